@@ -1,0 +1,353 @@
+"""The codebook: every variable of a panel, its Dutch label, kind, codes and scales.
+
+A codebook is a YAML file (see ``data/sample/codebook.yaml``)::
+
+    name: Groninger Panel sociale vitaliteit (voorbeeld)
+    value_sets:                      # reusable value labels
+      eens5: {1: helemaal mee oneens, 2: mee oneens, 3: neutraal, 4: mee eens, 5: helemaal mee eens}
+    missing_sets:
+      likert: {9: weet niet / geen mening, 99: geen antwoord}
+    variables:
+      - {name: resp_id, label: Respondentnummer, kind: id}
+      - {name: bet_1, label: "Ik voel me thuis in mijn dorp", kind: likert,
+         values: eens5, missing: likert}
+    scales:
+      betrokkenheid: {label: Betrokkenheid, items: [bet_1, bet_2, bet_3, bet_4],
+                      reverse: [bet_3], min_valid: 3, group: organisatiekracht}
+    elements:
+      betrokkenheid_overtuigingen: {label: Betrokkenheid en overtuigingen,
+                                    scales: [betrokkenheid, overtuigingen]}
+
+Kinds: ``id, wave, gemeente, kern, categorical, likert, binary, numeric, mark, weight``.
+``mark`` is a report mark (rapportcijfer) 1-10. ``values`` and ``missing`` may name a set or
+give the codes inline. :meth:`Codebook.from_sav` derives a codebook from an SPSS file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import CodebookError
+
+__all__ = ["Codebook", "Variable", "Scale", "Element", "KINDS"]
+
+KINDS = ("id", "wave", "gemeente", "kern", "categorical", "likert", "binary", "numeric", "mark",
+         "weight")
+_SINGLE_KINDS = ("id", "wave", "gemeente", "kern")   # at most one column of each
+
+
+@dataclass
+class Variable:
+    name: str
+    label: str
+    kind: str
+    values: dict[int, str] = field(default_factory=dict)    # valid codes -> Dutch labels
+    missing: dict[int, str] = field(default_factory=dict)   # missing codes -> Dutch labels
+    ordered: bool = False          # categorical with ordered categories (e.g. age class)
+    range: tuple[float, float] | None = None               # valid range for numeric/mark
+
+    @property
+    def codes(self) -> list[int]:
+        return sorted(self.values)
+
+
+@dataclass
+class Scale:
+    name: str
+    label: str
+    items: list[str]
+    reverse: list[str] = field(default_factory=list)
+    min_valid: int | None = None
+    group: str | None = None       # e.g. organisatiekracht, actie, thema
+    element: str | None = None     # filled from the elements section
+
+    def keys(self) -> dict[str, int]:
+        """+1 / -1 per item (psych's ``keys``)."""
+        return {i: (-1 if i in self.reverse else 1) for i in self.items}
+
+
+@dataclass
+class Element:
+    name: str
+    label: str
+    scales: list[str]
+
+
+def _codes(spec, sets: dict, where: str) -> dict[int, str]:
+    """Resolve a value/missing spec: a set name, a mapping, or nothing."""
+    if spec is None:
+        return {}
+    if isinstance(spec, str):
+        if spec not in sets:
+            raise CodebookError(f"{where}: refers to set {spec!r}, which is not defined "
+                                f"(defined: {', '.join(sorted(sets)) or 'none'}).")
+        spec = sets[spec]
+    if not isinstance(spec, dict):
+        raise CodebookError(f"{where}: expected a mapping of codes to labels, got {spec!r}.")
+    out = {}
+    for k, v in spec.items():
+        try:
+            code = int(k)
+        except (TypeError, ValueError):
+            raise CodebookError(f"{where}: code {k!r} is not an integer.") from None
+        if code != float(k):
+            raise CodebookError(f"{where}: code {k!r} is not an integer.")
+        out[code] = str(v)
+    return out
+
+
+class Codebook:
+    """Variables, scales and elements of a panel. Build with :meth:`from_yaml`,
+    :meth:`from_dict` or :meth:`from_sav`; write with :meth:`to_yaml`."""
+
+    def __init__(self, variables, scales=(), elements=(), name="", source=None):
+        self.name = name
+        self.source = source
+        self.variables: dict[str, Variable] = {v.name: v for v in variables}
+        self.scales: dict[str, Scale] = {s.name: s for s in scales}
+        self.elements: dict[str, Element] = {e.name: e for e in elements}
+        self._check()
+
+    # ----------------------------------------------------------------- construction
+    @classmethod
+    def from_yaml(cls, path) -> "Codebook":
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise CodebookError(f"Codebook file {path} does not exist.") from None
+        except UnicodeDecodeError as exc:
+            raise CodebookError(f"Codebook file {path} is not UTF-8 text ({exc.reason} at byte "
+                                f"{exc.start}). Save it as UTF-8.") from None
+        try:
+            raw = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            raise CodebookError(f"Codebook file {path} is not valid YAML{at}: "
+                                f"{getattr(exc, 'problem', exc)}.") from None
+        return cls.from_dict(raw, source=str(path))
+
+    @classmethod
+    def from_dict(cls, raw, source=None) -> "Codebook":
+        src = source or "codebook"
+        if not isinstance(raw, dict) or "variables" not in raw:
+            raise CodebookError(f"{src}: a codebook is a mapping with a 'variables' list "
+                                f"(and optionally value_sets, missing_sets, scales, elements).")
+        value_sets = raw.get("value_sets") or {}
+        missing_sets = raw.get("missing_sets") or {}
+        variables = []
+        if not isinstance(raw["variables"], list):
+            raise CodebookError(f"{src}: 'variables' must be a list of entries.")
+        for i, entry in enumerate(raw["variables"], start=1):
+            where = f"{src}: variables entry {i}"
+            if not isinstance(entry, dict) or "name" not in entry:
+                raise CodebookError(f"{where}: each variable needs at least 'name' and 'kind'.")
+            where = f"{src}: variable {entry['name']!r}"
+            kind = entry.get("kind")
+            if kind not in KINDS:
+                raise CodebookError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}.")
+            unknown = set(entry) - {"name", "label", "kind", "values", "missing", "ordered", "range"}
+            if unknown:
+                raise CodebookError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}.")
+            rng = entry.get("range")
+            if rng is not None:
+                if not (isinstance(rng, list) and len(rng) == 2 and rng[0] <= rng[1]):
+                    raise CodebookError(f"{where}: range must be [low, high], got {rng!r}.")
+                rng = (float(rng[0]), float(rng[1]))
+            variables.append(Variable(
+                name=str(entry["name"]), label=str(entry.get("label", entry["name"])), kind=kind,
+                values=_codes(entry.get("values"), value_sets, f"{where}, values"),
+                missing=_codes(entry.get("missing"), missing_sets, f"{where}, missing"),
+                ordered=bool(entry.get("ordered", False)), range=rng,
+            ))
+        scales = []
+        for sname, spec in (raw.get("scales") or {}).items():
+            where = f"{src}: scale {sname!r}"
+            if not isinstance(spec, dict) or not isinstance(spec.get("items"), list):
+                raise CodebookError(f"{where}: needs an 'items' list.")
+            scales.append(Scale(name=str(sname), label=str(spec.get("label", sname)),
+                                items=[str(x) for x in spec["items"]],
+                                reverse=[str(x) for x in spec.get("reverse") or []],
+                                min_valid=spec.get("min_valid"), group=spec.get("group")))
+        elements = []
+        for ename, spec in (raw.get("elements") or {}).items():
+            where = f"{src}: element {ename!r}"
+            if not isinstance(spec, dict) or not isinstance(spec.get("scales"), list):
+                raise CodebookError(f"{where}: needs a 'scales' list.")
+            elements.append(Element(str(ename), str(spec.get("label", ename)),
+                                    [str(x) for x in spec["scales"]]))
+        return cls(variables, scales, elements, name=str(raw.get("name", "")), source=source)
+
+    @classmethod
+    def from_sav(cls, path) -> "Codebook":
+        """Derive a codebook from an SPSS file's variable labels, value labels and
+        user-missing values (read with pyreadstat; no data rows are loaded).
+
+        Kinds are guessed: string variables named like an id -> id; a variable whose values
+        are labelled 1..k with k in 4..7 -> likert; 0/1 labelled -> binary; other labelled ->
+        categorical; unlabelled numeric -> numeric. Columns named golf/wave, gemeente,
+        kern and weging/gewicht/weight get their kinds. Review the result (``to_yaml``) and
+        add scales by hand.
+        """
+        import pyreadstat
+        path = Path(path)
+        try:
+            _, meta = pyreadstat.read_sav(str(path), metadataonly=True, user_missing=True)
+        except FileNotFoundError:
+            raise CodebookError(f"SPSS file {path} does not exist.") from None
+        except Exception as exc:  # pyreadstat raises its own ReadstatError types
+            raise CodebookError(f"SPSS file {path} cannot be read: {exc}.") from None
+        variables = []
+        labels = meta.column_names_to_labels
+        value_labels = meta.variable_value_labels
+        user_missing = getattr(meta, "missing_user_values", {}) or {}
+        for col in meta.column_names:
+            vl = {int(k): str(v) for k, v in value_labels.get(col, {}).items()
+                  if float(k).is_integer()}
+            miss_codes = {int(m) for m in user_missing.get(col, []) if isinstance(m, (int, float))}
+            missing = {c: vl.pop(c, "ontbrekend") for c in sorted(miss_codes)}
+            kind = _guess_kind(col, meta.readstat_variable_types.get(col), vl)
+            variables.append(Variable(name=col, label=labels.get(col) or col, kind=kind,
+                                      values=vl if kind in ("likert", "binary", "categorical") else {},
+                                      missing=missing))
+        return cls(variables, name=path.stem, source=str(path))
+
+    # ----------------------------------------------------------------- checks and access
+    def _check(self):
+        src = self.source or "codebook"
+        for kind in _SINGLE_KINDS:
+            cols = self.columns(kind)
+            if len(cols) > 1:
+                raise CodebookError(f"{src}: more than one variable of kind {kind!r} "
+                                    f"({', '.join(cols)}); there can be only one.")
+        for v in self.variables.values():
+            where = f"{src}: variable {v.name!r}"
+            if v.kind in ("likert", "binary") and not v.values:
+                raise CodebookError(f"{where}: a {v.kind} variable needs 'values' (codes with labels).")
+            if v.kind == "binary" and set(v.values) != {0, 1}:
+                raise CodebookError(f"{where}: a binary variable has codes 0 and 1, got {sorted(v.values)}.")
+            clash = set(v.values) & set(v.missing)
+            if clash:
+                raise CodebookError(f"{where}: code(s) {sorted(clash)} are both valid and missing.")
+        for s in self.scales.values():
+            where = f"{src}: scale {s.name!r}"
+            if len(s.items) < 2:
+                raise CodebookError(f"{where}: a scale needs at least two items.")
+            for item in s.items:
+                if item not in self.variables:
+                    raise CodebookError(f"{where}: item {item!r} is not a variable in the codebook.")
+                if self.variables[item].kind not in ("likert", "numeric", "mark", "binary"):
+                    raise CodebookError(f"{where}: item {item!r} has kind "
+                                        f"{self.variables[item].kind!r}; scale items must be numeric.")
+            for item in s.reverse:
+                if item not in s.items:
+                    raise CodebookError(f"{where}: reverse item {item!r} is not among its items.")
+            if s.min_valid is not None and not (1 <= int(s.min_valid) <= len(s.items)):
+                raise CodebookError(f"{where}: min_valid {s.min_valid} must lie between 1 and "
+                                    f"the number of items ({len(s.items)}).")
+        for e in self.elements.values():
+            for sname in e.scales:
+                if sname not in self.scales:
+                    raise CodebookError(f"{src}: element {e.name!r}: scale {sname!r} is not defined.")
+                self.scales[sname].element = e.name
+
+    def __repr__(self):
+        return (f"Codebook({self.name!r}: {len(self.variables)} variables, "
+                f"{len(self.scales)} scales, {len(self.elements)} elements)")
+
+    def __contains__(self, name):
+        return name in self.variables
+
+    def variable(self, name: str) -> Variable:
+        try:
+            return self.variables[name]
+        except KeyError:
+            raise CodebookError(f"Variable {name!r} is not in the codebook "
+                                f"{self.source or ''}.".replace(" .", ".")) from None
+
+    def scale(self, name: str) -> Scale:
+        try:
+            return self.scales[name]
+        except KeyError:
+            raise CodebookError(f"Scale {name!r} is not in the codebook; scales: "
+                                f"{', '.join(self.scales) or 'none'}.") from None
+
+    def columns(self, kind: str) -> list[str]:
+        """Names of the variables of one kind, in codebook order."""
+        return [v.name for v in self.variables.values() if v.kind == kind]
+
+    def column(self, kind: str) -> str | None:
+        """The single column of kind id/wave/gemeente/kern/weight, or None."""
+        cols = self.columns(kind)
+        return cols[0] if cols else None
+
+    def label(self, name: str) -> str:
+        """Dutch label of a variable or scale."""
+        if name in self.variables:
+            return self.variables[name].label
+        if name in self.scales:
+            return self.scales[name].label
+        if name in self.elements:
+            return self.elements[name].label
+        return name
+
+    def scales_in(self, group: str) -> list[str]:
+        return [s.name for s in self.scales.values() if s.group == group]
+
+    # ----------------------------------------------------------------- output
+    def to_dict(self) -> dict:
+        out = {"name": self.name, "variables": []}
+        for v in self.variables.values():
+            entry = {"name": v.name, "label": v.label, "kind": v.kind}
+            if v.values:
+                entry["values"] = dict(v.values)
+            if v.missing:
+                entry["missing"] = dict(v.missing)
+            if v.ordered:
+                entry["ordered"] = True
+            if v.range:
+                entry["range"] = list(v.range)
+            out["variables"].append(entry)
+        if self.scales:
+            out["scales"] = {s.name: {k: val for k, val in
+                                      (("label", s.label), ("items", s.items), ("reverse", s.reverse),
+                                       ("min_valid", s.min_valid), ("group", s.group)) if val}
+                             for s in self.scales.values()}
+        if self.elements:
+            out["elements"] = {e.name: {"label": e.label, "scales": e.scales}
+                               for e in self.elements.values()}
+        return out
+
+    def to_yaml(self, path=None) -> str:
+        text = yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False, width=100)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+
+def _guess_kind(col: str, vtype, value_labels: dict[int, str]) -> str:
+    low = col.lower()
+    if low in ("golf", "wave", "jaar"):
+        return "wave"
+    if low == "gemeente" or low.startswith("gemeente_code"):
+        return "gemeente"
+    if low in ("kern", "dorp", "wijk"):
+        return "kern"
+    if low in ("weging", "gewicht", "weight", "wgt"):
+        return "weight"
+    if vtype == "string":
+        return "id" if ("id" in low or "nummer" in low or "nr" in low) else "categorical"
+    if value_labels:
+        codes = sorted(value_labels)
+        if codes == [0, 1]:
+            return "binary"
+        if 4 <= len(codes) <= 7 and codes == list(range(1, len(codes) + 1)):
+            return "likert"
+        return "categorical"
+    if "id" == low or low.endswith("_id") or low.startswith("resp"):
+        return "id"
+    return "numeric"

@@ -1,0 +1,39 @@
+"""pyproject.toml and environment.yml list the same runtime packages with the same bounds."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _split(req: str) -> tuple[str, str]:
+    m = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$", req)
+    return m.group(1).lower().replace("_", "-"), m.group(2).replace(" ", "")
+
+
+def test_environment_matches_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = dict(_split(r) for r in project["dependencies"])
+    wanted.update(_split(r) for r in project["optional-dependencies"]["test"])
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda = dict(_split(d) for d in env["dependencies"] if isinstance(d, str))
+    conda.pop("pip", None)
+    assert conda.pop("python") == ">=3.11"
+    assert project["requires-python"] == ">=3.11"
+    assert conda == wanted
+
+
+def test_every_dependency_has_a_lower_bound():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for req in project["dependencies"]:
+        assert ">=" in req, f"{req} has no lower bound"
+
+
+def test_gemeente_codes_are_strings_in_codebook_loader():
+    from socvit.codebook import Codebook
+
+    cb = Codebook.from_yaml(ROOT / "data" / "sample" / "codebook.yaml")
+    assert cb.column("gemeente") == "gemeente"
