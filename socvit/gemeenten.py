@@ -29,7 +29,7 @@ from .errors import DataError
 
 __all__ = [
     "Gemeente", "GEMEENTEN", "SPLITS", "table", "name", "code", "valid_in", "exists_in",
-    "to_indeling", "map_to_indeling", "is_code",
+    "to_indeling", "map_to_indeling", "is_code", "register", "load_registry",
 ]
 
 
@@ -95,6 +95,42 @@ def _key(text: str) -> str:
 _BY_NAME = {_key(g.name): g.code for g in GEMEENTEN}
 
 
+def register(code_: str, name_: str, begin: int | date | None = None, end: int | date | None = None,
+             successor: str | None = None) -> Gemeente:
+    """Add a gemeente to the registry (another province, or synthetic test gemeenten).
+
+    ``begin``/``end`` are a year (1 January) or a date; ``successor`` the code it merged into.
+    Registering a known code again with the same name is a no-op.
+    """
+    if not is_code(code_):
+        raise DataError(f"Gemeente code {code_!r} is not of the form GMxxxx (four digits).")
+    as_date = lambda x, d: d if x is None else (x if isinstance(x, date) else date(int(x), 1, 1))
+    g = Gemeente(code_, str(name_), as_date(begin, _OLD), as_date(end, None), successor or None)
+    old = _BY_CODE.get(code_)
+    if old is not None and old.name != g.name:
+        raise DataError(f"Gemeente code {code_} is already registered as {old.name!r}, not {name_!r}.")
+    _BY_CODE[code_] = g
+    _BY_NAME[_key(g.name)] = code_
+    return g
+
+
+def load_registry(path) -> int:
+    """Register the gemeenten in a CSV file with columns code, name[, begin, end, successor]
+    (years or ISO dates). Returns how many were read."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = {"code", "name"} - set(frame.columns)
+    if missing:
+        raise DataError(f"Gemeenten file {path} lacks column(s) {', '.join(sorted(missing))}.")
+    parse = lambda x: None if not x else (date.fromisoformat(x) if "-" in x else int(x))
+    for i, row in enumerate(frame.to_dict("records"), start=2):
+        try:
+            register(row["code"], row["name"], parse(row.get("begin", "")), parse(row.get("end", "")),
+                     row.get("successor") or None)
+        except (DataError, ValueError) as exc:
+            raise DataError(f"Gemeenten file {path}, row {i}: {exc}") from None
+    return len(frame)
+
+
 def is_code(value) -> bool:
     """True for a string of the form GMxxxx."""
     return isinstance(value, str) and bool(_CODE_RE.match(value))
@@ -102,7 +138,7 @@ def is_code(value) -> bool:
 
 def table() -> pd.DataFrame:
     """All gemeenten as a DataFrame: code, name, begin, end, successor."""
-    return pd.DataFrame([g.__dict__ for g in GEMEENTEN])
+    return pd.DataFrame([g.__dict__ for g in _BY_CODE.values()])
 
 
 def _get(code_: str) -> Gemeente:
@@ -131,7 +167,7 @@ def exists_in(code_: str, year: int) -> bool:
 
 def valid_in(year: int) -> list[str]:
     """Codes of the gemeenten in the indeling of ``year``, sorted by name."""
-    codes = [g.code for g in GEMEENTEN if exists_in(g.code, year)]
+    codes = [c for c in _BY_CODE if exists_in(c, year)]
     return sorted(codes, key=lambda c: _BY_CODE[c].name)
 
 
