@@ -90,7 +90,7 @@ def procent(p, decimals: int = 0, na: str = NA_TEKEN, sign: bool = False) -> str
 
     ``sign=True`` writes differences in percentage points with a sign ("+3%").
     """
-    if is_na(p):
+    if is_na(p) or math.isinf(_to_float(p)):
         return na
     return getal(_to_float(p) * 100, decimals=decimals, na=na, sign=sign) + "%"
 
