@@ -1,0 +1,467 @@
+"""Figures in one house style for reports and researchers' notebooks.
+
+Every function takes a tidy table made by :mod:`socvit.estimates` (or
+:mod:`socvit.regression`) and *only draws* it: estimates, intervals and disclosure flags come
+from the table, never from the plotting library (seaborn's bootstrapped error bars are
+unweighted and slow). Columns used:
+
+``estimate, ci_lower, ci_upper, n, suppressed`` and optionally ``indicative``.
+
+Rows with ``suppressed`` true are not drawn. Rows flagged ``indicative`` (fewer than
+``warn_n`` respondents) get an open marker and a note under the figure. Labels are Dutch,
+ticks have a decimal comma, and each function returns a :class:`matplotlib.figure.Figure`
+that is not registered with pyplot (nothing global is opened or closed; display it, save it
+or let it go).
+
+>>> import socvit as sv
+>>> sv.plots.set_theme()
+>>> fig = sv.plots.trend(table, group="gemeente_naam")       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from . import fmt
+from .errors import DataError
+
+__all__ = [
+    "set_theme", "PALETTE", "LIKERT_COLOURS", "likert_bars", "dot_compare", "quadrant",
+    "profile", "trend", "coef_plot", "INDICATIVE_NOTE",
+]
+
+#: Okabe-Ito colours (colour-blind safe): gemeente, comparison area, further groups
+PALETTE = ["#0072B2", "#999999", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
+           "#F0E442", "#000000"]
+#: ColorBrewer BrBG (colour-blind safe, diverging) for five Likert categories, grey middle
+LIKERT_COLOURS = ["#a6611a", "#dfc27d", "#d9d9d9", "#80cdc1", "#018571"]
+INDICATIVE_NOTE = "Open symbool: indicatieve uitkomst (weinig respondenten)."
+
+
+def set_theme(font_scale: float = 1.0) -> None:
+    """Set the house style once (seaborn whitegrid, Okabe-Ito palette, readable sizes)."""
+    import seaborn as sns
+    sns.set_theme(style="whitegrid", palette=PALETTE, font_scale=font_scale, rc={
+        "figure.dpi": 100, "savefig.dpi": 100, "savefig.bbox": "tight",
+        "axes.titlesize": 12, "axes.titleweight": "bold", "axes.titlelocation": "left",
+        "axes.labelsize": 10.5, "xtick.labelsize": 9.5, "ytick.labelsize": 9.5,
+        "legend.fontsize": 9.5, "legend.frameon": False, "grid.color": "#e6e6e6",
+        "axes.edgecolor": "#bbbbbb", "font.family": "DejaVu Sans",
+    })
+
+
+# --------------------------------------------------------------------------- helpers
+def _text(s) -> str:
+    """Label text safe for matplotlib (a '$' would start mathtext)."""
+    return str(s).replace("$", r"\$")
+
+
+def _wrap(s, width=38) -> str:
+    return "\n".join(textwrap.wrap(_text(s), width)) or _text(s)
+
+
+def _check(table: pd.DataFrame, columns, func: str) -> None:
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"plots.{func} takes a DataFrame (a table from socvit.estimates), "
+                        f"got {type(table).__name__}.")
+    missing = [c for c in columns if c is not None and c not in table.columns]
+    if missing:
+        raise DataError(f"plots.{func}: the table lacks column(s) {', '.join(map(repr, missing))}; "
+                        f"it has {', '.join(map(str, table.columns))}. Pass the table made by "
+                        f"socvit.estimates or name the columns with the keyword arguments.")
+
+
+def _flag(table: pd.DataFrame, column: str) -> pd.Series:
+    if column not in table.columns:
+        return pd.Series(False, index=table.index)
+    return table[column].astype("boolean").fillna(False).astype(bool)
+
+
+def _shown(table: pd.DataFrame, value: str = "estimate") -> pd.DataFrame:
+    """Rows that may be drawn: not suppressed and with an estimate."""
+    keep = ~_flag(table, "suppressed") & table[value].notna()
+    return table.loc[keep]
+
+
+def _f(table, col) -> np.ndarray:
+    return pd.to_numeric(table[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _errors(table, value="estimate", lo="ci_lower", hi="ci_upper") -> np.ndarray | None:
+    if lo not in table.columns or hi not in table.columns:
+        return None
+    est = _f(table, value)
+    return np.vstack([np.clip(est - _f(table, lo), 0, None), np.clip(_f(table, hi) - est, 0, None)])
+
+
+def _figure(width, height) -> tuple[Figure, object]:
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _value_axis(axis, percent: bool, decimals=None):
+    axis.set_major_formatter(fmt.percent_formatter() if percent else fmt.comma_formatter(decimals))
+
+
+def _note(fig, notes) -> None:
+    notes = [n for n in notes if n]
+    if notes:
+        fig.text(0.0, 0.0, _text("  ".join(notes)), fontsize=8.5, color="#555555",
+                 ha="left", va="top", transform=fig.transFigure)
+
+
+def _point(ax, x, y, colour, indicative, xerr=None, yerr=None, size=7, label=None, zorder=3):
+    """One estimate with its interval; open marker when indicative."""
+    ax.errorbar(x, y, xerr=xerr, yerr=yerr, fmt="none", ecolor=colour, elinewidth=1.6,
+                capsize=0, zorder=zorder - 1)
+    ax.plot([x], [y], marker="o", markersize=size, linestyle="none", color=colour,
+            markerfacecolor="white" if indicative else colour, markeredgewidth=1.6,
+            label=label, zorder=zorder)
+
+
+def _groups(table, group):
+    if group is None:
+        return [(None, table)]
+    order = list(pd.unique(table[group].dropna()))
+    return [(g, table[table[group] == g]) for g in order]
+
+
+def _n_label(name, part) -> str:
+    if "n" not in part.columns or part["n"].isna().all():
+        return _text(name)
+    return f"{_text(name)} (n = {fmt.aantal(pd.to_numeric(part['n'], errors='coerce').max())})"
+
+
+# --------------------------------------------------------------------------- figures
+def likert_bars(dist: pd.DataFrame, item: str = "item", category: str = "category",
+                value: str = "estimate", labels: dict | None = None, categories=None,
+                agree=None, disagree=None, title: str | None = None,
+                agree_label: str = "(helemaal) mee eens", width: float = 8.5) -> Figure:
+    """Diverging stacked bars of a Likert distribution, the agreeing share written out.
+
+    Parameters
+    ----------
+    dist : DataFrame
+        One row per item and category with the (weighted) share in ``value`` (0-1), as
+        ``socvit.estimates.distribution`` returns it; items whose rows are suppressed are left
+        out.
+    item, category, value : str
+        Column names.
+    labels : dict
+        Item -> Dutch label (e.g. from the codebook); default the item name.
+    categories : list
+        The categories from most negative to most positive (default: the order of the
+        ``category`` column, Categorical order, or sorted codes).
+    agree, disagree : list
+        Categories counted as agreeing / disagreeing (default: the top two / bottom two);
+        the middle category is split over both sides of zero.
+    """
+    _check(dist, [item, category, value], "likert_bars")
+    labels = labels or {}
+    shown = dist.loc[~_flag(dist, "suppressed")]
+    if categories is None:
+        col = dist[category]
+        categories = (list(col.cat.categories) if isinstance(col.dtype, pd.CategoricalDtype)
+                      else sorted(pd.unique(col.dropna()), key=lambda v: (str(type(v)), v)))
+    categories = list(categories)
+    k = len(categories)
+    if k < 2:
+        raise DataError("plots.likert_bars: the distribution has fewer than two categories.")
+    low = k // 2
+    disagree = list(disagree) if disagree is not None else categories[:low]
+    agree = list(agree) if agree is not None else categories[k - low:]
+    neutral = [c for c in categories if c not in agree and c not in disagree]
+    colours = (LIKERT_COLOURS if k == 5 else
+               [LIKERT_COLOURS[round(i * 4 / (k - 1))] for i in range(k)])
+    wide = (shown.pivot_table(index=item, columns=category, values=value, aggfunc="first",
+                              observed=True, sort=False)
+            .reindex(columns=categories).fillna(0.0))
+    order = [i for i in pd.unique(dist[item]) if i in wide.index]
+    wide = wide.loc[order]
+    fig, ax = _figure(width, 0.55 * len(order) + 1.4)
+    if not order:
+        raise DataError("plots.likert_bars: every item is suppressed; there is nothing to draw. "
+                        "Say so in text instead of drawing an empty figure.")
+    y = np.arange(len(order))[::-1]
+    half_neutral = wide[neutral].sum(axis=1).to_numpy() / 2
+    left = -(wide[disagree].sum(axis=1).to_numpy() + half_neutral)
+    for c, colour in zip(categories, colours):
+        w = wide[c].to_numpy()
+        ax.barh(y, w, left=left, color=colour, height=0.7, edgecolor="white", linewidth=0.5,
+                label=_text(c))
+        left = left + w
+    agree_share = wide[agree].sum(axis=1).to_numpy()
+    right_end = left
+    for yy, share, end in zip(y, agree_share, right_end):
+        ax.text(end + 0.015, yy, fmt.procent(share), va="center", ha="left", fontsize=9.5,
+                fontweight="bold", color=LIKERT_COLOURS[-1])
+    n_by_item = (shown.groupby(item, sort=False, observed=True)["n"].max()
+                 if "n" in shown.columns else pd.Series(dtype=float))
+    ticklabels = []
+    for i in order:
+        lab = _wrap(labels.get(i, i), 46)
+        if i in n_by_item.index and pd.notna(n_by_item[i]):
+            lab += f" (n = {fmt.aantal(n_by_item[i])})"
+        ticklabels.append(lab)
+    ax.set_yticks(y, ticklabels)
+    ax.axvline(0, color="#444444", linewidth=0.8)
+    lim = max(1.0, float(np.nanmax(np.abs(np.r_[left, right_end - agree_share]))) + 0.12)
+    ax.set_xlim(-min(lim, 1.0), min(lim, 1.0) + 0.12)
+    ax.xaxis.set_major_formatter(_abs_percent())
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel(f"aandeel van de respondenten; rechts in vet: {agree_label}")
+    if title:
+        ax.set_title(_text(title))
+    ax.legend(ncols=min(k, 5), loc="upper center", bbox_to_anchor=(0.45, -0.12),
+              fontsize=8.5, handlelength=1.2, columnspacing=1.0)
+    return fig
+
+
+def _abs_percent():
+    from matplotlib.ticker import FuncFormatter
+    return FuncFormatter(lambda v, pos=None: fmt.procent(abs(v)))
+
+
+def dot_compare(table: pd.DataFrame, label: str = "label", group: str = "group",
+                value: str = "estimate", percent: bool = False, xlabel: str | None = None,
+                title: str | None = None, xlim=None, width: float = 8.0) -> Figure:
+    """Dot plot with intervals: per indicator (``label``) one dot per ``group`` (e.g. the
+    gemeente and the province), open dots for indicative values."""
+    _check(table, [label, group, value], "dot_compare")
+    shown = _shown(table, value)
+    labels = list(pd.unique(table[label]))
+    groups = list(pd.unique(table[group]))
+    fig, ax = _figure(width, 0.5 * len(labels) * max(1, len(groups)) ** 0.5 + 1.2)
+    y_of = {lab: i for i, lab in enumerate(labels[::-1])}
+    step = 0.32 if len(groups) > 1 else 0.0
+    offsets = {g: step * ((len(groups) - 1) / 2 - j) for j, g in enumerate(groups)}
+    any_ind = False
+    handles = []
+    for j, g in enumerate(groups):
+        part = shown[shown[group] == g]
+        colour = PALETTE[j % len(PALETTE)]
+        err = _errors(part, value)
+        ind = _flag(part, "indicative").to_numpy()
+        any_ind |= bool(ind.any())
+        for r in range(len(part)):
+            _point(ax, float(_f(part, value)[r]), y_of[part[label].iloc[r]] + offsets[g], colour,
+                   ind[r], xerr=None if err is None else err[:, [r]])
+        handles.append(Line2D([], [], marker="o", color=colour, linestyle="none",
+                              label=_n_label(g, table[table[group] == g])))
+    ax.set_yticks(list(y_of.values()), [_wrap(lab, 34) for lab in y_of])
+    ax.set_ylim(-0.6, len(labels) - 0.4)
+    _value_axis(ax.xaxis, percent)
+    if xlim is not None:
+        ax.set_xlim(*xlim)
+    if xlabel:
+        ax.set_xlabel(_text(xlabel))
+    if title:
+        ax.set_title(_text(title))
+    ax.grid(axis="y", visible=False)
+    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(groups))
+    _note(fig, [INDICATIVE_NOTE if any_ind else ""])
+    return fig
+
+
+def quadrant(table: pd.DataFrame, x: str = "x", y: str = "y", label: str = "kern",
+             x_ref: float | None = None, y_ref: float | None = None,
+             xlabel: str = "Bereidheid en capaciteit", ylabel: str = "Betrokkenheid en overtuigingen",
+             title: str | None = None, lims=None, width: float = 7.0) -> Figure:
+    """Kernen placed on two scores (e.g. betrokkenheid/overtuigingen against
+    bereidheid/capaciteit), lines at the reference values (the gemeente or province mean)
+    dividing the plane in four. Suppressed kernen are not drawn or named.
+
+    ``table`` has one row per kern with the two scores in ``x`` and ``y``, ``n`` and
+    ``suppressed``/``indicative`` flags.
+    """
+    _check(table, [x, y, label], "quadrant")
+    shown = table.loc[~_flag(table, "suppressed") & table[x].notna() & table[y].notna()]
+    fig, ax = _figure(width, width * 0.8)
+    xs, ys = _f(shown, x), _f(shown, y)
+    ind = _flag(shown, "indicative").to_numpy()
+    ns = _f(shown, "n") if "n" in shown.columns else np.full(len(shown), np.nan)
+    size = 30 + 170 * np.sqrt(np.nan_to_num(ns, nan=30) / max(np.nanmax(ns) if len(ns) and not np.isnan(ns).all() else 30, 1))
+    ax.scatter(xs[~ind], ys[~ind], s=size[~ind], color=PALETTE[0], alpha=0.85, zorder=3,
+               edgecolor="white")
+    ax.scatter(xs[ind], ys[ind], s=size[ind], facecolor="white", edgecolor=PALETTE[0],
+               linewidth=1.5, zorder=3)
+    for xx, yy, name, nn in zip(xs, ys, shown[label], ns):
+        txt = _text(name) + ("" if np.isnan(nn) else f" ({fmt.aantal(nn)})")
+        ax.annotate(txt, (xx, yy), xytext=(6, 4), textcoords="offset points", fontsize=8.5,
+                    color="#333333")
+    if lims is not None:
+        ax.set_xlim(*lims)
+        ax.set_ylim(*lims)
+    elif len(xs):
+        pad = 0.15 * max(np.ptp(np.r_[xs, ys]), 0.5)
+        lo, hi = np.nanmin(np.r_[xs, ys]) - pad, np.nanmax(np.r_[xs, ys]) + pad
+        ax.set_xlim(lo, hi + pad)
+        ax.set_ylim(lo, hi)
+    for ref, line in ((x_ref, ax.axvline), (y_ref, ax.axhline)):
+        if ref is not None and not fmt.is_na(ref):
+            line(ref, color="#666666", linestyle="--", linewidth=0.9, zorder=1)
+    _value_axis(ax.xaxis, False)
+    _value_axis(ax.yaxis, False)
+    ax.set_xlabel(_text(xlabel))
+    ax.set_ylabel(_text(ylabel))
+    if title:
+        ax.set_title(_text(title))
+    notes = ["Tussen haakjes: aantal respondenten. Stippellijnen: gemiddelde van de gemeente."
+             if x_ref is not None else "Tussen haakjes: aantal respondenten."]
+    if ind.any():
+        notes.append(INDICATIVE_NOTE)
+    _note(fig, notes)
+    return fig
+
+
+def profile(table: pd.DataFrame, label: str = "label", group: str = "group",
+            value: str = "estimate", percent: bool = False, ylabel: str | None = None,
+            title: str | None = None, ylim=None, width: float = 8.0) -> Figure:
+    """A profile (e.g. the five ACTIE scales or the three themes): the scales along the
+    x axis, one line of dots with intervals per ``group``."""
+    _check(table, [label, group, value], "profile")
+    shown = _shown(table, value)
+    labels = list(pd.unique(table[label]))
+    groups = list(pd.unique(table[group]))
+    fig, ax = _figure(width, 4.2)
+    x_of = {lab: i for i, lab in enumerate(labels)}
+    step = 0.12 if len(groups) > 1 else 0.0
+    any_ind = False
+    handles = []
+    for j, g in enumerate(groups):
+        part = shown[shown[group] == g]
+        colour = PALETTE[j % len(PALETTE)]
+        xs = np.array([x_of[v] for v in part[label]], dtype=float) + step * (j - (len(groups) - 1) / 2)
+        ys = _f(part, value)
+        ax.plot(xs, ys, color=colour, linewidth=1.2, alpha=0.6, zorder=2)
+        err = _errors(part, value)
+        ind = _flag(part, "indicative").to_numpy()
+        any_ind |= bool(ind.any())
+        for r in range(len(part)):
+            _point(ax, xs[r], ys[r], colour, ind[r], yerr=None if err is None else err[:, [r]])
+        handles.append(Line2D([], [], marker="o", color=colour, label=_n_label(g, table[table[group] == g])))
+    ax.set_xticks(list(x_of.values()), [_wrap(lab, 14) for lab in x_of])
+    ax.set_xlim(-0.5, len(labels) - 0.5)
+    _value_axis(ax.yaxis, percent)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    if ylabel:
+        ax.set_ylabel(_text(ylabel))
+    if title:
+        ax.set_title(_text(title))
+    ax.grid(axis="x", visible=False)
+    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(groups))
+    _note(fig, [INDICATIVE_NOTE if any_ind else ""])
+    return fig
+
+
+def trend(table: pd.DataFrame, x: str = "golf", group: str | None = "group",
+          value: str = "estimate", percent: bool = False, ylabel: str | None = None,
+          title: str | None = None, ylim=None, width: float = 7.5) -> Figure:
+    """Lines across waves with intervals, one line per ``group`` (or one line when
+    ``group`` is None). Suppressed waves leave a gap; the number of respondents is written
+    under each point."""
+    _check(table, [x, value, group], "trend")
+    shown = _shown(table, value)
+    waves = sorted(pd.unique(table[x].dropna()))
+    fig, ax = _figure(width, 4.0)
+    any_ind = False
+    handles = []
+    parts = _groups(table, group)
+    gap = min(np.diff(waves)) if len(waves) > 1 else 1.0
+    for j, (g, part) in enumerate(parts):
+        colour = PALETTE[j % len(PALETTE)]
+        dodge = 0.06 * gap * (j - (len(parts) - 1) / 2)
+        full = part.set_index(x).reindex(waves)
+        ys = _f(full.assign(**{value: full[value].where(~_flag(full, "suppressed"))}), value)
+        ax.plot(np.asarray(waves, dtype=float) + dodge, ys, color=colour, linewidth=1.6, zorder=2)
+        vis = shown if g is None else shown[shown[group] == g]
+        err = _errors(vis, value)
+        ind = _flag(vis, "indicative").to_numpy()
+        any_ind |= bool(ind.any())
+        for r in range(len(vis)):
+            xx, yy = float(vis[x].iloc[r]) + dodge, float(_f(vis, value)[r])
+            _point(ax, xx, yy, colour, ind[r], yerr=None if err is None else err[:, [r]])
+            if "n" in vis.columns and pd.notna(vis["n"].iloc[r]) and j == 0:
+                ax.annotate(f"n = {fmt.aantal(vis['n'].iloc[r])}", (xx, yy), xytext=(7, -11),
+                            textcoords="offset points", fontsize=7.5, color="#444444",
+                            bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.8))
+        if g is not None:
+            handles.append(Line2D([], [], marker="o", color=colour, label=_text(g)))
+    ax.set_xticks(waves, [str(int(w)) for w in waves])
+    ax.set_xlim(min(waves) - 0.6, max(waves) + 1.2) if waves else None
+    _value_axis(ax.yaxis, percent)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.set_xlabel("golf (peilingsjaar)")
+    if ylabel:
+        ax.set_ylabel(_text(ylabel))
+    if title:
+        ax.set_title(_text(title))
+    ax.grid(axis="x", visible=False)
+    if handles:
+        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(handles))
+    _note(fig, [INDICATIVE_NOTE if any_ind else ""])
+    return fig
+
+
+def coef_plot(model_table: pd.DataFrame, term: str = "term", labels: dict | None = None,
+              drop=("Intercept",), title: str | None = None, width: float = 7.5) -> Figure:
+    """Odds ratios with their intervals on a log axis, a line at 1 (no association).
+
+    ``model_table`` is ``ModelResult.table`` of a logit or ordinal model: ``odds_ratio``
+    with ``or_lower``/``or_upper`` when present, otherwise the interval of ``estimate``
+    (``ci_lower``/``ci_upper``, log odds) is exponentiated.
+    """
+    _check(model_table, [term], "coef_plot")
+    labels = labels or {}
+    tab = model_table.loc[~model_table[term].isin(drop)].copy()
+    if "odds_ratio" in tab.columns:
+        est = _f(tab, "odds_ratio")
+    else:
+        _check(tab, ["estimate"], "coef_plot")
+        est = np.exp(_f(tab, "estimate"))
+    lo_col = next((c for c in ("or_lower", "or_ci_lower", "odds_ratio_lower") if c in tab.columns), None)
+    hi_col = next((c for c in ("or_upper", "or_ci_upper", "odds_ratio_upper") if c in tab.columns), None)
+    if lo_col and hi_col:
+        lo, hi = _f(tab, lo_col), _f(tab, hi_col)
+    else:
+        _check(tab, ["ci_lower", "ci_upper"], "coef_plot")
+        lo, hi = np.exp(_f(tab, "ci_lower")), np.exp(_f(tab, "ci_upper"))
+    names = [labels.get(t, t) for t in tab[term]]
+    fig, ax = _figure(width, 0.45 * len(names) + 1.3)
+    y = np.arange(len(names))[::-1]
+    for yy, e, a, b in zip(y, est, lo, hi):
+        colour = PALETTE[0] if (a > 1 or b < 1) else PALETTE[1]
+        _point(ax, e, yy, colour, False, xerr=np.array([[e - a], [b - e]]))
+        ax.annotate(fmt.getal(e, 2), (e, yy), xytext=(0, 7), textcoords="offset points",
+                    ha="center", fontsize=8, color="#333333")
+    ax.axvline(1, color="#444444", linewidth=0.9, linestyle="--")
+    ax.set_xscale("log")
+    finite = np.r_[lo, hi][np.isfinite(np.r_[lo, hi])]
+    if finite.size:
+        ax.set_xlim(min(finite.min(), 1) / 1.25, max(finite.max(), 1) * 1.25)
+    from matplotlib.ticker import FixedLocator, NullFormatter
+    lo_lim, hi_lim = ax.get_xlim()
+    ticks = [t for t in (0.05, 0.1, 0.2, 0.25, 0.33, 0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 10, 20)
+             if lo_lim <= t <= hi_lim]
+    if len(ticks) > 7:
+        ticks = [t for t in ticks if t in (0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20)]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(fmt.comma_formatter())
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_yticks(y, [_wrap(n, 40) for n in names])
+    ax.set_ylim(-0.6, len(names) - 0.4)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("odds ratio (logaritmische schaal); rechts van 1: vaker actief")
+    if title:
+        ax.set_title(_text(title))
+    _note(fig, ["Gekleurd: het 95%-betrouwbaarheidsinterval bevat 1 niet (aantoonbaar verband); "
+                "grijs: geen aantoonbaar verband."])
+    return fig

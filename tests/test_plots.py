@@ -1,0 +1,154 @@
+"""House-style figures (socvit.plots): they draw what they are given, in Dutch."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from socvit import plots
+from socvit.errors import DataError
+
+CATS = ["helemaal mee oneens", "mee oneens", "neutraal", "mee eens", "helemaal mee eens"]
+
+
+def _dist(items=("bet_1", "bet_2", "bet_3"), suppressed=()):
+    rng = np.random.default_rng(7)
+    rows = []
+    for it in items:
+        p = rng.dirichlet(np.ones(5) * 3)
+        for c, v in zip(CATS, p):
+            rows.append(dict(item=it, category=c, estimate=np.nan if it in suppressed else v,
+                             n=5 if it in suppressed else 312, suppressed=it in suppressed))
+    d = pd.DataFrame(rows)
+    d["category"] = pd.Categorical(d["category"], CATS)
+    return d
+
+
+def _compare():
+    return pd.DataFrame(dict(
+        label=["Betrokkenheid"] * 2 + ["Capaciteit"] * 2 + ["Bereidheid"] * 2,
+        group=["Eemsdelta", "Provincie"] * 3,
+        estimate=[6.62, 6.41, 5.13, 5.31, np.nan, 5.9],
+        ci_lower=[6.4, 6.3, 4.9, 5.2, np.nan, 5.8], ci_upper=[6.8, 6.5, 5.3, 5.4, np.nan, 6.0],
+        n=[312, 3300, 25, 3300, 4, 3300], suppressed=[False, False, False, False, True, False],
+        indicative=[False, False, True, False, False, False]))
+
+
+def _points(ax):
+    """Dots drawn by _point: Line2D objects with a marker and no line."""
+    return [ln for ln in ax.get_lines() if ln.get_marker() == "o" and ln.get_linestyle() == "None"]
+
+
+def _ticktexts(fig, which="x"):
+    fig.draw_without_rendering()
+    ax = fig.axes[0]
+    labels = ax.get_xticklabels() if which == "x" else ax.get_yticklabels()
+    return [t.get_text() for t in labels]
+
+
+@pytest.fixture(autouse=True)
+def _theme():
+    plots.set_theme()
+
+
+def test_likert_bars_draws_every_category_of_shown_items_and_labels_agree_share():
+    dist = _dist(suppressed=("bet_3",))
+    fig = plots.likert_bars(dist, labels={"bet_1": "Ik voel me thuis"})
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    assert len(ax.patches) == 2 * 5                      # suppressed item absent
+    texts = [t.get_text() for t in ax.texts]
+    shown = dist[dist["item"] == "bet_1"].set_index("category")["estimate"]
+    agree = shown["mee eens"] + shown["helemaal mee eens"]
+    assert f"{round(agree * 100):d}%" in texts
+    ylabels = _ticktexts(fig, "y")
+    assert any("Ik voel me thuis" in t and "n = 312" in t for t in ylabels)
+    assert not any("bet_3" in t for t in ylabels)
+    assert all("%" in t for t in _ticktexts(fig, "x") if t)
+    assert "(helemaal) mee eens" in ax.get_xlabel()
+
+
+def test_likert_bars_all_suppressed_is_an_error_not_an_empty_chart():
+    with pytest.raises(DataError, match="suppressed"):
+        plots.likert_bars(_dist(items=("bet_1",), suppressed=("bet_1",)))
+
+
+def test_dot_compare_points_intervals_and_decimal_commas():
+    fig = plots.dot_compare(_compare(), xlabel="score (0-10)")
+    ax = fig.axes[0]
+    pts = _points(ax)
+    assert len(pts) == 5                                  # 6 rows, one suppressed
+    hollow = [p for p in pts if p.get_markerfacecolor() in ("white", (1.0, 1.0, 1.0, 1.0))]
+    assert len(hollow) == 1                               # the indicative one
+    ticks = [t for t in _ticktexts(fig) if t]
+    assert any("," in t for t in ticks) and not any("." in t for t in ticks)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "Provincie (n = 3.300)" in legend
+    assert any("indicatieve" in t.get_text() for t in fig.texts)
+
+
+def test_quadrant_leaves_out_suppressed_kernen():
+    table = pd.DataFrame(dict(
+        kern=["Appingedam", "Delfzijl", "<script>alert(1)</script>", "Geheim"],
+        x=[5.2, 5.5, 5.0, np.nan], y=[6.5, 6.1, 7.0, np.nan], n=[120, 150, 25, 4],
+        suppressed=[False, False, False, True], indicative=[False, False, True, False]))
+    fig = plots.quadrant(table, x_ref=5.4, y_ref=6.6)
+    ax = fig.axes[0]
+    n_points = sum(len(c.get_offsets()) for c in ax.collections)
+    assert n_points == 3
+    names = [t.get_text() for t in ax.texts]
+    assert "Appingedam (120)" in names and not any("Geheim" in t for t in names)
+    assert any("script" in t for t in names)
+    assert "Betrokkenheid" in ax.get_ylabel()
+    assert any("," in t for t in _ticktexts(fig) if t)
+
+
+def test_profile_one_line_per_group():
+    t = _compare()
+    fig = plots.profile(t, ylabel="score (0-10)")
+    ax = fig.axes[0]
+    assert len(_points(ax)) == 5
+    assert [x.get_text() for x in ax.get_xticklabels()] == ["Betrokkenheid", "Capaciteit", "Bereidheid"]
+
+
+def test_trend_gaps_for_suppressed_waves_and_percent_ticks():
+    est = np.array([0.30, 0.32, 0.35, 0.33, 0.31, 0.30, 0.30, 0.32])
+    t = pd.DataFrame(dict(golf=[2017, 2019, 2021, 2023] * 2,
+                          group=["Eemsdelta"] * 4 + ["Provincie"] * 4,
+                          estimate=est, ci_lower=est - 0.03, ci_upper=est + 0.03,
+                          n=[300, 310, 20, 5, 3000, 3100, 3200, 3300],
+                          suppressed=[False] * 3 + [True] + [False] * 4,
+                          indicative=[False, False, True, False] + [False] * 4))
+    fig = plots.trend(t, percent=True, ylabel="aandeel actief")
+    ax = fig.axes[0]
+    assert len(_points(ax)) == 7
+    assert [x.get_text() for x in ax.get_xticklabels()] == ["2017", "2019", "2021", "2023"]
+    assert all(x.endswith("%") for x in _ticktexts(fig, "y") if x)
+    ns = [x.get_text() for x in ax.texts]
+    assert "n = 310" in ns and "n = 5" not in ns
+
+
+def test_coef_plot_log_axis_without_intercept():
+    m = pd.DataFrame(dict(term=["Intercept", "bereidheid", "capaciteit", "man"],
+                          estimate=[-2.0, 0.5, 0.3, -0.1], ci_lower=[-2.3, 0.4, 0.2, -0.4],
+                          ci_upper=[-1.7, 0.6, 0.4, 0.2]))
+    fig = plots.coef_plot(m, labels={"man": "Man (t.o.v. vrouw)"})
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log"
+    assert len(_points(ax)) == 3
+    assert "Intercept" not in _ticktexts(fig, "y")
+    assert "Man (t.o.v. vrouw)" in _ticktexts(fig, "y")
+    assert f"{np.exp(0.5):.2f}".replace(".", ",") in [t.get_text() for t in ax.texts]
+    assert "1" in _ticktexts(fig)
+
+
+def test_missing_column_named_in_error():
+    with pytest.raises(DataError, match="'estimate'"):
+        plots.dot_compare(pd.DataFrame({"label": ["a"], "group": ["b"]}))
+
+
+def test_figures_are_not_registered_with_pyplot():
+    import matplotlib.pyplot as plt
+    before = plt.get_fignums()
+    plots.dot_compare(_compare())
+    assert plt.get_fignums() == before
