@@ -1,22 +1,46 @@
-"""Reading panel data: CSV, SPSS .sav and parquet, typed by the codebook.
+"""Reading and writing panel data: CSV (also Dutch Excel exports), SPSS .sav and parquet.
 
-(First version: plain CSV only. Dutch CSV detection, .sav, parquet and ``validate`` follow.)
+:func:`load_panel` reads a file, checks it against its codebook (:mod:`socvit.validation`)
+and types it: ids, gemeente and kern become pandas ``"string"``; wave, likert, binary and
+mark columns nullable ``"Int64"`` codes with missing codes (9, 99) turned into NA;
+categorical columns pandas Categoricals with the Dutch labels; numeric and weight columns
+float64. :func:`write_panel` writes a panel back (csv, parquet or sav, atomically).
+
+CSV detection: the encoding is UTF-8 (with or without BOM) or, failing that, cp1252 (what
+Dutch Excel writes); the separator is whichever of ``;``, ``,`` or tab the header line uses
+most; a decimal comma is accepted in every numeric column. The data file and its codebook
+usually lie side by side: ``codebook.yaml`` beside the data file is the default codebook
+(for a .sav without one, the codebook is derived from the file's labels), and a
+``gemeenten.csv`` beside it registers extra gemeenten (:func:`socvit.gemeenten.load_registry`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import csv
+import os
+import tempfile
+import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .codebook import Codebook
-from .errors import DataError
+from .errors import DataError, SocvitWarning
 
-__all__ = ["Panel", "load_panel", "load_sample", "SAMPLE_DIR", "apply_codebook"]
+__all__ = ["Panel", "load_panel", "load_sample", "write_panel", "read_raw", "RawTable",
+           "apply_codebook", "validate", "cli_validate", "SAMPLE_DIR", "UnreadableError"]
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
+
+_STRING_KINDS = ("id", "gemeente", "kern")
+_INT_KINDS = ("wave", "likert", "binary", "mark")
+_MAX_SHOWN = 10
+
+
+class UnreadableError(DataError):
+    """The file cannot be read as a table at all (missing, wrong format, bad encoding)."""
 
 
 @dataclass
@@ -51,12 +75,268 @@ def _as_float(s: pd.Series) -> pd.Series:
     return pd.Series(s.to_numpy(dtype="float64", na_value=np.nan), index=s.index, name=s.name)
 
 
+# --------------------------------------------------------------------------- raw reading
+@dataclass
+class RawTable:
+    """A file as read, before typing: ``frame`` holds strings (CSV) or the stored types
+    (sav, parquet); ``lines`` the 1-based line (CSV, header = line 1) or record number of
+    each row; ``bad_rows`` CSV lines with the wrong number of fields, as
+    ``(line, fields, expected, text)``; ``cut`` whether the file ends mid-line."""
+
+    file: str
+    format: str
+    frame: pd.DataFrame
+    lines: np.ndarray
+    bad_rows: list = field(default_factory=list)
+    cut: bool = False
+    empty: bool = False
+    encoding: str | None = None
+    sep: str | None = None
+    meta: object = None            # pyreadstat metadata of a .sav
+
+
+def read_raw(path, codebook: Codebook | None = None) -> RawTable:
+    """Read a panel file without typing it. Raises :class:`UnreadableError` when the file
+    is missing or is not a readable table (wrong format, undecodable bytes)."""
+    path = Path(path)
+    if not path.exists():
+        raise UnreadableError(f"Panel file {path} does not exist. Check the path.")
+    if path.is_dir():
+        raise UnreadableError(f"{path} is a folder; give the panel file itself.")
+    suffix = path.suffix.lower()
+    if suffix == ".sav":
+        return _read_sav(path)
+    if suffix in (".parquet", ".pq"):
+        return _read_parquet(path)
+    if suffix in (".xlsx", ".xls"):
+        raise UnreadableError(f"{path.name} is an Excel workbook; save it from Excel as "
+                              f"'CSV (gescheiden door lijstscheidingsteken)' and use that file.")
+    return _read_csv(path, codebook)
+
+
+def _read_sav(path: Path) -> RawTable:
+    import pyreadstat
+    try:
+        frame, meta = pyreadstat.read_sav(str(path), user_missing=True)
+    except Exception as exc:  # pyreadstat raises its own ReadstatError types
+        raise UnreadableError(f"SPSS file {path} cannot be read: {exc}. Is it a .sav "
+                              f"file saved by SPSS (or pyreadstat/haven)?") from None
+    return RawTable(str(path), "sav", frame, np.arange(1, len(frame) + 1), meta=meta,
+                    empty=len(frame) == 0)
+
+
+def _read_parquet(path: Path) -> RawTable:
+    import pyarrow.parquet as pq
+    try:
+        frame = pq.read_table(path).to_pandas()
+    except Exception as exc:
+        raise UnreadableError(f"Parquet file {path} cannot be read: {exc}.") from None
+    frame = frame.reset_index(drop=True)
+    return RawTable(str(path), "parquet", frame, np.arange(1, len(frame) + 1),
+                    empty=len(frame) == 0)
+
+
+def _decode(path: Path, data: bytes) -> tuple[bytes, str]:
+    """UTF-8 bytes of the file and the encoding it was in (utf-8-sig, utf-8 or cp1252)."""
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise UnreadableError(f"{path.name} is an Excel workbook (or another zip/OLE file), "
+                              f"not CSV text; save it from Excel as CSV and use that file.")
+    if b"\x00" in data[:65536]:
+        raise UnreadableError(f"{path.name} contains NUL bytes: it is a binary file or "
+                              f"UTF-16 text, not a CSV table. Save it as CSV (UTF-8).")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data, enc = data[3:], "utf-8-sig"
+    else:
+        enc = "utf-8"
+    try:
+        data.decode("utf-8")
+        return data, enc
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    try:
+        return data.decode("cp1252").encode("utf-8"), "cp1252"
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise UnreadableError(
+            f"{path.name} is neither UTF-8 nor Windows-1252 (cp1252) text: byte "
+            f"0x{data[exc.start]:02x} on line {line} (first non-UTF-8 byte at offset "
+            f"{first_bad}). Save the file as 'CSV UTF-8' and try again.") from None
+
+
+def _read_csv(path: Path, codebook: Codebook | None) -> RawTable:
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+    data = path.read_bytes()
+    if not data.strip():
+        return RawTable(str(path), "csv", pd.DataFrame(), np.zeros(0, dtype=np.int64), empty=True)
+    data, enc = _decode(path, data)
+    header_end = data.find(b"\n")
+    header = (data if header_end < 0 else data[:header_end]).decode("utf-8").rstrip("\r")
+    counts = {sep: header.count(sep) for sep in (";", ",", "\t")}
+    sep = max(counts, key=counts.get)
+    if counts[sep] == 0:
+        raise UnreadableError(f"{path.name}: the first line has no ';', ',' or tab separator, "
+                              f"so this is not a table with columns (first line: "
+                              f"{header[:80]!r}).")
+    names = next(csv.reader([header], delimiter=sep))
+    stripped = [n.strip() for n in names]
+    dupes = sorted({n for n in stripped if stripped.count(n) > 1})
+    if dupes:
+        raise UnreadableError(f"{path.name}: column(s) {', '.join(map(repr, dupes))} appear more "
+                              f"than once in the header; give every column its own name.")
+    if "" in stripped:
+        raise UnreadableError(f"{path.name}: column {stripped.index('') + 1} of the header has "
+                              f"no name; name it or delete the empty column.")
+    if header_end < 0 or not data[header_end + 1:].strip():
+        return RawTable(str(path), "csv", pd.DataFrame(columns=stripped, dtype="string"),
+                        np.zeros(0, dtype=np.int64), empty=True, encoding=enc, sep=sep)
+
+    bad: list = []
+
+    def on_bad(row):
+        bad.append((row.number, row.actual_columns, row.expected_columns, row.text))
+        return "skip"
+
+    def read(types, threads, decimal="."):
+        return pcsv.read_csv(
+            pa.BufferReader(data),
+            read_options=pcsv.ReadOptions(use_threads=threads, block_size=1 << 24),
+            parse_options=pcsv.ParseOptions(delimiter=sep, invalid_row_handler=on_bad,
+                                            ignore_empty_lines=False),
+            convert_options=pcsv.ConvertOptions(column_types=types, null_values=[""],
+                                                strings_can_be_null=True,
+                                                quoted_strings_can_be_null=True,
+                                                decimal_point=decimal))
+
+    as_str = {n: pa.string() for n in names}
+    table, decimal = None, "."
+    if codebook is not None:
+        # fast path: numeric codebook columns parsed by arrow; any bad value -> all text
+        fast = dict(as_str)
+        for n in names:
+            v = codebook.variables.get(n.strip())
+            if v is not None and v.kind not in _STRING_KINDS + ("categorical",):
+                fast[n] = pa.float64()
+        for dec in (".", ","):
+            try:
+                table, decimal = read(fast, True, dec), dec
+                break
+            except pa.ArrowInvalid:
+                bad.clear()
+    if table is None:
+        try:
+            table = read(as_str, True)
+        except pa.ArrowInvalid as exc:
+            raise UnreadableError(f"{path.name} cannot be read as a '{sep}'-separated table: "
+                                  f"{exc}.") from None
+    if bad:     # rows were skipped: read again in one thread to learn their line numbers
+        bad.clear()
+        table = read(dict(zip(names, table.schema.types)), False, decimal)
+    frame = table.rename_columns(stripped).to_pandas(types_mapper=_arrow_types)
+    skipped = np.array(sorted(b[0] for b in bad if b[0] is not None), dtype=np.int64)
+    lines = np.arange(2, 2 + len(frame) + len(skipped), dtype=np.int64)
+    if len(skipped):
+        lines = lines[~np.isin(lines, skipped)]
+    blank = frame.isna().all(axis=1).to_numpy()
+    if blank.any():                       # empty lines: not data
+        frame = frame.loc[~blank].reset_index(drop=True)
+        lines = lines[~blank]
+    n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    cut = not data.endswith(b"\n") and any(b[0] == n_lines for b in bad)
+    return RawTable(str(path), "csv", frame, lines, bad_rows=bad, cut=cut, encoding=enc, sep=sep)
+
+
+def _arrow_types(t):
+    import pyarrow as pa
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return pd.StringDtype()
+    return None
+
+
+# --------------------------------------------------------------------------- typing
+def parse_numbers(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Float values of a column and a mask of entries that are text, not numbers.
+
+    Numbers may have a decimal comma and surrounding spaces; empty strings are missing.
+    """
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return s.to_numpy(dtype="float64", na_value=np.nan), np.zeros(len(s), bool)
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        return s.to_numpy(dtype="float64", na_value=np.nan), np.zeros(len(s), bool)
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        vals, text = parse_numbers(pd.Series(s.cat.categories.astype(str)))
+        codes = s.cat.codes.to_numpy()
+        out = np.where(codes >= 0, vals[codes] if len(vals) else np.nan, np.nan)
+        return out, (codes >= 0) & (text[codes] if len(text) else False)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    arr = pa.array(s.astype("string"), type=pa.string(), from_pandas=True)
+    arr = pc.replace_substring(pc.utf8_trim_whitespace(arr), ",", ".")
+    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    ok = pc.match_substring_regex(arr, r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+    vals = pc.cast(pc.if_else(ok, arr, pa.scalar(None, pa.string())), pa.float64())
+    vals = vals.to_numpy(zero_copy_only=False)
+    text = pc.fill_null(pc.invert(ok), False).to_numpy(zero_copy_only=False)
+    return np.asarray(vals, dtype="float64"), np.asarray(text, dtype=bool)
+
+
+def _label_codes(s: pd.Series, var) -> np.ndarray | None:
+    """Codes for a column holding value labels (any case/spacing); None if not text."""
+    labels = {**{str(l).strip().casefold(): c for c, l in var.missing.items()},
+              **{str(l).strip().casefold(): c for c, l in var.values.items()}}
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = pd.Series(s.cat.categories.astype(str))
+        mapped = cats.str.strip().str.casefold().map(labels).to_numpy(dtype="float64", na_value=np.nan)
+        codes = s.cat.codes.to_numpy()
+        return np.where(codes >= 0, mapped[codes] if len(mapped) else np.nan, np.nan)
+    if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+        return None
+    uniq = pd.unique(s.dropna())
+    lut = {u: labels.get(str(u).strip().casefold(), np.nan) for u in uniq}
+    return s.map(lut).to_numpy(dtype="float64", na_value=np.nan)
+
+
+def column_values(s: pd.Series, var) -> tuple[np.ndarray, np.ndarray]:
+    """Float codes/values of a codebook column and the mask of unparseable text.
+
+    Categorical columns may hold codes or their labels."""
+    vals, text = parse_numbers(s)
+    if var is not None and var.kind == "categorical" and (text.any() or isinstance(s.dtype, pd.CategoricalDtype)):
+        lab = _label_codes(s, var)
+        if lab is not None:
+            hit = ~np.isnan(lab)
+            vals = np.where(hit, lab, vals)
+            text = text & ~hit
+    return vals, text
+
+
+def _string_column(s: pd.Series, kind: str) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        x = s.to_numpy(dtype="float64", na_value=np.nan)
+        whole = np.isnan(x) | (x == np.round(x))
+        if whole.all():
+            ints = pd.array(np.where(np.isnan(x), 0, x).astype(np.int64), dtype="Int64")
+            ints[np.isnan(x)] = pd.NA
+            out = ints.astype("string")
+            if kind == "gemeente":
+                out = "GM" + out.str.zfill(4)
+            return pd.Series(out, index=s.index, name=s.name)
+    out = s.astype("string").str.strip()
+    out = out.mask(out == "")
+    if kind == "gemeente":
+        out = out.str.upper()
+    return out
+
+
 def apply_codebook(raw: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """Give each codebook column its dtype and turn missing codes into NA.
 
-    id, gemeente, kern -> string; wave, likert, binary, mark -> Int64 codes;
-    categorical -> pandas Categorical with the Dutch value labels; numeric, weight -> float64.
-    Columns not in the codebook are kept as read.
+    id, gemeente, kern -> string (a numeric gemeente 14 becomes ``"GM0014"``); wave,
+    likert, binary, mark -> Int64 codes; categorical -> pandas Categorical with the Dutch
+    value labels (the column may hold codes or labels); numeric, weight -> float64. Text
+    that is not a number, and categorical codes without a label, become NA (run
+    :func:`socvit.validation.validate` first to hear about them). Columns not in the
+    codebook are kept as read.
     """
     out = {}
     for col in raw.columns:
@@ -65,40 +345,175 @@ def apply_codebook(raw: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
         if v is None:
             out[col] = s
             continue
-        if v.kind in ("id", "gemeente", "kern"):
-            out[col] = s.astype("string").str.strip()
+        if v.kind in _STRING_KINDS:
+            out[col] = _string_column(s, v.kind)
             continue
-        num = pd.to_numeric(s, errors="coerce")
+        vals, _ = column_values(s, v)
         if v.missing:
-            num = num.mask(num.isin(list(v.missing)))
-        if v.kind in ("wave", "likert", "binary", "mark"):
-            out[col] = num.round().astype("Int64")
+            vals = np.where(np.isin(vals, list(v.missing)), np.nan, vals)
+        if v.kind in _INT_KINDS:
+            na = np.isnan(vals)
+            ints = np.round(np.where(na, 0, vals)).astype(np.int64)
+            out[col] = pd.Series(pd.arrays.IntegerArray(ints, na), index=raw.index)
         elif v.kind == "categorical" and v.values:
-            cat = pd.Categorical(num.map(v.values), categories=[v.values[c] for c in v.codes],
-                                 ordered=v.ordered)
+            codes = np.array(v.codes, dtype="float64")
+            pos = np.searchsorted(codes, vals)
+            pos = np.where(pos < len(codes), pos, 0)
+            hit = ~np.isnan(vals) & (codes[pos] == vals)
+            cat = pd.Categorical.from_codes(np.where(hit, pos, -1),
+                                            categories=[v.values[c] for c in v.codes],
+                                            ordered=v.ordered)
             out[col] = pd.Series(cat, index=raw.index)
         else:
-            out[col] = num.astype("float64")
+            out[col] = pd.Series(vals, index=raw.index, dtype="float64")
     return pd.DataFrame(out, index=raw.index)
 
 
-def load_panel(path, codebook=None) -> Panel:
-    """Read a panel file and type it by its codebook.
+# --------------------------------------------------------------------------- loading
+def resolve_codebook(path, codebook=None) -> Codebook:
+    """The codebook for a data file: a Codebook, a YAML path, or (None) ``codebook.yaml``
+    beside the file; for a .sav without one, :meth:`Codebook.from_sav` of the file."""
+    if isinstance(codebook, Codebook):
+        return codebook
+    path = Path(path)
+    if codebook is not None:
+        return Codebook.from_yaml(codebook)
+    beside = path.parent / "codebook.yaml"
+    if beside.exists():
+        return Codebook.from_yaml(beside)
+    if path.suffix.lower() == ".sav" and path.exists():
+        return Codebook.from_sav(path)
+    raise DataError(f"No codebook for {path}: there is no codebook.yaml beside it. Pass "
+                    f"codebook=<path to a YAML codebook> (or --codebook FILE).")
 
-    ``codebook``: a Codebook, a path to a YAML codebook, or None to use ``codebook.yaml``
-    beside the data file.
+
+def _registry_beside(path: Path):
+    reg = Path(path).parent / "gemeenten.csv"
+    if reg.exists():
+        from .gemeenten import load_registry
+        load_registry(reg)
+
+
+def load_panel(path, codebook=None, check: bool = True) -> Panel:
+    """Read a panel file (CSV, Dutch CSV, SPSS .sav or parquet) and type it by its codebook.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.csv`` (also ``;``-separated, decimal comma, cp1252 or UTF-8 with BOM, detected
+        automatically), ``.sav`` or ``.parquet``.
+    codebook : Codebook, path or None
+        None: ``codebook.yaml`` beside the data file; for a .sav without one, the codebook
+        derived from the file's labels (:meth:`Codebook.from_sav`).
+    check : bool
+        Run :func:`socvit.validation.validate` first (default). Problems that make the data
+        unusable raise :class:`DataError` listing the first ten and the count; columns that
+        are not in the codebook only give a :class:`SocvitWarning` and are kept as read.
+
+    Returns
+    -------
+    Panel
+        ``.data`` typed as described in the module docstring, ``.codebook``, ``.source``.
+
+    Examples
+    --------
+    >>> import socvit as sv
+    >>> panel = sv.load_panel("data/sample/panel.csv")   # doctest: +SKIP
+    >>> # In R: haven::read_sav("panel.sav", user_na = TRUE)
+    >>> panel = sv.load_panel("panel.sav")                # doctest: +SKIP
     """
     path = Path(path)
-    if not path.exists():
-        raise DataError(f"Panel file {path} does not exist.")
-    if codebook is None:
-        codebook = path.parent / "codebook.yaml"
-    if not isinstance(codebook, Codebook):
-        codebook = Codebook.from_yaml(codebook)
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    return Panel(apply_codebook(raw, codebook), codebook, str(path))
+    _registry_beside(path)
+    cb = resolve_codebook(path, codebook)
+    raw = read_raw(path, cb)
+    if check:
+        from .validation import check_raw, summarise
+        problems = check_raw(raw, cb)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise DataError(summarise(errors, path.name, limit=_MAX_SHOWN))
+        for p in problems:
+            warnings.warn(str(p), SocvitWarning, stacklevel=2)
+    return Panel(apply_codebook(raw.frame, cb), cb, str(path))
 
 
 def load_sample() -> Panel:
     """The bundled synthetic sample panel (see data/sample/README.md)."""
     return load_panel(SAMPLE_DIR / "panel.csv", SAMPLE_DIR / "codebook.yaml")
+
+
+def validate(path, codebook=None):
+    """All problems of a panel file at once; see :func:`socvit.validation.validate`."""
+    from .validation import validate as _validate
+    return _validate(path, codebook)
+
+
+def cli_validate(args) -> int:
+    """``socvit validate PATH [--codebook FILE]``; see :func:`socvit.validation.cli_validate`."""
+    from .validation import cli_validate as _cli
+    return _cli(args)
+
+
+# --------------------------------------------------------------------------- writing
+def write_panel(panel, path, codebook: Codebook | None = None) -> Path:
+    """Write a Panel (or a typed DataFrame) as ``.csv``, ``.parquet`` or ``.sav``.
+
+    CSV is UTF-8 with ``,`` and ``.`` decimals, categoricals as their Dutch labels, NA as an
+    empty field; parquet keeps the pandas dtypes; .sav stores categoricals as codes with
+    value labels and every codebook label as variable label. The file is written to a
+    temporary name beside ``path`` and renamed, so a failed write leaves no half file.
+
+    Examples
+    --------
+    >>> sv.io.write_panel(panel, "export/panel.sav")   # doctest: +SKIP
+    >>> # In R: haven::write_sav(panel, "export/panel.sav")
+    """
+    if isinstance(panel, Panel):
+        df, cb = panel.data, codebook or panel.codebook
+    elif isinstance(panel, pd.DataFrame):
+        df, cb = panel, codebook
+    else:
+        raise TypeError(f"write_panel needs a Panel or a DataFrame, got {type(panel).__name__}.")
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".parquet", ".sav"):
+        raise ValueError(f"write_panel writes .csv, .parquet or .sav, not {path.name!r}.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=suffix + ".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        if suffix == ".csv":
+            df.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+        elif suffix == ".parquet":
+            df.reset_index(drop=True).to_parquet(tmp, index=False)
+        else:
+            _write_sav(df, cb, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _write_sav(df: pd.DataFrame, cb: Codebook | None, tmp: str):
+    import pyreadstat
+    out, value_labels, labels = {}, {}, []
+    for col in df.columns:
+        s = df[col]
+        v = cb.variables.get(col) if cb is not None else None
+        labels.append(v.label if v is not None else col)
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            if v is not None and v.values:
+                lut = {lab: code for code, lab in v.values.items()}
+            else:
+                lut = {lab: i + 1 for i, lab in enumerate(s.cat.categories)}
+            out[col] = s.map(lut).astype("float64")
+            value_labels[col] = {float(c): str(l) for l, c in lut.items()}
+        elif pd.api.types.is_numeric_dtype(s.dtype):
+            out[col] = s.to_numpy(dtype="float64", na_value=np.nan)
+            if v is not None and (v.values or v.missing):
+                value_labels[col] = {float(c): l for c, l in {**v.values, **v.missing}.items()}
+        else:
+            out[col] = s.astype(object).where(s.notna(), "")
+    pyreadstat.write_sav(pd.DataFrame(out), tmp, column_labels=labels,
+                         variable_value_labels=value_labels)

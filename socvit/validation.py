@@ -1,0 +1,382 @@
+"""Checking a panel file against its codebook: every problem at once, each with its place.
+
+:func:`validate` (also ``sv.validate`` and ``socvit validate PATH``) reads a file with
+:func:`socvit.io.read_raw` and returns a list of :class:`Problem`. Rules (all vectorised, so
+a million rows take seconds):
+
+==========================  ==================================================  ========
+rule                        what is reported                                    severity
+==========================  ==================================================  ========
+empty file                  no header, or a header without data rows            error
+ragged / truncated rows     a CSV line with more or fewer fields than the       error
+                            header; a last line cut off mid-line
+missing column              a codebook variable that is not in the file         error
+unknown column              a file column that is not in the codebook           warning
+text in a numeric column    e.g. ``"vier"`` in a likert or numeric column       error
+code outside the codebook   a likert/binary/categorical value that is neither   error
+                            a valid nor a missing code (categoricals may also
+                            hold their Dutch labels)
+out of range                numeric/mark values outside the codebook ``range``  error
+                            (marks: 1-10 by default), waves that are not years
+gemeente                    not of the form GMxxxx, unknown, or not existing    error
+                            in the indeling of that row's wave
+missing id / wave /         a row without respondent id, wave or gemeente       error
+gemeente
+duplicate respondent        the same respondent id twice in one wave            error
+weight                      a missing or negative weight (kind ``weight``)      error
+==========================  ==================================================  ========
+
+A file that cannot be read at all (missing, not a table, bytes in no known encoding,
+a broken codebook) raises :class:`socvit.DataError` instead: ``socvit validate`` exits 2.
+:func:`socvit.io.load_panel` runs these checks and refuses data with errors; warnings are
+passed on as :class:`socvit.SocvitWarning`.
+
+Rows are CSV line numbers (header = line 1) or, for .sav and parquet, record numbers
+(first record = 1). Each rule lists at most ``max_per_rule`` rows per column, then one
+line with the count of the others.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import gemeenten
+from .codebook import Codebook
+from .errors import DataError
+from .io import RawTable, _registry_beside, _string_column, column_values, read_raw, resolve_codebook
+
+__all__ = ["Problem", "validate", "check_raw", "summarise", "cli_validate"]
+
+_RANGE_KINDS = ("numeric", "mark", "weight")
+
+
+@dataclass
+class Problem:
+    """One problem in a panel file.
+
+    ``file`` the file name; ``column`` the column (None for the whole file); ``row`` the
+    1-based CSV line (header = line 1) or record number, None when not tied to a row;
+    ``value`` the offending value as read; ``message`` what is wrong and what to do;
+    ``severity`` "error" or "warning"; ``respondent`` the respondent id of the row, if
+    known; ``count`` how many rows this line stands for (more than 1 for the summary line
+    closing a long list)."""
+
+    file: str
+    column: str | None
+    row: int | None
+    value: object
+    message: str
+    severity: str = "error"
+    respondent: str | None = None
+    count: int = 1
+    unit: str = "line"
+
+    def __str__(self):
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"{self.unit} {self.row}")
+        if self.respondent is not None:
+            where.append(f"respondent {self.respondent}")
+        if self.column is not None:
+            where.append(f"column {self.column}")
+        tag = "" if self.severity == "error" else f"{self.severity}: "
+        return f"{', '.join(where)}: {tag}{self.message}"
+
+
+def _codes_text(codes) -> str:
+    codes = sorted(codes)
+    if len(codes) > 2 and codes == list(range(codes[0], codes[-1] + 1)):
+        return f"{codes[0]}-{codes[-1]}"
+    return ", ".join(str(c) for c in codes) or "none"
+
+
+def _num(x) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+class _Checker:
+    def __init__(self, raw: RawTable, cb: Codebook, max_per_rule: int):
+        self.raw, self.cb, self.cap = raw, cb, max_per_rule
+        self.name = Path(raw.file).name
+        self.unit = "line" if raw.format == "csv" else "record"
+        self.problems: list[Problem] = []
+        self.frame = raw.frame
+        idcol = cb.column("id")
+        self.ids = (_string_column(self.frame[idcol], "id").to_numpy(dtype=object, na_value=None)
+                    if idcol in self.frame else None)
+
+    def shown(self, val):
+        """A value as the user wrote it: text for CSV, whole floats as integers."""
+        if pd.isna(val):
+            return None
+        if isinstance(val, (float, np.floating)) and float(val).is_integer():
+            val = int(val)
+        elif isinstance(val, np.integer):
+            val = int(val)
+        return str(val) if self.raw.format == "csv" else val
+
+    def add(self, column, message, severity="error", row=None, value=None):
+        self.problems.append(Problem(self.name, column, row, value, message, severity,
+                                     unit=self.unit))
+
+    def rows(self, column: str, mask: np.ndarray, message, values=None):
+        """One problem per row in ``mask`` (at most ``cap``), then a count line.
+        ``message`` is a string or a function of the raw value."""
+        idx = np.flatnonzero(mask)
+        if not len(idx):
+            return
+        values = self.frame[column] if values is None else values
+        for i in idx[: self.cap]:
+            val = self.shown(values.iloc[i])
+            text = message(val) if callable(message) else message
+            rid = self.ids[i] if self.ids is not None else None
+            self.problems.append(Problem(self.name, column, int(self.raw.lines[i]), val, text,
+                                         respondent=rid, unit=self.unit))
+        rest = len(idx) - self.cap
+        if rest > 0:
+            more = ", ".join(str(int(x)) for x in self.raw.lines[idx[self.cap:self.cap + 5]])
+            self.problems.append(Problem(
+                self.name, column, None, None,
+                f"... and {rest:,} more rows with the same kind of problem ({self.unit}s "
+                f"{more}{', ...' if rest > 5 else ''}).", count=rest, unit=self.unit))
+
+    # ----------------------------------------------------------------- rules
+    def file_rules(self) -> bool:
+        raw = self.raw
+        if raw.empty:
+            what = "is empty" if raw.frame.shape[1] == 0 else "has a header but no data rows"
+            self.add(None, f"the file {what}. Export the panel again (with its rows).")
+            return False
+        bad = sorted(raw.bad_rows, key=lambda b: b[0] or 0)
+        for line, got, expected, text in bad[: self.cap]:
+            if raw.cut and line == bad[-1][0]:
+                msg = (f"the file ends in the middle of this line ({got} of {expected} fields): "
+                       f"it was cut off while being written or copied. Export it again.")
+            else:
+                msg = (f"this line has {got} fields, the header has {expected}; the row was "
+                       f"skipped. Look for a separator inside a value, or a broken line.")
+            self.problems.append(Problem(self.name, None, line, text[:60], msg, unit="line"))
+        if len(bad) > self.cap:
+            self.add(None, f"... and {len(bad) - self.cap:,} more lines with the wrong number "
+                           f"of fields.")
+            self.problems[-1].count = len(bad) - self.cap
+        return True
+
+    def column_rules(self):
+        cols, known = list(self.frame.columns), self.cb.variables
+        for c in cols:
+            if c not in known:
+                self.add(c, "this column is not in the codebook; it is kept as read but not "
+                            "typed. Add it to the codebook or remove it from the file.",
+                         severity="warning")
+        for name in known:
+            if name not in cols:
+                self.add(name, f"the codebook variable {name!r} ({known[name].label}) is not a "
+                               f"column of the file. Add the column, or remove the variable "
+                               f"from the codebook (or pass the right codebook).")
+
+    def value_rules(self):
+        wave_col = self.cb.column("wave")
+        self.wave = None
+        if wave_col in self.frame:
+            w, _ = column_values(self.frame[wave_col], self.cb.variables[wave_col])
+            with np.errstate(invalid="ignore"):
+                self.wave = np.where((w == np.round(w)) & (w >= 1900) & (w <= 2100), w, np.nan)
+        for name, var in self.cb.variables.items():
+            if name not in self.frame:
+                continue
+            s = self.frame[name]
+            if var.kind in ("id", "kern"):
+                if var.kind == "id":
+                    self.rows(name, s.isna().to_numpy() | (s.astype("string").str.strip() == "")
+                              .fillna(True).to_numpy(),
+                              "the respondent id is empty. Every row needs the respondent's id.")
+                continue
+            if var.kind == "gemeente":
+                self.gemeente_rule(name, s)
+                continue
+            vals, text = column_values(s, var)
+            what = "code or label" if var.kind == "categorical" else "number"
+            self.rows(name, text, lambda v, n=name, w=what:
+                      f"value {v!r} is text, not a {w}. Enter a {w} "
+                      f"(or leave it empty for missing).")
+            present = ~np.isnan(vals)
+            miss = np.isin(vals, list(var.missing)) if var.missing else np.zeros(len(vals), bool)
+            if var.kind == "wave":
+                self.rows(name, ~present & ~text, "the wave (golf) is empty; every row needs one.")
+                bad = present & ((vals != np.round(vals)) | (vals < 1900) | (vals > 2100))
+                self.rows(name, bad, lambda v: f"value {v!r} is not a year (a wave is the year "
+                                               f"of the survey, e.g. 2023).")
+            elif var.values:
+                allowed = list(var.values) + list(var.missing)
+                bad = present & ~np.isin(vals, allowed)
+                valid = f"valid: {_codes_text(var.values)}"
+                if var.missing:
+                    valid += f"; missing: {_codes_text(var.missing)}"
+                self.rows(name, bad, lambda v, n=name, t=valid:
+                          f"value {v!r} is not a code of {n} ({t}). Correct the value or add "
+                          f"the code to the codebook.")
+            elif var.kind in _RANGE_KINDS:
+                lo, hi = var.range or ((1, 10) if var.kind == "mark" else (-np.inf, np.inf))
+                if var.kind == "weight":
+                    lo = max(lo, 0)
+                    self.rows(name, ~present & ~text, "the weight is missing; every row needs a "
+                                                      "weight (0 or more).")
+                bad = present & ~miss & ((vals < lo) | (vals > hi))
+                rng = (f"0 or more" if var.kind == "weight" and hi == np.inf
+                       else f"{_num(lo)} to {_num(hi)}")
+                extra = (f" (missing codes: {_codes_text(var.missing)})" if var.missing else "")
+                self.rows(name, bad, lambda v, r=rng, e=extra:
+                          f"value {v!r} is outside the valid range {r}{e}. Correct it or "
+                          f"enter a missing code.")
+
+    def gemeente_rule(self, name, s):
+        codes = _string_column(s, "gemeente")
+        self.rows(name, codes.isna().to_numpy(), "the gemeente is empty; every row needs the "
+                                                 "CBS code of the gemeente (e.g. GM0014).")
+        form = codes.str.fullmatch(r"GM\d{4}").fillna(True).to_numpy()
+        self.rows(name, ~form, lambda v: f"value {v!r} is not a CBS gemeente code (GM followed "
+                                         f"by four digits, e.g. GM0014).")
+        pairs = pd.DataFrame({"c": codes, "w": self.wave if self.wave is not None else np.nan})
+        ok = form & codes.notna().to_numpy()
+        uniq = pairs[ok].drop_duplicates()
+        unknown, wrong = set(), {}
+        for c, w in uniq.itertuples(index=False):
+            if c not in gemeenten._BY_CODE:
+                unknown.add(c)
+            elif not np.isnan(w) and not gemeenten.exists_in(c, int(w)):
+                wrong[(c, w)] = int(w)
+        if unknown:
+            self.rows(name, ok & codes.isin(sorted(unknown)).fillna(False).to_numpy(),
+                      lambda v: f"gemeente code {v!r} is unknown. Use a CBS code of the "
+                                f"province (see sv.gemeenten.table()), or register it in a "
+                                f"gemeenten.csv beside the data file.")
+        if wrong:
+            key = pd.MultiIndex.from_arrays([pairs["c"].astype(object), pairs["w"]])
+            mask = ok & key.isin(list(wrong)).astype(bool)
+
+            def msg(v):
+                g = gemeenten._BY_CODE[v]
+                until = f" until {g.end:%Y-%m-%d}" if g.end else ""
+                return (f"gemeente {v} ({g.name}) did not exist in the indeling of this row's "
+                        f"wave (it existed from {g.begin:%Y-%m-%d}{until}). Use the code valid "
+                        f"at the wave, or check the wave.")
+            self.rows(name, mask, msg)
+
+    def duplicate_rule(self):
+        idcol, wave_col = self.cb.column("id"), self.cb.column("wave")
+        if idcol not in self.frame or self.ids is None:
+            return
+        keys = pd.DataFrame({"id": self.ids})
+        if wave_col in self.frame and self.wave is not None:
+            keys["w"] = self.wave
+        has_id = keys["id"].notna().to_numpy()
+        dup = keys.duplicated(keep="first").to_numpy() & has_id
+        if not dup.any():
+            return
+        first = pd.Series(np.arange(len(keys))).groupby(
+            [keys["id"]] + ([keys["w"]] if "w" in keys else []), dropna=False).transform("min")
+        first_line = self.raw.lines[first.to_numpy()]
+        idx = np.flatnonzero(dup)
+        in_wave = " in the same wave" if "w" in keys else ""
+        for i in idx[: self.cap]:
+            self.problems.append(Problem(
+                self.name, idcol, int(self.raw.lines[i]), self.ids[i],
+                f"respondent {self.ids[i]!r} appears twice{in_wave}: also on {self.unit} "
+                f"{int(first_line[i])}. Keep one row per respondent per wave.",
+                respondent=self.ids[i], unit=self.unit))
+        if len(idx) > self.cap:
+            self.add(idcol, f"... and {len(idx) - self.cap:,} more duplicate respondent rows.")
+            self.problems[-1].count = len(idx) - self.cap
+
+
+def check_raw(raw: RawTable, codebook: Codebook, max_per_rule: int = 20) -> list[Problem]:
+    """Problems of a file already read with :func:`socvit.io.read_raw`."""
+    ch = _Checker(raw, codebook, max_per_rule)
+    if ch.file_rules():
+        ch.column_rules()
+        ch.value_rules()
+        ch.duplicate_rule()
+    return ch.problems
+
+
+def _run(path, codebook=None, max_per_rule=20):
+    path = Path(path)
+    _registry_beside(path)
+    cb = resolve_codebook(path, codebook)
+    raw = read_raw(path, cb)
+    return raw, check_raw(raw, cb, max_per_rule)
+
+
+def validate(path, codebook=None, max_per_rule: int = 20) -> list[Problem]:
+    """Check a panel file against its codebook and return all problems at once.
+
+    Parameters
+    ----------
+    path : str or Path
+        A .csv (also Dutch ``;``/decimal-comma, cp1252), .sav or .parquet panel file.
+    codebook : Codebook, path or None
+        As in :func:`socvit.io.load_panel` (default: codebook.yaml beside the file).
+    max_per_rule : int
+        Rows listed per rule and column before a count line closes the list.
+
+    Returns
+    -------
+    list of Problem
+        Empty when the file is clean. See the module docstring for the rules.
+
+    Raises
+    ------
+    DataError
+        The file cannot be read at all (missing, not a table, unknown encoding) or the
+        codebook is broken.
+
+    Examples
+    --------
+    >>> problems = sv.validate("panel.csv")          # doctest: +SKIP
+    >>> for p in problems: print(p)                   # doctest: +SKIP
+    panel.csv, line 12, respondent R0007, column bet_1: value '7' is not a code of bet_1 ...
+    """
+    return _run(path, codebook, max_per_rule)[1]
+
+
+def summarise(problems: list[Problem], name: str, limit: int = 10) -> str:
+    """One paragraph naming the first ``limit`` problems and the total count."""
+    total = sum(p.count for p in problems)
+    shown = [p for p in problems if p.count == 1][:limit]
+    lines = "\n".join(f"  - {p}" for p in shown)
+    more = f"\n  ... {total - len(shown):,} more." if total > len(shown) else ""
+    return (f"{name} cannot be used as it is: {total:,} problem{'s' * (total != 1)} against "
+            f"its codebook. The first {len(shown)}:\n{lines}{more}\nRun `socvit validate "
+            f"{name}` to list them all, then correct the file or the codebook.")
+
+
+def cli_validate(args) -> int:
+    """``socvit validate PATH [--codebook FILE]``: print every problem, one per line, and a
+    summary. Exit 0 when clean, 1 when problems were found, 2 when the file or codebook
+    cannot be read at all. Writes nothing."""
+    try:
+        raw, problems = _run(args.path, getattr(args, "codebook", None))
+    except DataError as exc:
+        print(f"socvit validate: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, MemoryError) as exc:
+        print(f"socvit validate: {args.path} cannot be read: {exc}", file=sys.stderr)
+        return 2
+    for p in problems:
+        print(p)
+    name = Path(args.path).name
+    n_err = sum(p.count for p in problems if p.severity == "error")
+    n_warn = sum(p.count for p in problems if p.severity != "error")
+    size = f"{len(raw.frame):,} rows, {raw.frame.shape[1]} columns"
+    if not problems:
+        print(f"{name}: no problems found ({size}).")
+        return 0
+    print(f"{name}: {n_err:,} error{'s' * (n_err != 1)} and {n_warn:,} "
+          f"warning{'s' * (n_warn != 1)} ({size}).")
+    return 1
