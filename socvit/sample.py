@@ -303,6 +303,7 @@ def generate(seed: int = DEFAULT_SEED, scale: float = 1.0, n_gemeenten: int | No
     edu_code = np.where(rng.random(n) < 0.015, 99, edu)
     woon_entry = np.floor(age_entry * rng.beta(1.2, 1.8, n)).astype(int)
     ids = rng.choice(9_000_000, size=n, replace=False) + 1_000_000
+    id_str = np.array([f"R{i:07d}" for i in ids], dtype=object)
     woonduur_missing = rng.random(n) < 0.01
     kern_u = rng.normal(0.0, KERN_SD, len(kernen))
     gem_eff = np.array([GEMEENTE_EFFECT.get(c, 0.0) for c in kernen["gm2023"]])
@@ -330,27 +331,26 @@ def generate(seed: int = DEFAULT_SEED, scale: float = 1.0, n_gemeenten: int | No
         c = _calibrate(lin[enrolled], RESPONSE_RATE * n)
         answer = enrolled & (rng.random(n) < 1 / (1 + np.exp(-(c + lin))))
         idx = np.flatnonzero(answer)
+        idx = idx[np.argsort(ids[idx], kind="stable")]            # rows sorted by resp_id
         rows.append(_wave_rows(rng, wave, idx, f[idx], {k: v[idx] for k, v in eta.items()},
                                age[idx], age_z[idx], kern[idx], kernen, kern_u, gem_eff,
                                male[idx], edu[idx], edu_code[idx],
                                woon_entry[idx] + (wave - entry[idx]), woonduur_missing[idx],
-                               ids[idx]))
+                               id_str[idx]))
     panel = pd.concat(rows, ignore_index=True)
-    order = np.lexsort((panel["resp_id"].to_numpy(), panel["golf"].to_numpy()))
-    panel = panel.iloc[order].reset_index(drop=True)
     return panel, _bevolking(kernen)
 
 
 def _wave_rows(rng, wave, idx, f, eta, age, age_z, kern, kernen, kern_u, gem_eff, male, edu,
                edu_code, woonduur, woon_missing, ids) -> pd.DataFrame:
     m = len(idx)
-    gm_wave = kernen[f"gm{wave}"].to_numpy()[kern]
+    gm_kern = kernen[f"gm{wave}"].to_numpy().astype(object)
     age_class = np.searchsorted([35, 50, 65], age, side="right") + 1
     cols = {
-        "resp_id": np.array([f"R{i:07d}" for i in ids], dtype=object),
+        "resp_id": ids,
         "golf": np.full(m, wave, dtype=np.int64),
-        "gemeente": gm_wave.astype(object),
-        "kern": kernen.kern.to_numpy()[kern].astype(object),
+        "gemeente": gm_kern[kern],
+        "kern": kernen.kern.to_numpy().astype(object)[kern],
         "leeftijd": age.astype(np.int64),
         "leeftijdsklasse": age_class.astype(np.int64),
         "geslacht": np.where(male, 1, 2).astype(np.int64),
@@ -365,7 +365,7 @@ def _wave_rows(rng, wave, idx, f, eta, age, age_z, kern, kernen, kern_u, gem_eff
             y = (SUBSCALE_MEAN[s] + context + g * f[:, 0] + el * f[:, 1 + e] + sp * f[:, 3 + k]
                  + np.sqrt(1 - g*g - el*el - sp*sp) * rng.standard_normal(m))
             cols[item] = _missing(rng, _likert(y, item in REVERSE), P_WEETNIET["org"], P_GEEN_ANTWOORD)
-    support = np.array([SUPPORT_EFFECT.get(c, 0.0) for c in gm_wave]) + 0.01 * (wave - 2017)
+    support = np.array([SUPPORT_EFFECT.get(c, 0.0) for c in gm_kern])[kern] + 0.01 * (wave - 2017)
     a = A_CORR_G * f[:, 0] + np.sqrt(1 - A_CORR_G ** 2) * f[:, 7]
     la, ls = ACTIE_LOADING
     for k, (sub, mu) in enumerate(ACTIE.items()):
