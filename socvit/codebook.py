@@ -205,10 +205,13 @@ class Codebook:
         labels = meta.column_names_to_labels
         value_labels = meta.variable_value_labels
         user_missing = getattr(meta, "missing_user_values", {}) or {}
+        missing_ranges = getattr(meta, "missing_ranges", {}) or {}   # SPSS keeps them here
         for col in meta.column_names:
             vl = {int(k): str(v) for k, v in value_labels.get(col, {}).items()
                   if float(k).is_integer()}
-            miss_codes = {int(m) for m in user_missing.get(col, []) if isinstance(m, (int, float))}
+            miss_codes = {int(m) for m in user_missing.get(col, [])
+                          if isinstance(m, (int, float)) and float(m).is_integer()}
+            miss_codes |= _range_codes(missing_ranges.get(col, []), vl)
             missing = {c: vl.pop(c, "ontbrekend") for c in sorted(miss_codes)}
             kind = _guess_kind(col, meta.readstat_variable_types.get(col), vl)
             variables.append(Variable(name=col, label=labels.get(col) or col, kind=kind,
@@ -327,6 +330,19 @@ class Codebook:
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
         return text
+
+
+def _range_codes(ranges, value_labels: dict[int, str]) -> set[int]:
+    """Integer codes covered by SPSS user-missing ranges: discrete values (lo == hi), and
+    for a real range its whole-number ends and every labelled code inside it."""
+    codes = set()
+    for r in ranges:
+        lo, hi = r.get("lo"), r.get("hi")
+        if not isinstance(lo, (int, float)) or not isinstance(hi, (int, float)):
+            continue
+        codes |= {int(x) for x in (lo, hi) if float(x).is_integer()}
+        codes |= {c for c in value_labels if lo <= c <= hi}
+    return codes
 
 
 def _guess_kind(col: str, vtype, value_labels: dict[int, str]) -> str:

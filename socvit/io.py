@@ -317,10 +317,8 @@ def _string_column(s: pd.Series, kind: str) -> pd.Series:
         if whole.all():
             ints = pd.array(np.where(np.isnan(x), 0, x).astype(np.int64), dtype="Int64")
             ints[np.isnan(x)] = pd.NA
-            out = ints.astype("string")
-            if kind == "gemeente":
-                out = "GM" + out.str.zfill(4)
-            return pd.Series(out, index=s.index, name=s.name)
+            out = pd.Series(ints.astype("string"), index=s.index, name=s.name)
+            return "GM" + out.str.zfill(4) if kind == "gemeente" else out
     out = s.astype("string").str.strip()
     out = out.mask(out == "")
     if kind == "gemeente":
@@ -497,7 +495,7 @@ def write_panel(panel, path, codebook: Codebook | None = None) -> Path:
 
 def _write_sav(df: pd.DataFrame, cb: Codebook | None, tmp: str):
     import pyreadstat
-    out, value_labels, labels = {}, {}, []
+    out, value_labels, labels, missing = {}, {}, [], {}
     for col in df.columns:
         s = df[col]
         v = cb.variables.get(col) if cb is not None else None
@@ -513,7 +511,9 @@ def _write_sav(df: pd.DataFrame, cb: Codebook | None, tmp: str):
             out[col] = s.to_numpy(dtype="float64", na_value=np.nan)
             if v is not None and (v.values or v.missing):
                 value_labels[col] = {float(c): l for c, l in {**v.values, **v.missing}.items()}
+            if v is not None and v.missing:     # SPSS allows three discrete missing values
+                missing[col] = sorted(float(c) for c in v.missing)[:3]
         else:
             out[col] = s.astype(object).where(s.notna(), "")
     pyreadstat.write_sav(pd.DataFrame(out), tmp, column_labels=labels,
-                         variable_value_labels=value_labels)
+                         variable_value_labels=value_labels, missing_ranges=missing)

@@ -116,6 +116,8 @@ class _Checker:
             return None
         if isinstance(val, (float, np.floating)) and float(val).is_integer():
             val = int(val)
+        elif isinstance(val, np.floating):
+            val = float(val)
         elif isinstance(val, np.integer):
             val = int(val)
         return str(val) if self.raw.format == "csv" else val
