@@ -1,0 +1,208 @@
+"""Scale scores: reverse keying, the mean of valid items with a minimum, 0-10 / 0-100 transforms.
+
+The codebook says which items form a scale, which are reverse-worded and how many valid
+answers a respondent needs (``min_valid``); :func:`score` applies it, :func:`score_all`
+does every scale of the codebook (or of one group, e.g. ``"organisatiekracht"``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .codebook import Codebook, Scale
+from .errors import DataError
+
+__all__ = ["score", "score_all", "reverse", "to_0_10", "to_0_100"]
+
+
+def _frame_and_codebook(data, codebook):
+    from .io import Panel
+    if isinstance(data, Panel):
+        return data.data, codebook or data.codebook
+    if isinstance(data, pd.DataFrame):
+        return data, codebook
+    raise TypeError(f"Expected a socvit Panel or a DataFrame, got {type(data).__name__}.")
+
+
+def _numeric(df: pd.DataFrame, items, what: str) -> pd.DataFrame:
+    missing = [i for i in items if i not in df.columns]
+    if missing:
+        raise DataError(f"{what}: item(s) {', '.join(missing)} are not columns of the data "
+                        f"(columns: {', '.join(map(str, df.columns[:20]))}"
+                        f"{', ...' if df.shape[1] > 20 else ''}). Load the full panel or "
+                        f"choose other items.")
+    out = {}
+    for i in items:
+        s = df[i]
+        if isinstance(s.dtype, pd.CategoricalDtype) or not (
+                pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
+            raise DataError(f"{what}: item {i!r} has dtype {s.dtype}, not numeric codes; "
+                            f"scale items must be numbers (load the data with sv.load_panel).")
+        out[i] = s.to_numpy(dtype="float64", na_value=np.nan)
+    return pd.DataFrame(out, index=df.index)
+
+
+def reverse(df: pd.DataFrame, items, low: float, high: float) -> pd.DataFrame:
+    """Reverse-key items: :math:`x' = (low + high) - x`.
+
+    Returns a float64 copy of ``df[items]`` (NA stays NaN); other columns are not included.
+
+    Examples
+    --------
+    >>> sv.scales.reverse(df, ["bet_3"], 1, 5)           # doctest: +SKIP
+    >>> # In R: psych::reverse.code(-1, df$bet_3, mini = 1, maxi = 5)
+    """
+    items = [items] if isinstance(items, str) else list(items)
+    if not low < high:
+        raise ValueError(f"reverse: low ({low}) must be below high ({high}).")
+    x = _numeric(df, items, "reverse")
+    return (low + high) - x
+
+
+def _item_bounds(codebook: Codebook | None, item: str, x: pd.Series) -> tuple[float, float]:
+    """Lowest and highest valid code of an item (codebook values, else range, else data)."""
+    if codebook is not None and item in codebook.variables:
+        v = codebook.variables[item]
+        if v.values:
+            return float(min(v.values)), float(max(v.values))
+        if v.range:
+            return v.range
+    if x.notna().any():
+        return float(x.min()), float(x.max())
+    raise DataError(f"Item {item!r} has no valid codes in the codebook and no data, so it "
+                    f"cannot be reverse-keyed.")
+
+
+def score(data, scale, codebook: Codebook | None = None, min_valid: int | None = None,
+          method: str = "mean", items=None, reverse_items=None) -> pd.Series:
+    """Scale score per respondent: the mean (or sum) of the valid, reverse-keyed items.
+
+    Parameters
+    ----------
+    data : Panel or DataFrame
+        Item columns as numeric codes with NA for missing (as :func:`socvit.load_panel`
+        gives them).
+    scale : str or Scale
+        A scale of the codebook (e.g. ``"betrokkenheid"``).
+    codebook : Codebook, optional
+        Defaults to the Panel's codebook. Needed for a DataFrame unless ``items`` is given.
+    min_valid : int, optional
+        Fewest valid items for a score; fewer gives NA. Default: the scale's ``min_valid``
+        in the codebook, else all items.
+    method : {"mean", "sum"}
+        ``"sum"`` is the mean times the number of items (a prorated sum), so that
+        respondents with a missing item stay comparable.
+    items, reverse_items : list of str, optional
+        Override the codebook's items / reverse-keyed items.
+
+    Returns
+    -------
+    pd.Series
+        float64, named after the scale, aligned to the data.
+
+    Notes
+    -----
+    With item set :math:`I`, reverse-keyed :math:`R \\subseteq I` with codes from
+    :math:`l_j` to :math:`h_j`, and :math:`V_i` the items respondent :math:`i` answered
+    validly,
+
+    .. math::
+
+        x'_{ij} = \\begin{cases} l_j + h_j - x_{ij} & j \\in R \\\\ x_{ij} & j \\notin R
+        \\end{cases}, \\qquad
+        s_i = \\frac{1}{|V_i|} \\sum_{j \\in V_i} x'_{ij} \\quad \\text{if } |V_i| \\ge
+        \\text{min\\_valid}, \\text{ else NA}.
+
+    This is the mean score of psych::scoreItems with ``impute = "none"`` [1]_, with the
+    minimum-number-of-items rule common in panel reports [2]_.
+
+    References
+    ----------
+    .. [1] Revelle, W. (2024). psych: Procedures for Psychological, Psychometric, and
+       Personality Research. R package, ``scoreItems``.
+    .. [2] Newman, D. A. (2014). Missing data: five practical guidelines. Organizational
+       Research Methods, 17(4), 372-411.
+
+    Examples
+    --------
+    >>> panel = sv.load_sample()
+    >>> bet = sv.scales.score(panel, "betrokkenheid")    # doctest: +SKIP
+    >>> # In R: psych::scoreItems(keys, items, impute = "none", min = 1, max = 5)$scores
+    """
+    df, cb = _frame_and_codebook(data, codebook)
+    if isinstance(scale, Scale):
+        sc = scale
+    elif items is not None:
+        sc = Scale(str(scale), str(scale), list(items))
+    else:
+        if cb is None:
+            raise DataError(f"score({scale!r}): no codebook. Pass a Panel, a codebook= or "
+                            f"items=[...].")
+        sc = cb.scale(scale)
+    items = list(items) if items is not None else list(sc.items)
+    rev = list(reverse_items) if reverse_items is not None else [i for i in sc.reverse if i in items]
+    bad_rev = [i for i in rev if i not in items]
+    if bad_rev:
+        raise DataError(f"Scale {sc.name!r}: reverse item(s) {', '.join(bad_rev)} are not "
+                        f"among its items ({', '.join(items)}).")
+    if method not in ("mean", "sum"):
+        raise ValueError(f"score: method must be 'mean' or 'sum', not {method!r}.")
+    need = min_valid if min_valid is not None else (sc.min_valid or len(items))
+    if isinstance(need, bool) or not isinstance(need, (int, np.integer)) or not 1 <= need <= len(items):
+        raise DataError(f"Scale {sc.name!r}: min_valid={need!r} must be a whole number from 1 "
+                        f"to the number of items ({len(items)}).")
+    x = _numeric(df, items, f"Scale {sc.name!r}")
+    for item in rev:
+        low, high = _item_bounds(cb, item, x[item])
+        x[item] = (low + high) - x[item]
+    n_valid = x.notna().sum(axis=1)
+    out = x.mean(axis=1, skipna=True)
+    if method == "sum":
+        out = out * len(items)
+    out[n_valid < need] = np.nan
+    return out.astype("float64").rename(sc.name)
+
+
+def score_all(data, group: str | None = None, codebook: Codebook | None = None,
+              min_valid: int | None = None, method: str = "mean") -> pd.DataFrame:
+    """Scores of every codebook scale (or those of one ``group``), one column each.
+
+    Examples
+    --------
+    >>> scores = sv.scales.score_all(panel, group="organisatiekracht")   # doctest: +SKIP
+    """
+    df, cb = _frame_and_codebook(data, codebook)
+    if cb is None:
+        raise DataError("score_all needs a codebook: pass a Panel or codebook=.")
+    names = cb.scales_in(group) if group is not None else list(cb.scales)
+    if not names:
+        groups = sorted({s.group for s in cb.scales.values() if s.group})
+        raise DataError(f"No scales in group {group!r}; groups: {', '.join(groups) or 'none'}.")
+    return pd.DataFrame({n: score(df, n, cb, min_valid=min_valid, method=method) for n in names},
+                        index=df.index)
+
+
+def _transform(x, low, high, top, name):
+    if not low < high:
+        raise ValueError(f"{name}: low ({low}) must be below high ({high}).")
+    arr = x.astype("float64") if isinstance(x, (pd.Series, pd.DataFrame)) else np.asarray(x, dtype="float64")
+    return (arr - low) / (high - low) * top
+
+
+def to_0_10(x, low: float = 1, high: float = 5):
+    """Linear transform of a score on ``low..high`` to 0-10: :math:`10 (x - low)/(high - low)`.
+
+    Examples
+    --------
+    >>> sv.scales.to_0_10(pd.Series([1, 3, 5]))   # doctest: +SKIP
+    0     0.0
+    1     5.0
+    2    10.0
+    """
+    return _transform(x, low, high, 10.0, "to_0_10")
+
+
+def to_0_100(x, low: float = 1, high: float = 5):
+    """Linear transform of a score on ``low..high`` to 0-100: :math:`100 (x - low)/(high - low)`."""
+    return _transform(x, low, high, 100.0, "to_0_100")

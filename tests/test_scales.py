@@ -1,0 +1,104 @@
+"""Scale scoring against a hand computation on a tiny frame."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import socvit as sv
+from socvit.codebook import Codebook
+from socvit.scales import reverse, score, score_all, to_0_10, to_0_100
+
+CB = Codebook.from_yaml(Path(__file__).parent / "data" / "mini_codebook.yaml")
+# betrokkenheid: bet_1, bet_2, bet_3 (reverse, codes 1-5), min_valid 2
+
+DF = pd.DataFrame({
+    "bet_1": pd.array([4, 5, 1, None, None, 2], dtype="Int64"),
+    "bet_2": pd.array([5, 3, None, None, 4, 2], dtype="Int64"),
+    "bet_3": pd.array([2, 1, 5, 3, None, 2], dtype="Int64"),
+})
+
+
+def test_score_reverse_keys_and_applies_min_valid():
+    got = score(DF, "betrokkenheid", CB)
+    # by hand: bet_3 -> 6 - bet_3; mean of valid items; NA with fewer than 2 valid
+    expected = [(4 + 5 + 4) / 3, (5 + 3 + 5) / 3, (1 + 1) / 2, np.nan, np.nan, (2 + 2 + 4) / 3]
+    np.testing.assert_allclose(got.to_numpy(), expected, rtol=0, atol=1e-15)
+    assert got.name == "betrokkenheid" and got.dtype == "float64"
+    assert got.index.equals(DF.index)
+
+
+def test_min_valid_argument_overrides_codebook():
+    got = score(DF, "betrokkenheid", CB, min_valid=1)
+    np.testing.assert_allclose(got.iloc[3:5].to_numpy(), [6 - 3, 4.0])
+    got3 = score(DF, "betrokkenheid", CB, min_valid=3)
+    assert got3.isna().tolist() == [False, False, True, True, True, False]
+
+
+def test_sum_is_prorated_mean_times_items():
+    mean = score(DF, "betrokkenheid", CB)
+    total = score(DF, "betrokkenheid", CB, method="sum")
+    np.testing.assert_allclose(total.to_numpy(), 3 * mean.to_numpy())
+
+
+def test_items_and_reverse_override_without_codebook():
+    got = score(DF, "eigen", items=["bet_1", "bet_2"], reverse_items=["bet_2"], min_valid=2)
+    # without a codebook the reverse bounds come from the data (bet_2: 2..5 -> 7 - x)
+    expected = [(4 + 2) / 2, (5 + 4) / 2, np.nan, np.nan, np.nan, (2 + 5) / 2]
+    np.testing.assert_allclose(got.to_numpy(), expected)
+
+
+def test_reverse_and_transforms_by_hand():
+    r = reverse(DF, ["bet_1", "bet_3"], 1, 5)
+    np.testing.assert_allclose(r["bet_1"].to_numpy(), [2, 1, 5, np.nan, np.nan, 4])
+    assert list(r.columns) == ["bet_1", "bet_3"]
+    x = pd.Series([1.0, 2.5, 5.0, np.nan])
+    np.testing.assert_allclose(to_0_10(x).to_numpy(), [0, 3.75, 10, np.nan])
+    np.testing.assert_allclose(to_0_100(x).to_numpy(), [0, 37.5, 100, np.nan])
+    np.testing.assert_allclose(to_0_10(np.array([1, 10]), low=1, high=10), [0, 10])
+    with pytest.raises(ValueError, match="below"):
+        to_0_10(x, low=5, high=1)
+
+
+def test_score_all_and_groups():
+    df = DF.copy()
+    out = score_all(df, codebook=CB)
+    assert list(out.columns) == ["betrokkenheid"]
+    pd.testing.assert_series_equal(out["betrokkenheid"], score(df, "betrokkenheid", CB))
+    with pytest.raises(sv.DataError, match="groups: organisatiekracht"):
+        score_all(df, group="actie", codebook=CB)
+
+
+def test_sample_panel_scores():
+    panel = sv.load_sample()
+    scores = score_all(panel, group="organisatiekracht")
+    assert list(scores.columns) == ["betrokkenheid", "overtuigingen", "bereidheid", "capaciteit"]
+    assert scores.min().min() >= 1 and scores.max().max() <= 5
+    # hand computation for the first complete row of capaciteit (cap_3 reversed)
+    items = panel.items("capaciteit")
+    row = items.dropna().index[0]
+    x = items.loc[row].to_numpy()
+    assert scores.loc[row, "capaciteit"] == pytest.approx((x[0] + x[1] + (6 - x[2]) + x[3]) / 4)
+
+
+@pytest.mark.parametrize("kwargs,words", [
+    (dict(scale="onbekend"), "Scale 'onbekend' is not in the codebook"),
+    (dict(scale="betrokkenheid", min_valid=0), "min_valid=0"),
+    (dict(scale="betrokkenheid", min_valid=4), "min_valid=4"),
+    (dict(scale="betrokkenheid", min_valid=1.5), "min_valid=1.5"),
+])
+def test_clear_errors(kwargs, words):
+    with pytest.raises(sv.DataError, match=words):
+        score(DF, codebook=CB, **kwargs)
+
+
+def test_item_missing_from_data_and_text_items():
+    with pytest.raises(sv.DataError, match="bet_3 are not columns"):
+        score(DF.drop(columns="bet_3"), "betrokkenheid", CB)
+    with pytest.raises(sv.DataError, match="item 'bet_1' has dtype"):
+        score(DF.assign(bet_1=DF["bet_1"].astype("string")), "betrokkenheid", CB)
+    with pytest.raises(ValueError, match="method"):
+        score(DF, "betrokkenheid", CB, method="median")
+    with pytest.raises(TypeError):
+        score([1, 2], "betrokkenheid", CB)
