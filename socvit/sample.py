@@ -253,7 +253,8 @@ def _calibrate(x: np.ndarray, target: float) -> float:
     return (lo + hi) / 2
 
 
-def generate(seed: int = DEFAULT_SEED, scale: float = 1.0, n_gemeenten: int | None = None):
+def generate(seed: int = DEFAULT_SEED, scale: float = 1.0, n_gemeenten: int | None = None,
+             latent: bool = False):
     """Draw the synthetic panel and its population margins.
 
     Parameters
@@ -265,6 +266,11 @@ def generate(seed: int = DEFAULT_SEED, scale: float = 1.0, n_gemeenten: int | No
         ``scale=75`` gives about 1,000,000 rows.
     n_gemeenten : int, optional
         Use that many synthetic gemeenten (GM9001..) instead of Groningen's (benchmarks).
+    latent : bool
+        Also return the true values behind each row (for tests of the documented model):
+        ``true_bereidheid_z``, ``true_capaciteit_z`` (person-wave latent scores),
+        ``true_opleiding`` (1-3, also where the answer is 99), ``true_kern_effect`` and
+        ``true_stad`` (1 for the city of Groningen). Does not change the other columns.
 
     Returns
     -------
@@ -336,13 +342,13 @@ def generate(seed: int = DEFAULT_SEED, scale: float = 1.0, n_gemeenten: int | No
                                age[idx], age_z[idx], kern[idx], kernen, kern_u, gem_eff,
                                male[idx], edu[idx], edu_code[idx],
                                woon_entry[idx] + (wave - entry[idx]), woonduur_missing[idx],
-                               id_str[idx]))
+                               id_str[idx], latent))
     panel = pd.concat(rows, ignore_index=True)
     return panel, _bevolking(kernen)
 
 
 def _wave_rows(rng, wave, idx, f, eta, age, age_z, kern, kernen, kern_u, gem_eff, male, edu,
-               edu_code, woonduur, woon_missing, ids) -> pd.DataFrame:
+               edu_code, woonduur, woon_missing, ids, latent=False) -> pd.DataFrame:
     m = len(idx)
     gm_kern = kernen[f"gm{wave}"].to_numpy().astype(object)
     age_class = np.searchsorted([35, 50, 65], age, side="right") + 1
@@ -396,6 +402,10 @@ def _wave_rows(rng, wave, idx, f, eta, age, age_z, kern, kernen, kern_u, gem_eff
     uren = np.where(actief_code == 99, 99, _missing(rng, uren, 0.0, P_GEEN_ANTWOORD * (actief == 1)))
     cols["actief"] = actief_code
     cols["uren_actief"] = uren.astype(np.int64)
+    if latent:
+        cols.update(true_bereidheid_z=eta["bereidheid"], true_capaciteit_z=eta["capaciteit"],
+                    true_opleiding=edu.astype(np.int64), true_kern_effect=kern_u[kern],
+                    true_stad=(kernen.profile.to_numpy()[kern] == "stad").astype(np.int64))
     return pd.DataFrame(cols)
 
 

@@ -304,3 +304,70 @@ def test_cli_sample(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "panel.csv" in out and "bevolking.csv" in out
     assert (tmp_path / "panel.parquet").exists()
+
+
+# ----------------------------------------------------------------------------- documented truth
+@pytest.fixture(scope="module")
+def truth():
+    panel, _ = sample.generate(seed=11, scale=3, latent=True)
+    return panel
+
+
+def test_latent_columns_do_not_change_the_data():
+    a, _ = sample.generate(seed=5, scale=0.2)
+    b, _ = sample.generate(seed=5, scale=0.2, latent=True)
+    pd.testing.assert_frame_equal(a, b[a.columns])
+
+
+def test_actief_model_recovers_documented_coefficients(truth):
+    """Logit of actief on the true latent scores gives back ACTIEF_COEF (within 4 SE)."""
+    import statsmodels.api as smapi
+    d = truth[truth.actief != 99]
+    x = pd.DataFrame({
+        "intercept": 1.0,
+        "bereidheid_z": d.true_bereidheid_z, "capaciteit_z": d.true_capaciteit_z,
+        "age_z": (d.leeftijd - sample.AGE_MEAN) / sample.AGE_SD,
+        "opleiding_hoog": (d.true_opleiding == 3).astype(float),
+        "opleiding_laag": (d.true_opleiding == 1).astype(float),
+        "stad": d.true_stad.astype(float),
+    })
+    fit = smapi.Logit(d.actief.astype(float), x).fit(disp=0)
+    for name, true in sample.ACTIEF_COEF.items():
+        assert abs(fit.params[name] - true) < 4 * fit.bse[name], (name, fit.params[name], true)
+
+
+def test_uren_model_recovers_documented_coefficients(truth):
+    import statsmodels.api as smapi
+    d = truth[(truth.actief == 1) & (truth.uren_actief != 99)]
+    d = d[(d.uren_actief > 1) & (d.uren_actief < 80)]       # away from the clipping bounds
+    x = smapi.add_constant(pd.DataFrame({"b": d.true_bereidheid_z, "c": d.true_capaciteit_z}))
+    fit = smapi.OLS(np.log(d.uren_actief.astype(float)), x).fit()
+    assert abs(fit.params["b"] - sample.UREN_COEF["bereidheid_z"]) < 0.06
+    assert abs(fit.params["c"] - sample.UREN_COEF["capaciteit_z"]) < 0.06
+
+
+def test_kern_effects_have_documented_sd(truth):
+    effects = truth.drop_duplicates("kern")["true_kern_effect"]
+    assert len(effects) > 100
+    assert abs(effects.std() - sample.KERN_SD) < 0.08
+
+
+def test_response_depends_on_age_and_education(truth):
+    """Respondents are older and better educated than the members they were drawn from."""
+    d = truth[truth.golf == 2017]             # in 2017 the age class is that at recruitment
+    expected_hoog = np.array(sample.EDUCATION)[d.leeftijdsklasse - 1, 2].mean()
+    assert (d.true_opleiding == 3).mean() > expected_hoog + 0.015
+    expected_old = np.where(d.true_stad == 1, sample.AGE_PROFILE["stad"][3],
+                            sample.AGE_PROFILE["land"][3]).mean()
+    assert d.leeftijdsklasse.eq(4).mean() > expected_old + 0.015
+
+
+def test_readme_states_the_true_parameters():
+    text = (SAMPLE / "README.md").read_text(encoding="utf-8")
+    assert "synthetic" in text and str(sample.DEFAULT_SEED) in text
+    assert f"SD {sample.KERN_SD:.2f}" in text
+    for name, value in sample.ACTIEF_COEF.items():
+        assert f"{abs(value):.2f}" in text, name
+    for name, value in sample.SUBSCALE_MEAN.items():
+        assert f"{name} **{value:.2f}**" in text, name
+    assert f"{sample.THRESHOLDS[0]:.1f}, {sample.THRESHOLDS[1]:.1f}" in text
