@@ -194,3 +194,62 @@ def test_summary_has_psych_layout():
     for part in ["raw_alpha", "std.alpha", "G6(smc)", "Feldt", "Reliability if an item is dropped",
                  "A1-", "r.drop", "Non missing response frequency"]:
         assert part in text
+
+
+OMEGA_TOL = 1e-3
+
+
+@pytest.mark.parametrize("case", ["bfi25_3", "bfi25_5", "bfi_ACE_3", "bfi_ACE_3_keyed", "bfi_AC_2"])
+def test_omega_matches_psych_on_bfi(case):
+    ref = REF["omega"][case]
+    rev = [] if ref["key"] is None else [i for i, k in zip(ref["items"], ref["key"]) if k < 0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SocvitWarning)
+        res = rel.omega(BFI, ref["n_factors"], items=ref["items"], reverse=rev)
+    assert res.omega_h == pytest.approx(ref["omega_h"], abs=OMEGA_TOL)
+    assert res.omega_total == pytest.approx(ref["omega_total"], abs=OMEGA_TOL)
+    assert res.alpha == pytest.approx(ref["alpha"], abs=1e-6)
+    assert res.ecv == pytest.approx(ref["ecv"], abs=OMEGA_TOL)
+    assert res.omega_lim == pytest.approx(ref["omega_lim"], abs=OMEGA_TOL)
+    assert res.g6 == pytest.approx(ref["g6"], abs=1e-6)
+    groups = np.column_stack([np.array(ref["omega_group"][c], dtype=float)
+                              for c in ("total", "general", "group")])
+    np.testing.assert_allclose(res.groups.to_numpy(), groups, atol=OMEGA_TOL)
+    np.testing.assert_allclose(res.loadings["g"], ref["sl"]["g"], atol=OMEGA_TOL)
+    np.testing.assert_allclose(res.loadings["h2"], ref["sl"]["h2"], atol=OMEGA_TOL)
+
+
+def test_omega_two_factors_warns_and_bad_n_factors():
+    with pytest.warns(SocvitWarning, match="two group factors"):
+        rel.omega(BFI, 2, items=A + ["C1", "C2", "C3", "C4", "C5"])
+    with pytest.raises(DataError, match="group factors"):
+        rel.omega(BFI, 3, items=A)
+
+
+@pytest.mark.parametrize("case", ["bfi_A", "bfi_AC", "bfi_ACE", "bfi_16"])
+def test_splithalf_matches_psych_on_bfi(case):
+    ref = REF["splithalf"][case]
+    rev = [i for i, k in zip(ref["items"], ref["key"]) if k < 0]
+    res = rel.splithalf(BFI, ref["items"], reverse=rev)
+    assert res.exact
+    for name, r_name in [("max_split", "maxrb"), ("min_split", "minrb"),
+                         ("mean_split", "meanr"), ("alpha", "alpha"), ("lambda2", "lambda2"),
+                         ("lambda6", "lambda6"), ("average_r", "av_r"), ("median_r", "med_r")]:
+        assert getattr(res, name) == pytest.approx(ref[r_name], abs=TOL), name
+
+
+def test_splithalf_split_counts_and_sampling():
+    items = list(BFI.columns[:18])
+    rev = ["A1", "C4", "C5", "E1", "E2"]
+    assert rel.splithalf(BFI, items[:16], reverse=rev).n_splits == 6435
+    # odd: psych takes the first half of the 126 distinct 4/5 splits of 9 items; all = 126
+    rev9 = ["A1", "C4"]
+    assert rel.splithalf(BFI, items[:9], reverse=rev9).n_splits == 63
+    assert rel.splithalf(BFI, items[:9], reverse=rev9, all_odd_splits=True).n_splits == 126
+    exact = rel.splithalf(BFI, items, reverse=rev, max_items_exact=18)
+    assert exact.n_splits == 24310
+    s1 = rel.splithalf(BFI, items, reverse=rev, n_samples=4000, seed=2)
+    s2 = rel.splithalf(BFI, items, reverse=rev, n_samples=4000, seed=2)
+    assert not s1.exact and s1.mean_split == s2.mean_split
+    assert s1.mean_split == pytest.approx(exact.mean_split, abs=0.005)
+    assert exact.min_split <= s1.min_split <= s1.max_split <= exact.max_split
