@@ -25,6 +25,7 @@ give the codes inline. :meth:`Codebook.from_sav` derives a codebook from an SPSS
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -155,9 +156,13 @@ class Codebook:
                 raise CodebookError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}.")
             rng = entry.get("range")
             if rng is not None:
-                if not (isinstance(rng, list) and len(rng) == 2 and rng[0] <= rng[1]):
+                if not (isinstance(rng, list) and len(rng) == 2
+                        and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in rng)
+                        and rng[0] <= rng[1]):
                     raise CodebookError(f"{where}: range must be [low, high], got {rng!r}.")
                 rng = (float(rng[0]), float(rng[1]))
+            if any(v.name == str(entry["name"]) for v in variables):
+                raise CodebookError(f"{where} is defined twice; give each variable one entry.")
             variables.append(Variable(
                 name=str(entry["name"]), label=str(entry.get("label", entry["name"])), kind=kind,
                 values=_codes(entry.get("values"), value_sets, f"{where}, values"),
@@ -249,8 +254,10 @@ class Codebook:
             for item in s.reverse:
                 if item not in s.items:
                     raise CodebookError(f"{where}: reverse item {item!r} is not among its items.")
-            if s.min_valid is not None and not (1 <= int(s.min_valid) <= len(s.items)):
-                raise CodebookError(f"{where}: min_valid {s.min_valid} must lie between 1 and "
+            if s.min_valid is not None and not (isinstance(s.min_valid, numbers.Integral)
+                                                and not isinstance(s.min_valid, bool)
+                                                and 1 <= s.min_valid <= len(s.items)):
+                raise CodebookError(f"{where}: min_valid {s.min_valid!r} must be a whole number from 1 to "
                                     f"the number of items ({len(s.items)}).")
         for e in self.elements.values():
             for sname in e.scales:
