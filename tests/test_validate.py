@@ -110,7 +110,10 @@ def test_bad_gemeente_codes(tmp_path, value, words):
     assert p.row == 3 and words in p.message
 
 
-def test_gemeente_registry_beside_the_file(tmp_path):
+def test_gemeente_registry_beside_the_file(tmp_path, monkeypatch):
+    from socvit import gemeenten
+    monkeypatch.setattr(gemeenten, "_BY_CODE", dict(gemeenten._BY_CODE))
+    monkeypatch.setattr(gemeenten, "_BY_NAME", dict(gemeenten._BY_NAME))
     rows = with_cell(1, "gemeente", "GM8001")
     path = write(tmp_path, rows)
     assert "unknown" in only(validate(path)).message
