@@ -1,0 +1,73 @@
+"""socvit.disclosure: small-cell rules (min_n suppressed, warn_n indicative)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from socvit import disclosure
+from socvit.disclosure import Rules
+
+
+def _table():
+    return pd.DataFrame({"gemeente": ["a", "b", "c", "d"], "estimate": [0.1, 0.2, 0.3, 0.4],
+                         "se": [0.01] * 4, "ci_lower": [0.0] * 4, "ci_upper": [0.5] * 4,
+                         "n": [9, 10, 29, 30], "n_eff": [8.0, 9.0, 25.0, 28.0]})
+
+
+def test_defaults_suppress_below_10_and_mark_below_30():
+    out = disclosure.apply(_table())
+    assert out["suppressed"].tolist() == [True, False, False, False]
+    assert out["indicative"].tolist() == [False, True, True, False]
+    assert out.loc[0, ["estimate", "se", "ci_lower", "ci_upper"]].isna().all()
+    assert out.loc[1:, "estimate"].tolist() == [0.2, 0.3, 0.4]
+    assert out["reason"].tolist() == ["minder dan 10 respondenten",
+                                      "indicatief: minder dan 30 respondenten",
+                                      "indicatief: minder dan 30 respondenten", ""]
+    # counts and effective n stay: they are not the published number
+    assert out["n"].tolist() == [9, 10, 29, 30]
+    assert out.loc[0, "n_eff"] == 8.0
+
+
+def test_input_not_modified_and_rules_configurable():
+    t = _table()
+    out = disclosure.apply(t, rules=Rules(min_n=20, warn_n=50))
+    assert "suppressed" not in t.columns and t.loc[0, "estimate"] == 0.1
+    assert out["suppressed"].tolist() == [True, True, False, False]
+    assert out["indicative"].tolist() == [False, False, True, True]
+    assert out.loc[0, "reason"] == "minder dan 20 respondenten"
+    assert out.loc[3, "reason"] == "indicatief: minder dan 50 respondenten"
+    out2 = Rules(min_n=5, warn_n=5).apply(t)
+    assert not out2["suppressed"].any() and not out2["indicative"].any()
+    assert disclosure.apply(t, min_n=30)["suppressed"].tolist() == [True, True, True, False]
+
+
+def test_smallest_of_several_counts_decides_and_applying_twice_keeps_suppression():
+    t = _table().assign(n_other=[100, 5, 100, 100], difference=[1.0, 2.0, 3.0, 4.0])
+    out = disclosure.apply(t, n_col=["n", "n_other"])
+    assert out["suppressed"].tolist() == [True, True, False, False]
+    assert np.isnan(out.loc[1, "difference"])
+    again = disclosure.apply(out.assign(n=[100, 100, 100, 100], n_other=100))
+    assert again["suppressed"].tolist() == [True, True, False, False]
+    assert not again["indicative"].any()
+
+
+def test_missing_count_is_suppressed():
+    t = _table().astype({"n": "Int64"})
+    t.loc[3, "n"] = pd.NA
+    assert disclosure.apply(t)["suppressed"].tolist() == [True, False, False, True]
+
+
+@pytest.mark.parametrize("kw", [dict(min_n=0), dict(min_n=-3), dict(warn_n=2.5),
+                                dict(min_n=40, warn_n=30), dict(min_n=True)])
+def test_rules_validation(kw):
+    with pytest.raises(ValueError):
+        Rules(**kw)
+
+
+def test_bad_table_and_count_column():
+    with pytest.raises(ValueError, match="aantal"):
+        disclosure.apply(_table(), n_col="aantal")
+    with pytest.raises(TypeError):
+        disclosure.apply([1, 2, 3])
+    with pytest.raises(TypeError):
+        disclosure.apply(_table(), rules={"min_n": 5})
