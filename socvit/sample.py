@@ -483,7 +483,8 @@ def cli_sample(args) -> int:
     scale = getattr(args, "scale", 1.0) or 1.0
     k = getattr(args, "gemeenten", None)
     paths = write_sample(out, seed=seed, scale=scale, n_gemeenten=k)
-    panel_rows = sum(1 for _ in open(paths[0], encoding="utf-8")) - 1
+    with open(paths[0], "rb") as fh:
+        panel_rows = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) - 1
     print(f"socvit sample: seed {seed}, scale {scale:g}: {panel_rows} rows")
     for p in paths:
         print(f"  wrote {p} ({p.stat().st_size / 1e6:.2f} MB)")

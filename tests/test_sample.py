@@ -293,6 +293,13 @@ def test_synthetic_gemeenten(tmp_path):
     assert kernen.min() >= 3
 
 
+def test_csv_quotes_text_that_needs_it(tmp_path):
+    df = pd.DataFrame({"kern": ["Oost, West", 'De "Hoek"', "Ulrum"], "n": [1, 2, 3]})
+    sample._csv(df, tmp_path / "x.csv")
+    assert (tmp_path / "x.csv").read_bytes() == b'kern,n\n"Oost, West",1\n"De ""Hoek""",2\nUlrum,3\n'
+    assert [p.name for p in tmp_path.iterdir()] == ["x.csv"]
+
+
 def test_bad_scale_is_refused():
     with pytest.raises(ValueError, match="scale"):
         sample.generate(scale=0)
