@@ -1,0 +1,157 @@
+"""Sandwich covariance matrices for linear and logistic models (used by socvit.regression).
+
+All functions take the pieces of a fitted (weighted) linear or logistic model:
+
+``X``       the n x p design matrix,
+``resid``   the response residuals ``y - mu``,
+``w``       the prior (survey) weights (ones when unweighted),
+``v``       the working weights of the GLM (ones for a linear model; ``mu (1 - mu)`` for a
+            logit),
+
+and return a p x p covariance matrix. The estimating-function ("score") of observation i is
+
+.. math:: u_i = w_i \\, (y_i - \\mu_i) \\, x_i
+
+(for the canonical links used here) and the "bread" is
+:math:`A^{-1} = (X^\\top \\operatorname{diag}(w_i v_i) X)^{-1}`.
+
+References
+----------
+1. Binder, D. A. (1983). On the variances of asymptotically normal estimators from complex
+   surveys. *International Statistical Review* 51(3), 279-292.
+2. Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley, ch. 5
+   (``survey::svyglm``; the variance in ``survey:::svy.varcoef`` and ``svyrecvar``).
+3. Zeileis, A., Koell, S., Graham, N. (2020). Various versatile variances: an object-oriented
+   implementation of clustered covariances in R. *Journal of Statistical Software* 95(1).
+   (``sandwich::vcovCL``, ``sandwich::vcovHC``.)
+4. MacKinnon, J. G., White, H. (1985). Some heteroskedasticity-consistent covariance matrix
+   estimators with improved finite sample properties. *Journal of Econometrics* 29, 305-325.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError
+
+__all__ = ["bread", "scores", "vcov_survey", "vcov_cluster", "vcov_hc", "survey_df"]
+
+
+def bread(X, w, v) -> np.ndarray:
+    """:math:`(X^\\top \\operatorname{diag}(w v) X)^{-1}` (the unscaled covariance)."""
+    X = np.asarray(X, dtype=float)
+    return np.linalg.inv(X.T @ (X * (np.asarray(w) * np.asarray(v))[:, None]))
+
+
+def scores(X, resid, w) -> np.ndarray:
+    """Per-observation estimating functions :math:`w_i (y_i - \\mu_i) x_i` (n x p)."""
+    return np.asarray(X, dtype=float) * (np.asarray(w) * np.asarray(resid))[:, None]
+
+
+def _codes(x) -> np.ndarray:
+    return pd.factorize(pd.Series(np.asarray(x, dtype=object)), sort=True)[0]
+
+
+def vcov_survey(X, resid, w, v, strata=None, psu=None) -> np.ndarray:
+    """Taylor-linearised covariance of ``survey::svyglm`` (with-replacement design, no fpc).
+
+    .. math::
+
+        V = A^{-1} \\Big[\\sum_h \\frac{n_h}{n_h - 1}
+            \\sum_{j=1}^{n_h} (z_{hj} - \\bar z_h)(z_{hj} - \\bar z_h)^\\top\\Big] A^{-1}
+
+    where :math:`z_{hj}` is the total of the scores :math:`u_i` over PSU j of stratum h
+    (each observation is its own PSU when ``psu`` is None) and :math:`n_h` the number of PSUs
+    in stratum h. This is ``svyrecvar`` applied to ``estfun %*% Ainv`` as in
+    ``survey:::svy.varcoef`` [1, 2]. A stratum with a single PSU raises DataError (R's
+    default ``options(survey.lonely.psu = "fail")``).
+    """
+    A = bread(X, w, v)
+    U = scores(X, resid, w) @ A
+    n = U.shape[0]
+    h = np.zeros(n, dtype=int) if strata is None else _codes(strata)
+    j = np.arange(n) if psu is None else _codes(psu)
+    meat = np.zeros((U.shape[1], U.shape[1]))
+    frame = pd.DataFrame(U)
+    frame["_h"], frame["_j"] = h, j
+    totals = frame.groupby(["_h", "_j"], sort=True).sum()
+    labels = None if strata is None else pd.Series(np.asarray(strata, dtype=object)).groupby(h).first()
+    for hh, block in totals.groupby(level="_h"):
+        z = block.to_numpy()
+        nh = z.shape[0]
+        if nh < 2:
+            name = labels.loc[hh] if labels is not None else hh
+            raise DataError(
+                f"Stratum {name!r} has a single primary sampling unit (cluster), so its "
+                f"sampling variance cannot be estimated (R's survey package stops here too, "
+                f"'lonely PSU'). Merge this stratum with a similar one, or fit without strata.")
+        zc = z - z.mean(axis=0)
+        meat += nh / (nh - 1) * (zc.T @ zc)
+    return meat
+
+
+def survey_df(n, strata=None, psu=None) -> int:
+    """Design degrees of freedom (``survey::degf``): number of PSUs minus number of strata."""
+    n_psu = n if psu is None else len(set(zip(
+        _codes(strata) if strata is not None else np.zeros(n, int), _codes(psu))))
+    n_strata = 1 if strata is None else len(np.unique(_codes(strata)))
+    return int(n_psu - n_strata)
+
+
+def vcov_cluster(X, resid, w, v, cluster, k=None, type="HC1") -> np.ndarray:
+    """Cluster-robust covariance as ``sandwich::vcovCL(model, cluster = ~g, type = "HC1")``.
+
+    .. math::
+
+        V = \\frac{G}{G-1}\\,\\frac{n-1}{n-k}\\;A^{-1}
+            \\Big[\\sum_g \\Big(\\sum_{i \\in g} u_i\\Big)\\Big(\\sum_{i \\in g} u_i\\Big)^\\top\\Big]
+            A^{-1}
+
+    with G clusters, n observations and k parameters; ``type="HC0"`` drops the
+    :math:`(n-1)/(n-k)` factor (the G/(G-1) factor is vcovCL's default ``cadjust = TRUE``) [3].
+    ``k`` defaults to the number of columns of X (pass more when parameters were absorbed,
+    as in a within-person model compared with ``lm(y ~ x + factor(id))``).
+    """
+    X = np.asarray(X, dtype=float)
+    n, p = X.shape
+    k = p if k is None else k
+    A = bread(X, w, v)
+    U = pd.DataFrame(scores(X, resid, w)).groupby(_codes(cluster)).sum().to_numpy()
+    G = U.shape[0]
+    adj = G / (G - 1)
+    if type == "HC1":
+        adj *= (n - 1) / (n - k)
+    elif type != "HC0":
+        raise ValueError(f"type must be 'HC0' or 'HC1' for cluster-robust errors, got {type!r}.")
+    return adj * A @ (U.T @ U) @ A
+
+
+def vcov_hc(X, resid, w, v, type="HC3") -> np.ndarray:
+    """Heteroskedasticity-consistent covariance as ``sandwich::vcovHC(model, type=...)``.
+
+    .. math:: V = A^{-1} \\Big[\\sum_i \\omega_i u_i u_i^\\top\\Big] A^{-1}
+
+    with :math:`\\omega_i` = 1 (HC0), n/(n-p) (HC1), :math:`1/(1-h_i)` (HC2),
+    :math:`1/(1-h_i)^2` (HC3), and :math:`h_i` the diagonal of the weighted hat matrix
+    :math:`W^{1/2} X A^{-1} X^\\top W^{1/2}`, W = diag(w v) [3, 4].
+    """
+    X = np.asarray(X, dtype=float)
+    n, p = X.shape
+    A = bread(X, w, v)
+    U = scores(X, resid, w)
+    wv = np.asarray(w) * np.asarray(v)
+    if type == "HC0":
+        om = np.ones(n)
+    elif type == "HC1":
+        om = np.full(n, n / (n - p))
+    elif type in ("HC2", "HC3"):
+        h = np.einsum("ij,jk,ik->i", X, A, X) * wv
+        if np.any(h > 1 - 1e-10):
+            raise DataError("An observation has leverage 1 (it alone determines a "
+                            "coefficient), so HC2/HC3 errors are undefined. Use se='HC1' or "
+                            "remove the term that only this observation has.")
+        om = 1 / (1 - h) if type == "HC2" else 1 / (1 - h) ** 2
+    else:
+        raise ValueError(f"se type must be one of HC0, HC1, HC2, HC3, got {type!r}.")
+    return A @ (U.T @ (U * om[:, None])) @ A

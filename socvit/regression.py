@@ -1,0 +1,550 @@
+"""Tidy regression models for panel survey data, with survey-correct standard errors.
+
+>>> import socvit as sv
+>>> panel = sv.load_sample()                                         # doctest: +SKIP
+>>> res = sv.regression.fit("actief ~ bereidheid + capaciteit + leeftijdsklasse", data,
+...                         kind="logit", weights="gewicht", strata="gemeente")  # doctest: +SKIP
+>>> res.table                                                        # doctest: +SKIP
+
+Kinds: ``ols`` (linear), ``logit`` (binary 0/1 outcome), ``ordinal`` (proportional-odds
+logit), ``mixed`` (random intercept for kern, optionally gemeente), ``within`` (respondent
+fixed effects across waves). :func:`compare` sets several models side by side.
+
+Which standard errors (``se``):
+
+===========  ===============================================================================
+``None``     the right default: ``"survey"`` when ``weights`` or ``strata`` are given,
+             ``"cluster"`` when only ``cluster`` is given, else ``"classic"``
+``classic``  model-based (OLS / maximum likelihood); not allowed with survey weights
+``HC0-3``    heteroskedasticity-consistent, as ``sandwich::vcovHC``
+``cluster``  cluster-robust, as ``sandwich::vcovCL(type = "HC1")``
+``survey``   Taylor-linearised, as ``survey::svyglm`` with ``ids = ~cluster`` (or ``~1``),
+             ``strata``, ``weights`` (with-replacement design, no finite population
+             correction)
+===========  ===============================================================================
+
+Tests and intervals: linear models use Student t with the residual df n - p (as R's
+``summary.lm`` and ``lmtest::coeftest``); logit, ordinal and mixed models use the normal
+distribution (as ``summary.glm``, ``coeftest`` on a glm, and Wald z for lmer); ``se="survey"``
+uses t with svyglm's residual df, (number of PSUs - number of strata) + 1 - p, for both
+``summary.svyglm`` and ``confint.svyglm`` (its Wald default).
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import html
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import _regfit
+from .errors import DataError, SocvitWarning
+
+__all__ = ["fit", "compare", "ModelResult", "CompareResult", "KINDS", "SE_TYPES"]
+
+KINDS = ("ols", "logit", "ordinal", "mixed", "within")
+SE_TYPES = ("classic", "HC0", "HC1", "HC2", "HC3", "cluster", "survey")
+# names a formula may use that are not columns (patsy and numpy helpers)
+_FORMULA_NAMES = {"C", "I", "Q", "np", "numpy", "center", "standardize", "scale", "Treatment",
+                  "Sum", "Poly", "Diff", "Helmert", "bs", "cr", "cc", "te", "log", "exp",
+                  "sqrt", "abs", "True", "False", "None"}
+
+
+# ====================================================================== result objects
+@dataclass
+class ModelResult:
+    """A fitted model. ``table``: one row per term (term, [label], estimate, se, ci_lower,
+    ci_upper, p, [odds_ratio, or_ci_lower, or_ci_upper], [std_estimate]); ``n``: observations
+    used; ``n_dropped``: rows left out for missing values; ``fit``: fit statistics;
+    ``model``: the statsmodels result; ``se_type``: the standard errors in plain words."""
+
+    table: pd.DataFrame
+    n: int
+    fit: dict
+    model: object
+    se_type: str
+    kind: str
+    formula: str
+    n_dropped: int = 0
+    level: float = 0.95
+    cov: pd.DataFrame | None = field(default=None, repr=False)
+
+    def summary(self) -> str:
+        """A readable text summary (the table plus fit statistics)."""
+        cols = [c for c in ("label" if "label" in self.table else "term", "estimate", "se",
+                            "ci_lower", "ci_upper", "p", "odds_ratio", "std_estimate")
+                if c in self.table]
+        with pd.option_context("display.width", 120, "display.max_columns", 20,
+                               "display.float_format", "{:.4g}".format):
+            body = self.table[cols].to_string(index=False)
+        stats_ = ", ".join(f"{k} = {v:.4g}" if isinstance(v, float) else f"{k} = {v}"
+                           for k, v in self.fit.items())
+        head = (f"{self.kind} model: {self.formula}\n"
+                f"n = {self.n} (left out for missing values: {self.n_dropped}); "
+                f"standard errors: {self.se_type}; {int(round(self.level * 100))}% intervals")
+        return f"{head}\n{body}\n{stats_}"
+
+    def __repr__(self):
+        return self.summary()
+
+    def _repr_html_(self):
+        return (f"<p><b>{html.escape(self.kind)}</b>: {html.escape(self.formula)} "
+                f"(n = {self.n}; {html.escape(self.se_type)})</p>" + self.table.to_html(index=False))
+
+
+@dataclass
+class CompareResult:
+    """Models side by side: ``table`` (rows: terms, then n and fit statistics; columns:
+    models; cells "estimate (se)" with stars) and :meth:`to_html`."""
+
+    table: pd.DataFrame
+    note: str = ""
+
+    def to_html(self) -> str:
+        from . import fmt
+        frame = self.table.reset_index().rename(columns={"index": ""})
+        return str(fmt.tabel(frame, note=self.note or None))
+
+    def _repr_html_(self):
+        return self.to_html()
+
+    def __repr__(self):
+        return self.table.to_string() + (f"\n{self.note}" if self.note else "")
+
+
+# ====================================================================== formula checks
+def _formula_names(formula: str):
+    """(outcome names, predictor names) used by a patsy formula."""
+    import patsy
+    try:
+        desc = patsy.ModelDesc.from_formula(formula)
+    except patsy.PatsyError as exc:
+        raise DataError(f"The formula {formula!r} cannot be read: {exc}. Write it as "
+                        f"'outcome ~ term + term', e.g. 'actief ~ bereidheid + geslacht'.") from None
+    sides = []
+    for terms in (desc.lhs_termlist, desc.rhs_termlist):
+        names = []
+        for term in terms:
+            for factor in term.factors:
+                for name in _code_names(factor.code):
+                    if name not in names:
+                        names.append(name)
+        sides.append(names)
+    return sides
+
+
+def _code_names(code: str):
+    tree = ast.parse(code.strip(), mode="eval")
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Q":
+            if node.args and isinstance(node.args[0], ast.Constant):
+                out.append(str(node.args[0].value))
+        elif isinstance(node, ast.Name):
+            out.append(node.id)
+        elif isinstance(node, ast.Attribute):
+            pass
+    return out
+
+
+def _check_names(names, columns, env_names, formula):
+    cols = [str(c) for c in columns]
+    for name in names:
+        if name in cols or name in _FORMULA_NAMES or name in env_names:
+            continue
+        close = difflib.get_close_matches(name, cols, n=3, cutoff=0.6)
+        hint = (f" Closest names: {', '.join(close)}." if close else "")
+        raise DataError(
+            f"Column '{name}' in the formula {formula!r} is not in the data.{hint} Check the "
+            f"spelling, or compute the column first (scale scores: socvit.scales.score).")
+
+
+# ====================================================================== data preparation
+def _as_model_column(s: pd.Series) -> pd.Series:
+    """Int64/boolean/Float -> float64 with NaN; strings -> Categorical; Categorical kept."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return s
+    if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
+        return pd.Series(s.to_numpy(dtype="float64", na_value=np.nan), index=s.index, name=s.name)
+    cat = s.astype("object").where(s.notna(), None)
+    return pd.Series(pd.Categorical(cat), index=s.index, name=s.name)
+
+
+def _column(data, spec, what):
+    """A weights/strata/cluster/groups argument: a column name or an array of len(data)."""
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        if spec not in data.columns:
+            close = difflib.get_close_matches(spec, [str(c) for c in data.columns], n=3)
+            raise DataError(f"The {what} column '{spec}' is not in the data."
+                            + (f" Closest names: {', '.join(close)}." if close else ""))
+        return data[spec]
+    s = pd.Series(np.asarray(spec), index=data.index) if not isinstance(spec, pd.Series) else spec
+    if len(s) != len(data):
+        raise DataError(f"The {what} have {len(s)} values but the data have {len(data)} rows.")
+    return s.set_axis(data.index)
+
+
+def _resolve_se(se, kind, weights, strata, cluster):
+    if se is None:
+        if kind in ("ordinal", "mixed"):
+            return "classic"
+        if kind == "within":
+            return "cluster"
+        if weights is not None or strata is not None:
+            return "survey"
+        return "cluster" if cluster is not None else "classic"
+    if se not in SE_TYPES:
+        raise ValueError(f"se must be one of {', '.join(SE_TYPES)} or None, got {se!r}.")
+    if kind in ("ordinal", "mixed") and se != "classic":
+        raise ValueError(f"kind={kind!r} supports only model-based errors (se='classic' or "
+                         f"None), got se={se!r}.")
+    if kind == "within" and se != "cluster":
+        raise ValueError("kind='within' uses errors clustered by respondent (se='cluster' or "
+                         f"None), got se={se!r}.")
+    if se == "classic" and weights is not None:
+        raise ValueError("se='classic' with survey weights would treat them as precision "
+                         "weights and give wrong standard errors. Use se='survey' (the "
+                         "default with weights) or se='cluster'.")
+    if se == "cluster" and cluster is None and kind != "within":
+        raise ValueError("se='cluster' needs cluster= (a column such as 'kern' or 'gemeente').")
+    if strata is not None and se != "survey":
+        raise ValueError(f"strata= is used only by se='survey', not se={se!r}.")
+    return se
+
+
+# ====================================================================== fit
+def fit(formula: str, df, kind: str = "ols", weights=None, strata=None, cluster=None, se=None,
+        labels=None, standardize: bool = False, level: float = 0.95, groups=None) -> ModelResult:
+    """Fit a regression model and return a tidy table with survey-correct errors.
+
+    Parameters
+    ----------
+    formula : str
+        A patsy formula, e.g. ``"actief ~ bereidheid + capaciteit + leeftijdsklasse"``.
+        Categorical columns get treatment coding (first category is the reference).
+    df : DataFrame or socvit Panel
+        The data. Panel columns (nullable Int64 codes, Categoricals) are converted; rows
+        with a missing value in any model variable (or design column) are left out and
+        counted in ``n_dropped``.
+    kind : {"ols", "logit", "ordinal", "mixed", "within"}
+    weights : str or array, optional
+        Survey (sampling/raking) weights. Point estimates are weighted least squares /
+        weighted maximum likelihood, as svyglm; weights are not allowed for ordinal, mixed
+        and within models (their statsmodels fitters take none; raises DataError).
+    strata, cluster : str or array, optional
+        Strata and primary sampling units of the design (``se="survey"``), or the clusters of
+        ``se="cluster"``. For ``kind="within"`` ``cluster`` defaults to the respondent.
+    se : {None, "classic", "HC0", "HC1", "HC2", "HC3", "cluster", "survey"}
+        See the module docstring; None picks the survey-correct default.
+    labels : {None, "nl"}
+        "nl" adds a ``label`` column with Dutch labels from the panel's codebook
+        (``"Leeftijdsklasse: 65 jaar en ouder"``).
+    standardize : bool
+        Add ``std_estimate``: :math:`b_j s_{x_j} / s_y` (ols, mixed, within) or
+        :math:`b_j s_{x_j}` (logit, ordinal: x only, the latent scale has a fixed variance),
+        with (weighted) standard deviations of the design columns.
+    level : float
+        Confidence level of the intervals.
+    groups : str or list of str, optional
+        ``mixed``: the random-intercept column(s), outer first, e.g. ``["gemeente", "kern"]``
+        (default: the panel's kern column). ``within``: the respondent id (default: the
+        panel's id column).
+
+    Returns
+    -------
+    ModelResult
+        ``.table``, ``.n``, ``.fit``, ``.model``, ``.se_type``, ``summary()``.
+
+    Notes
+    -----
+    Survey errors (``se="survey"``) are the Taylor linearisation of the weighted estimating
+    equations [1, 2]:
+
+    .. math:: V = A^{-1} \\Big[\\sum_h \\tfrac{n_h}{n_h-1}\\sum_j (z_{hj}-\\bar z_h)
+              (z_{hj}-\\bar z_h)^\\top\\Big] A^{-1}
+
+    with :math:`z_{hj}` the PSU totals of the scores :math:`w_i(y_i-\\mu_i)x_i`; equal to
+    ``survey::svyglm`` (gaussian, quasibinomial). Cluster-robust errors equal
+    ``sandwich::vcovCL`` [3]; ordinal thresholds are given as ``MASS::polr``'s
+    :math:`\\zeta_k` in :math:`\\operatorname{logit} P(Y \\le k) = \\zeta_k - x^\\top\\beta`,
+    so a positive coefficient (odds ratio > 1) means higher categories.
+
+    References
+    ----------
+    1. Binder, D. A. (1983). On the variances of asymptotically normal estimators from
+       complex surveys. International Statistical Review 51, 279-292.
+    2. Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley.
+    3. Zeileis, A., Koell, S., Graham, N. (2020). Various versatile variances. Journal of
+       Statistical Software 95(1).
+    4. Bates, D., Maechler, M., Bolker, B., Walker, S. (2015). Fitting linear mixed-effects
+       models using lme4. Journal of Statistical Software 67(1).
+
+    Examples
+    --------
+    >>> # In R: svyglm(actief ~ bereidheid, design = svydesign(ids = ~kern, strata =
+    >>> #        ~gemeente, weights = ~gewicht, data = d), family = quasibinomial)
+    >>> res = fit("actief ~ bereidheid", d, kind="logit", weights="gewicht",
+    ...           strata="gemeente", cluster="kern")                 # doctest: +SKIP
+    >>> # In R: lmer(rapportcijfer ~ contact + (1 | kern), data = d)
+    >>> res = fit("rapportcijfer ~ contact", d, kind="mixed", groups="kern")  # doctest: +SKIP
+    """
+    import patsy
+
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}.")
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie between 0 and 1, got {level!r}.")
+    if labels not in (None, "nl"):
+        raise ValueError(f"labels must be None or 'nl', got {labels!r}.")
+    codebook = getattr(df, "codebook", None)
+    data = df.data if hasattr(df, "codebook") and hasattr(df, "data") else df
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"df must be a DataFrame or a socvit Panel, got {type(df).__name__}.")
+    if labels == "nl" and codebook is None:
+        raise ValueError("labels='nl' needs a socvit Panel (its codebook has the labels).")
+    if kind in ("ordinal", "mixed", "within") and weights is not None:
+        raise DataError(
+            f"kind={kind!r} does not take survey weights: its statsmodels fitter has no "
+            f"weighted likelihood, and ignoring them silently would be wrong. Fit an "
+            f"(unweighted) model, or use kind='ols'/'logit' with weights for design-based "
+            f"estimates. (Frequency weights can be expanded to rows with df.loc[df.index."
+            f"repeat(w)].)")
+    se = _resolve_se(se, kind, weights, strata, cluster)
+
+    env = patsy.EvalEnvironment.capture(1).with_outer_namespace({"np": np})
+    lhs, rhs = _formula_names(formula)
+    if not lhs:
+        raise DataError(f"The formula {formula!r} has no outcome; write 'outcome ~ terms'.")
+    env_names = set().union(*[set(ns) for ns in env._namespaces])
+    _check_names(lhs + rhs, data.columns, env_names, formula)
+
+    if kind in ("mixed", "within") and groups is None:
+        kind_col = "kern" if kind == "mixed" else "id"
+        groups = codebook.column(kind_col) if codebook is not None else None
+        if groups is None:
+            raise ValueError(f"kind={kind!r} needs groups= (the {'kern' if kind == 'mixed' else 'respondent id'} column).")
+    group_cols = [groups] if isinstance(groups, str) else list(groups or [])
+    if kind == "mixed" and not 1 <= len(group_cols) <= 2:
+        raise ValueError("groups for kind='mixed' is one column or two (outer, inner).")
+
+    used = [c for c in dict.fromkeys(lhs + rhs) if c in data.columns]
+    frame = pd.DataFrame({c: _as_model_column(data[c]) for c in used}, index=data.index)
+    extra = {"_w": _column(data, weights, "weights"), "_strata": _column(data, strata, "strata"),
+             "_cluster": _column(data, cluster, "cluster")}
+    for g in group_cols:
+        extra[f"_g_{g}"] = _column(data, g, "groups")
+    for key, s in extra.items():
+        if s is not None:
+            frame[key] = s.to_numpy(dtype=float, na_value=np.nan) if key == "_w" else \
+                s.astype("object").where(s.notna(), None)
+    if weights is not None:
+        w = frame["_w"]
+        if w.isna().any() or (w[np.isfinite(w)] < 0).any() or not np.isfinite(w.fillna(0)).all():
+            bad = w[w.isna() | ~np.isfinite(w) | (w < 0)]
+            raise DataError(f"The weights have {len(bad)} missing, negative or infinite "
+                            f"value(s) (first at row {bad.index[0]!r}: {bad.iloc[0]!r}). Every "
+                            f"respondent in the model needs a weight >= 0.")
+    complete = frame.notna().all(axis=1)
+    n_dropped = int((~complete).sum())
+    frame = frame.loc[complete]
+    for c in frame.columns:
+        if isinstance(frame[c].dtype, pd.CategoricalDtype):
+            frame[c] = frame[c].cat.remove_unused_categories()
+        elif c in used and pd.api.types.is_integer_dtype(data[c].dtype):
+            frame[c] = frame[c].astype("int64")       # codes: C(golf) gives "2019", not "2019.0"
+    if frame.empty:
+        raise DataError(f"No complete observations for {formula!r}: every row has a missing "
+                        f"value in one of {', '.join(used)}.")
+    for key in ("_w", "_strata", "_cluster"):
+        if key not in frame:
+            frame[key] = None
+    ext = {k: (None if frame[k].isna().all() else frame[k].to_numpy()) for k in ("_w", "_strata", "_cluster")}
+    yname = lhs[0]
+
+    if kind == "ordinal":
+        if len(lhs) != 1:
+            raise DataError("An ordinal model's outcome must be one column, e.g. 'rapportcijfer ~ x'.")
+        ycol = frame[yname]
+        if not isinstance(ycol.dtype, pd.CategoricalDtype):
+            if not pd.api.types.is_numeric_dtype(ycol.dtype):
+                raise DataError(f"The ordinal outcome '{yname}' must be numeric codes or an "
+                                f"ordered categorical, got dtype {ycol.dtype}.")
+            if np.all(np.mod(ycol.to_numpy(float), 1) == 0):
+                ycol = ycol.astype("int64")
+            ycol = pd.Series(pd.Categorical(ycol, categories=sorted(ycol.unique()), ordered=True),
+                             index=ycol.index)
+        elif not ycol.cat.ordered:
+            ycol = ycol.cat.as_ordered()
+        rhs_formula = "~ " + formula.split("~", 1)[1]
+        X = patsy.dmatrix(rhs_formula, frame, eval_env=env, return_type="dataframe")
+        if "Intercept" not in X:
+            raise DataError("An ordinal model has no intercept (the thresholds take its place); "
+                            "remove '- 1' / '+ 0' from the formula.")
+        fitted = _regfit.fit_ordinal(ycol, X, yname=yname)
+    else:
+        Y, X = patsy.dmatrices(formula, frame, eval_env=env, return_type="dataframe")
+        if Y.shape[1] != 1:
+            raise DataError(f"The outcome '{yname}' is categorical ({Y.shape[1]} columns). For "
+                            f"a 0/1 logit pass a numeric 0/1 column; for ordered categories "
+                            f"use kind='ordinal'.")
+        y = Y.iloc[:, 0].to_numpy(float)
+        if kind in ("ols", "logit"):
+            _regfit.check_design(X, f"the {kind} model {formula!r}")
+            fitted = _regfit.fit_glm(y, X, kind, w=ext["_w"], se=se, strata=ext["_strata"],
+                                     cluster=ext["_cluster"], yname=yname)
+        elif kind == "mixed":
+            _regfit.check_design(X, f"the mixed model {formula!r}")
+            sd_x = _regfit._sd_columns(X.drop(columns="Intercept", errors="ignore"), None)
+            fitted = _regfit.fit_mixed(_mixed_frame(frame, group_cols), formula,
+                                       list(group_cols), yname=yname, sd_x=sd_x,
+                                       sd_y=_regfit._wsd(y, None))
+        else:
+            fitted = _regfit.fit_within(y, X, frame[f"_g_{group_cols[0]}"].to_numpy(),
+                                        cluster=ext["_cluster"], yname=yname)
+    table = _table(fitted, kind, level, standardize)
+    if labels == "nl":
+        table.insert(1, "label", [_label(t, codebook, fitted.thresholds, yname) for t in table.term])
+    return ModelResult(table=table, n=int(fitted.fit["n"]), fit=fitted.fit, model=fitted.model,
+                       se_type=fitted.se_type, kind=kind, formula=formula, n_dropped=n_dropped,
+                       level=level, cov=fitted.cov)
+
+
+def _mixed_frame(frame, group_cols):
+    """The frame for MixedLM.from_formula: group columns under their own names."""
+    out = frame.copy()
+    for g in group_cols:
+        out[g] = frame[f"_g_{g}"].astype(str)
+    return out
+
+
+def _table(f: _regfit.Fitted, kind, level, standardize) -> pd.DataFrame:
+    est = f.params.to_numpy(float)
+    se = np.sqrt(np.diag(f.cov.to_numpy(float)))
+    if f.df is None:
+        q = stats.norm.ppf(0.5 + level / 2)
+        p = 2 * stats.norm.sf(np.abs(est / se))
+    else:
+        q = stats.t.ppf(0.5 + level / 2, f.df)
+        p = 2 * stats.t.sf(np.abs(est / se), f.df)
+    t = pd.DataFrame({"term": list(f.params.index), "estimate": est, "se": se,
+                      "ci_lower": est - q * se, "ci_upper": est + q * se, "p": p})
+    if kind in ("logit", "ordinal"):
+        is_thr = t.term.isin(f.thresholds) | (t.term == "Intercept")
+        t["odds_ratio"] = np.where(is_thr, np.nan, np.exp(est))
+        t["or_ci_lower"] = np.where(is_thr, np.nan, np.exp(t.ci_lower))
+        t["or_ci_upper"] = np.where(is_thr, np.nan, np.exp(t.ci_upper))
+    if standardize:
+        sd_x = (f.sd_x if f.sd_x is not None else pd.Series(dtype=float)).reindex(t.term)
+        scale = sd_x.to_numpy(float) / (f.sd_y if kind in ("ols", "mixed", "within") else 1.0)
+        t["std_estimate"] = np.where(t.term.isin(["Intercept"] + list(f.thresholds)), np.nan,
+                                     est * scale)
+    return t
+
+
+# ====================================================================== Dutch labels
+def _label(term: str, cb, thresholds, yname) -> str:
+    if term == "Intercept":
+        return "Constante"
+    if term in thresholds:
+        lo, hi = term.split("|", 1)
+        return f"Drempel {_value_label(cb, yname, lo)} | {_value_label(cb, yname, hi)}"
+    return " × ".join(_factor_label(part, cb) for part in term.split(":"))
+
+
+def _value_label(cb, var, value):
+    v = cb.variables.get(var)
+    if v is not None and v.values:
+        try:
+            return v.values.get(int(float(value)), value)
+        except ValueError:
+            return value
+    return value
+
+
+def _factor_label(part: str, cb) -> str:
+    name, level = part, None
+    if part.endswith("]") and "[" in part:
+        name, level = part[:-1].split("[", 1)
+        level = level[2:] if level.startswith("T.") else level
+    if name.startswith("C(") and name.endswith(")"):
+        name = name[2:-1].split(",")[0].strip()
+    if name.startswith("Q(") and name.endswith(")"):
+        name = name[2:-1].strip("'\"")
+    label = cb.label(name) if cb is not None else name
+    if level is not None:
+        return f"{label}: {_value_label(cb, name, level)}"
+    return label
+
+
+# ====================================================================== compare
+def compare(results, names=None, stars=True, decimals=3, fit_stats=None) -> CompareResult:
+    """Models side by side, as ``modelsummary``/``stargazer`` tables.
+
+    Parameters
+    ----------
+    results : list of ModelResult
+    names : list of str, optional
+        Column headers (default "Model 1", "Model 2", ...).
+    stars : bool
+        Append * p < .05, ** p < .01, *** p < .001.
+    decimals : int
+        Decimals of the cells (decimal comma, as everything a report reader sees).
+    fit_stats : list of str, optional
+        Keys of ``ModelResult.fit`` to show below the terms (default: those present among
+        r2, adj_r2, pseudo_r2, deviance, aic, icc_*, n_clusters).
+
+    Returns
+    -------
+    CompareResult
+        ``.table`` (DataFrame: rows terms (labels when present) then "N" and fit rows;
+        cells "estimate (se)"), ``.to_html()``.
+
+    Examples
+    --------
+    >>> # In R: modelsummary::modelsummary(list(m1, m2), estimate = "{estimate}{stars}")
+    >>> sv.regression.compare([res1, res2], names=["basis", "met ACTIE"])   # doctest: +SKIP
+    """
+    from . import fmt
+
+    results = list(results)
+    if not results or not all(isinstance(r, ModelResult) for r in results):
+        raise TypeError("compare() takes a list of ModelResult objects from sv.regression.fit.")
+    names = list(names) if names is not None else [f"Model {i + 1}" for i in range(len(results))]
+    if len(names) != len(results):
+        raise ValueError(f"{len(names)} names for {len(results)} models.")
+    if len(set(names)) != len(names):
+        raise ValueError("Model names must be distinct.")
+    rows: dict[str, dict] = {}
+    for name, r in zip(names, results):
+        key_col = "label" if "label" in r.table else "term"
+        for _, row in r.table.iterrows():
+            cell = fmt.getal(row.estimate, decimals)
+            if stars:
+                cell += "***" if row.p < 0.001 else "**" if row.p < 0.01 else "*" if row.p < 0.05 else ""
+            cell += f" ({fmt.getal(row.se, decimals)})"
+            rows.setdefault(row[key_col], {})[name] = cell
+    if fit_stats is None:
+        fit_stats = []
+        for r in results:
+            for k in r.fit:
+                if (k in ("r2", "adj_r2", "pseudo_r2", "deviance", "aic", "n_clusters")
+                        or k.startswith("icc_")) and k not in fit_stats:
+                    fit_stats.append(k)
+    rows["N"] = {nm: fmt.aantal(r.n) for nm, r in zip(names, results)}
+    for k in fit_stats:
+        rows[k] = {nm: (fmt.getal(r.fit[k], decimals) if isinstance(r.fit.get(k), float)
+                        else str(r.fit[k]) if k in r.fit else "")
+                   for nm, r in zip(names, results)}
+    table = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=names).fillna("")
+    se_types = sorted({r.se_type for r in results})
+    note = "Standaardfouten tussen haakjes" + (f" ({'; '.join(se_types)})" if se_types else "")
+    if stars:
+        note += ". * p < 0,05; ** p < 0,01; *** p < 0,001"
+    return CompareResult(table=table, note=note + ".")
