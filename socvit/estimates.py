@@ -1,0 +1,617 @@
+"""Weighted means, proportions and comparisons with design-based standard errors.
+
+Every function takes a DataFrame (or Panel), column names and optional weights, strata and
+clusters, and returns a tidy table with one row per group: the estimate, its standard error,
+a confidence interval, the number of respondents ``n``, the Kish effective ``n_eff`` and the
+disclosure columns ``suppressed``, ``indicative`` and ``reason`` (:mod:`socvit.disclosure`).
+
+Standard errors are Taylor-linearisation (sandwich) errors as R's survey package computes
+them for ``svydesign(ids=~cluster, strata=~stratum, weights=~w)`` without a finite
+population correction (with replacement), see [1]_ [2]_. For a domain :math:`d` (a
+``by`` group) with weighted mean :math:`\\hat\\mu_d = \\sum_{i\\in d} w_i y_i / \\sum_{i\\in d}
+w_i` the linearised values are :math:`z_i = w_i (y_i - \\hat\\mu_d) / \\sum_{i\\in d} w_i` for
+rows in the domain and 0 elsewhere, and
+
+.. math::
+
+    \\widehat{V}(\\hat\\mu_d) = \\sum_h \\frac{n_h}{n_h - 1} \\sum_{j=1}^{n_h}
+    (z_{hj} - \\bar z_h)^2,
+
+with :math:`z_{hj}` the total of :math:`z` over cluster (PSU) :math:`j` of stratum :math:`h`
+and :math:`n_h` the number of PSUs of the stratum in the *whole* data frame (domain
+estimation, as ``svyby`` and ``na.rm=TRUE`` do). Without clusters every row is a PSU;
+without strata there is one stratum. Rows with a missing value of the analysed column are
+outside every domain.
+
+Weights passed in (e.g. raked weights) are treated as fixed design weights: the variance
+reduction from calibration is not in the standard error, exactly as with ``svydesign(ids=~1,
+weights=~w)`` in R. This is conservative for variables related to the raking margins.
+
+References
+----------
+.. [1] Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley, ch. 2-3.
+.. [2] Wolter, K. M. (2007). *Introduction to Variance Estimation*, 2nd ed. Springer, ch. 6.
+.. [3] Korn, E. L. & Graubard, B. I. (1998). Confidence intervals for proportions with small
+   expected number of positive counts estimated from survey data. *Survey Methodology* 24,
+   193-201 (the "beta" interval).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import disclosure
+from .errors import DataError
+
+__all__ = ["mean", "proportion", "distribution", "compare", "compare_waves", "Design"]
+
+_METHODS = ("logit", "xlogit", "beta")
+
+
+# --------------------------------------------------------------------------- design
+class Design:
+    """Weights, strata and PSUs of a data frame, shared by the estimate functions."""
+
+    def __init__(self, data: pd.DataFrame, weights=None, strata=None, cluster=None):
+        self.data = data
+        n = self.n = len(data)
+        self.w = _weights(data, weights)
+        if strata is None:
+            self.stratum = np.zeros(n, dtype=np.int64)
+            self.H = 1
+        else:
+            self.stratum, self.H = _codes(data, strata, "strata")
+        if cluster is None:
+            self.psu = None     # every row its own PSU
+            self.P = n
+            self.n_h = np.bincount(self.stratum, minlength=self.H).astype(float)
+            psu_of_row = np.arange(n)
+        else:
+            c, _ = _codes(data, cluster, "cluster")
+            key = self.stratum.astype(np.int64) * (int(c.max()) + 1) + c
+            psu_of_row, uniq = pd.factorize(key)
+            self.psu = psu_of_row.astype(np.int64)
+            self.P = len(uniq)
+            self.psu_stratum = np.asarray(uniq // (int(c.max()) + 1), dtype=np.int64)
+            self.n_h = np.bincount(self.psu_stratum, minlength=self.H).astype(float)
+        lonely = np.flatnonzero(self.n_h == 1)
+        if len(lonely):
+            what = "cluster" if cluster is not None else "row"
+            raise DataError(f"Stratum {lonely[0]} (of {strata!r}) has a single {what}; its "
+                            f"variance cannot be estimated. Merge it with a similar stratum "
+                            f"(R survey stops here too, options(survey.lonely.psu='fail')).")
+        self._psu_of_row = psu_of_row
+
+    def variance(self, z: np.ndarray, key: np.ndarray, D: int) -> np.ndarray:
+        """Linearisation variance of the domain totals of ``z`` (rows with key -1 or z 0
+        contribute nothing)."""
+        sel = key >= 0
+        z, key = z[sel], key[sel]
+        if self.psu is None:
+            zs, dk, hs = z, key, self.stratum[sel]
+        else:
+            comb = key * self.P + self.psu[sel]
+            idx, uniq = pd.factorize(comb)
+            zs = np.bincount(idx, z, minlength=len(uniq))
+            dk = (uniq // self.P).astype(np.int64)
+            hs = self.psu_stratum[uniq % self.P]
+        cell = dk * self.H + hs
+        s1 = np.bincount(cell, zs, minlength=D * self.H).reshape(D, self.H)
+        s2 = np.bincount(cell, zs * zs, minlength=D * self.H).reshape(D, self.H)
+        nh = self.n_h[None, :]
+        v = nh / (nh - 1) * (s2 - s1 * s1 / nh)
+        return np.maximum(v.sum(axis=1), 0.0)
+
+    def degf(self, mask: np.ndarray, key: np.ndarray, D: int) -> np.ndarray:
+        """Degrees of freedom per domain as survey::degf on the domain's rows: the number of
+        PSUs minus the number of strata among rows in ``mask`` with a positive weight."""
+        sel = mask & (key >= 0) & (self.w > 0)
+        k = key[sel]
+        psu = self._psu_of_row[sel]
+        n_psu = _n_distinct(k, psu, D)
+        n_str = _n_distinct(k, self.stratum[sel], D)
+        return (n_psu - n_str).astype(float)
+
+
+def _n_distinct(key, values, D):
+    if len(key) == 0:
+        return np.zeros(D)
+    v = values.astype(np.int64)
+    pairs = np.unique(key.astype(np.int64) * (int(v.max()) + 1) + v)
+    return np.bincount(pairs // (int(v.max()) + 1), minlength=D)
+
+
+def _codes(data, col, what):
+    if col not in data.columns:
+        raise DataError(f"The {what} column {col!r} is not in the data.")
+    s = data[col]
+    if s.isna().any():
+        raise DataError(f"The {what} column {col!r} is missing in {int(s.isna().sum())} row(s); "
+                        f"every respondent needs a {what} value.")
+    codes, uniq = pd.factorize(s)
+    return codes.astype(np.int64), len(uniq)
+
+
+def _weights(data, weights) -> np.ndarray:
+    n = len(data)
+    if weights is None:
+        return np.ones(n)
+    name = "given"
+    if hasattr(weights, "weights") and isinstance(weights.weights, pd.Series):  # RakeResult
+        weights = weights.weights
+    if isinstance(weights, str):
+        if weights not in data.columns:
+            raise DataError(f"The weight column {weights!r} is not in the data.")
+        name, s = repr(weights), data[weights]
+    elif isinstance(weights, pd.Series):
+        s = weights
+        if not s.index.equals(data.index):
+            if not s.index.is_unique or not data.index.isin(s.index).all():
+                raise DataError("The weights Series is not aligned to the data: some rows of "
+                                "the data have no weight. Pass weights with the data's index.")
+            s = s.reindex(data.index)
+    else:
+        arr = np.asarray(weights)
+        if arr.shape != (n,):
+            raise DataError(f"The weights have shape {arr.shape}; the data have {n} rows.")
+        s = pd.Series(arr, index=data.index)
+    w = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        rows = data.index[bad][:5].tolist()
+        raise DataError(f"The {name} weights must be non-negative numbers; {int(bad.sum())} "
+                        f"row(s) are missing or negative (rows {rows}).")
+    return w
+
+
+def _frame(df):
+    data = getattr(df, "data", df)
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"Expected a DataFrame or Panel, got {type(df).__name__}.")
+    return data
+
+
+def _groups(data, by):
+    """Domain key per row (-1 for rows with a missing group) and the group table."""
+    if by is None:
+        return np.zeros(len(data), dtype=np.int64), pd.DataFrame(index=[0]), []
+    by_cols = [by] if isinstance(by, str) else list(by)
+    for c in by_cols:
+        if c not in data.columns:
+            raise DataError(f"The by column {c!r} is not in the data.")
+    g = data.groupby(by_cols, sort=True, observed=True, dropna=True)
+    key = g.ngroup().to_numpy()
+    key = np.where(np.isnan(key.astype(float)), -1, key).astype(np.int64)
+    labels = g.size().index
+    table = labels.to_frame(index=False) if isinstance(labels, pd.MultiIndex) else \
+        pd.DataFrame({by_cols[0]: labels})
+    return key, table, by_cols
+
+
+def _numeric(data, column):
+    if column not in data.columns:
+        raise DataError(f"Column {column!r} is not in the data.")
+    s = data[column]
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        raise DataError(f"Column {column!r} is categorical; a mean needs numbers. Use "
+                        f"proportion() or distribution() for its categories.")
+    y = pd.to_numeric(s, errors="coerce")
+    if y.isna().sum() > s.isna().sum():
+        raise DataError(f"Column {column!r} holds values that are not numbers (e.g. "
+                        f"{s[y.isna() & s.notna()].iloc[0]!r}).")
+    return y.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _indicator(data, column, categories):
+    if column not in data.columns:
+        raise DataError(f"Column {column!r} is not in the data.")
+    s = data[column]
+    cats = [categories] if isinstance(categories, (str, int, np.integer)) else list(categories)
+    if not cats:
+        raise DataError(f"proportion of {column!r}: give at least one category.")
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        unknown = [c for c in cats if c not in s.cat.categories]
+        if unknown:
+            raise DataError(f"Category {unknown[0]!r} is not a category of {column!r} "
+                            f"(categories: {', '.join(map(str, s.cat.categories))}).")
+    y = s.isin(cats).to_numpy(dtype=float)
+    y[s.isna().to_numpy()] = np.nan
+    return y
+
+
+def _check_level(level):
+    if not (0 < level < 1):
+        raise ValueError(f"level must lie between 0 and 1 (e.g. 0.95), got {level!r}.")
+
+
+# --------------------------------------------------------------------------- core
+def _domain_means(design, y, key, D):
+    """Weighted means per domain with linearisation SE; rows with NaN y are left out."""
+    valid = ~np.isnan(y) & (key >= 0)
+    k = np.where(valid, key, -1)
+    w = np.where(valid, design.w, 0.0)
+    ys = np.where(valid, y, 0.0)
+    kk = np.where(valid, key, 0)
+    W = np.bincount(kk, w, minlength=D)
+    est = np.divide(np.bincount(kk, w * ys, minlength=D), W, out=np.full(D, np.nan), where=W > 0)
+    Wr = W[kk]
+    z = np.divide(w * (ys - np.nan_to_num(est)[kk]), Wr, out=np.zeros_like(w), where=Wr > 0)
+    var = design.variance(z, k, D)
+    n = np.bincount(kk, valid & (design.w > 0), minlength=D)
+    W2 = np.bincount(kk, w * w, minlength=D)
+    n_eff = np.divide(W * W, W2, out=np.zeros(D), where=W2 > 0)
+    se = np.where(W > 0, np.sqrt(var), np.nan)
+    return est, se, n.astype(int), n_eff, valid, z
+
+
+def _tidy(groups, est, se, lo, hi, n, n_eff, rules, extra=None):
+    out = groups.copy()
+    if extra:
+        for k, v in extra.items():
+            out[k] = v
+    out["estimate"] = est
+    out["se"] = se
+    out["ci_lower"] = lo
+    out["ci_upper"] = hi
+    out["n"] = n
+    out["n_eff"] = n_eff
+    return disclosure.apply(out.reset_index(drop=True), rules=rules)
+
+
+def _prop_ci(p, se, df, nrows, level, method):
+    """Interval for proportions as svyciprop(method=...)."""
+    p, se, df = (np.asarray(a, dtype=float) for a in (p, se, df))
+    alpha = 1 - level
+    lo, hi = np.full(p.shape, np.nan), np.full(p.shape, np.nan)
+    used = np.array([method] * p.size, dtype=object)
+    inner = (p > 0) & (p < 1) & (se > 0) & (df > 0)
+    with np.errstate(all="ignore"):
+        if method in ("logit", "xlogit"):
+            # svyglm(quasibinomial) Wald interval on the logit scale; its SE of the
+            # intercept is the delta-method SE(p) / (p (1 - p)) (same for "xlogit")
+            q = stats.t.ppf(1 - alpha / 2, df)
+            eta = np.log(p / (1 - p))
+            h = q * se / (p * (1 - p))
+            lo = np.where(inner, 1 / (1 + np.exp(-(eta - h))), lo)
+            hi = np.where(inner, 1 / (1 + np.exp(-(eta + h))), hi)
+        elif method == "beta":
+            n_eff = p * (1 - p) / se ** 2
+            n_eff = n_eff * (stats.t.ppf(alpha / 2, nrows - 1) / stats.t.ppf(alpha / 2, df)) ** 2
+            lo = np.where(inner, stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1), lo)
+            hi = np.where(inner, stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p)), hi)
+        else:
+            raise ValueError(f"method must be one of {', '.join(_METHODS)}, got {method!r}.")
+    return lo, hi, used, inner
+
+
+def _edge_ci(p, n_eff, level, lo, hi, used, inner):
+    """Estimates of exactly 0 or 1: Clopper-Pearson on the Kish effective n (the logit and
+    beta intervals are undefined there)."""
+    alpha = 1 - level
+    edge = ~inner & np.isfinite(p) & (n_eff > 0)
+    with np.errstate(all="ignore"):
+        up0 = 1 - (alpha / 2) ** (1 / n_eff)
+    lo = np.where(edge & (p == 0), 0.0, lo)
+    hi = np.where(edge & (p == 0), up0, hi)
+    lo = np.where(edge & (p == 1), 1 - up0, lo)
+    hi = np.where(edge & (p == 1), 1.0, hi)
+    used = np.where(edge & ((p == 0) | (p == 1)), "clopper-pearson (n_eff)", used)
+    return lo, hi, used
+
+
+# --------------------------------------------------------------------------- public
+def mean(df, column, weights=None, by=None, level=0.95, strata=None, cluster=None,
+         min_n=None, warn_n=None, rules=None) -> pd.DataFrame:
+    """Weighted mean of a column, by group, with a design-based standard error.
+
+    Parameters
+    ----------
+    df : DataFrame or Panel
+    column : str
+        A numeric (or Int64 code) column; missing values are left out.
+    weights : str, Series, array, RakeResult or None
+        Weights (column name, values aligned to the rows, or a :func:`socvit.weighting.rake`
+        result). Default: all 1.
+    by : str or list of str, optional
+        Grouping columns (gemeente, golf, kern, leeftijdsklasse, ...): one row per group.
+    level : float
+        Confidence level of the interval ``estimate +- z * se`` (normal, as R's
+        ``confint(svymean(...))``).
+    strata, cluster : str, optional
+        Stratum and cluster (PSU) columns of the design; clusters are nested in strata.
+    min_n, warn_n, rules :
+        Disclosure thresholds (:class:`socvit.disclosure.Rules`); defaults 10 and 30.
+
+    Returns
+    -------
+    DataFrame
+        (by columns), estimate, se, ci_lower, ci_upper, n, n_eff, suppressed, indicative,
+        reason. ``n`` counts respondents with a value; ``n_eff`` is Kish's
+        :math:`(\\sum w)^2/\\sum w^2` among them.
+
+    Notes
+    -----
+    See the module docstring for the variance formula. Matches ``svymean`` and
+    ``svyby(~y, ~g, design, svymean, na.rm=TRUE)`` to 1e-8 (tests/reference/survey).
+
+    Example
+    -------
+    >>> # In R: svyby(~api00, ~awards, svydesign(ids=~1, weights=~pw, data=apistrat), svymean)
+    >>> mean(apistrat, "api00", weights="pw", by="awards")                   # doctest: +SKIP
+    """
+    _check_level(level)
+    data = _frame(df)
+    rules = disclosure.resolve(rules, min_n, warn_n)
+    y = _numeric(data, column)
+    design = Design(data, weights, strata, cluster)
+    key, groups, _ = _groups(data, by)
+    est, se, n, n_eff, _, _ = _domain_means(design, y, key, len(groups))
+    q = stats.norm.ppf(1 - (1 - level) / 2)
+    return _tidy(groups, est, se, est - q * se, est + q * se, n, n_eff, rules)
+
+
+def proportion(df, column, categories, weights=None, by=None, level=0.95, method="logit",
+               strata=None, cluster=None, min_n=None, warn_n=None, rules=None) -> pd.DataFrame:
+    """Weighted share of respondents whose ``column`` is one of ``categories``.
+
+    The share is taken among respondents with a value (e.g. the share "(helemaal) mee eens"
+    of a Likert item: ``categories=[4, 5]``).
+
+    Parameters
+    ----------
+    method : {"logit", "xlogit", "beta"}
+        Interval as ``svyciprop(method=...)``: "logit" (default) and "xlogit" give
+        :math:`\\mathrm{expit}(\\mathrm{logit}(\\hat p) \\pm t_{df}\\, se/(\\hat p(1-\\hat p)))`,
+        "beta" the Korn-Graubard interval [3]_; all stay inside [0, 1]. ``df`` is the
+        design's degrees of freedom among the group's respondents (PSUs minus strata).
+        Estimates of exactly 0 or 1 get a Clopper-Pearson interval on the Kish effective n.
+        The method used is in the ``method`` column.
+
+    Other parameters as :func:`mean`.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`mean`, plus ``method``.
+
+    Example
+    -------
+    >>> # In R: svyciprop(~I(sch.wide == "Yes"), svydesign(ids=~1, weights=~pw,
+    >>> #                 data=apistrat), method="logit")
+    >>> proportion(apistrat, "sch.wide", ["Yes"], weights="pw")              # doctest: +SKIP
+    """
+    _check_level(level)
+    if method not in _METHODS:
+        raise ValueError(f"method must be one of {', '.join(_METHODS)}, got {method!r}.")
+    data = _frame(df)
+    rules = disclosure.resolve(rules, min_n, warn_n)
+    y = _indicator(data, column, categories)
+    design = Design(data, weights, strata, cluster)
+    key, groups, _ = _groups(data, by)
+    D = len(groups)
+    est, se, n, n_eff, valid, _ = _domain_means(design, y, key, D)
+    df_ = design.degf(valid, key, D)
+    lo, hi, used, inner = _prop_ci(est, se, df_, n, level, method)
+    lo, hi, used = _edge_ci(est, n_eff, level, lo, hi, used, inner)
+    out = _tidy(groups, est, se, lo, hi, n, n_eff, rules)
+    out["method"] = pd.Series(used, dtype="string")
+    return out
+
+
+def distribution(df, column, weights=None, by=None, level=0.95, method="logit",
+                 strata=None, cluster=None, min_n=None, warn_n=None, rules=None,
+                 categories=None) -> pd.DataFrame:
+    """Weighted share of every category of a column, by group (for stacked Likert bars).
+
+    ``categories`` fixes which categories to report and their order (default: the
+    categories of a Categorical, else the sorted values present). Shares are among
+    respondents with a value and sum to 1 per group. Intervals as :func:`proportion`.
+
+    Returns
+    -------
+    DataFrame
+        (by columns), category, estimate, se, ci_lower, ci_upper, n, n_eff, suppressed,
+        indicative, reason, method: one row per group and category.
+
+    Example
+    -------
+    >>> # In R: svymean(~awards, svydesign(ids=~1, weights=~pw, data=apistrat))
+    >>> distribution(apistrat, "awards", weights="pw")                       # doctest: +SKIP
+    """
+    _check_level(level)
+    data = _frame(df)
+    if column not in data.columns:
+        raise DataError(f"Column {column!r} is not in the data.")
+    s = data[column]
+    if categories is None:
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            categories = list(s.cat.categories)
+        else:
+            categories = sorted(pd.unique(s.dropna()))
+    parts = []
+    for cat in categories:
+        t = proportion(data, column, [cat], weights=weights, by=by, level=level, method=method,
+                       strata=strata, cluster=cluster, min_n=min_n, warn_n=warn_n, rules=rules)
+        t.insert(len(t.columns) - 10, "category", [cat] * len(t))
+        parts.append(t)
+    out = pd.concat(parts, ignore_index=True)
+    by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    order = {c: i for i, c in enumerate(categories)}
+    out["_o"] = out["category"].map(order)
+    out = out.sort_values([*by_cols, "_o"], kind="stable").drop(columns="_o")
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        out["category"] = pd.Categorical(out["category"], categories=categories,
+                                         ordered=bool(s.cat.ordered))
+    return out.reset_index(drop=True)
+
+
+def compare(df, column, group_col, group=None, against="rest", kind="mean", weights=None,
+            categories=None, by=None, level=0.95, strata=None, cluster=None, min_n=None,
+            warn_n=None, rules=None) -> pd.DataFrame:
+    """A group (e.g. a gemeente) against the rest, the whole, or another group.
+
+    Parameters
+    ----------
+    column : str
+        Analysed column.
+    group_col : str
+        Column defining the groups (gemeente, golf, kern, ...).
+    group : value or None
+        The group to compare; None compares every group in turn.
+    against : "rest", "all" or a value of ``group_col``
+        "rest": all other rows (a gemeente against the rest of the province); "all": every
+        row including the group itself (the covariance is accounted for); a value: that group.
+    kind : {"mean", "proportion"}
+        Compare means, or shares of ``categories``.
+    by : str or list, optional
+        Compare within each of these groups (e.g. per wave).
+
+    Returns
+    -------
+    DataFrame
+        (by columns), ``group_col``, against, estimate, estimate_other, difference, se,
+        ci_lower, ci_upper, statistic, p, significant, direction, n, n_other, n_eff,
+        suppressed, indicative, reason. ``se`` and the interval are those of the
+        difference; ``direction`` is "hoger" or "lager" when the difference is significant at
+        ``1 - level``, else "gelijk" (NA when suppressed). The disclosure rules use the
+        smaller of ``n`` and ``n_other``.
+
+    Notes
+    -----
+    The difference is linearised jointly, :math:`z_i = z^A_i - z^B_i`, so one variance
+    formula covers overlapping and disjoint groups (as ``svycontrast`` on ``svyby(...,
+    covmat=TRUE)`` or on ``svytotal``). The test is a t-test with the design degrees of
+    freedom of the compared rows minus 1; against "rest" this is R's ``svyttest(y ~
+    (g == group), design)``.
+
+    Example
+    -------
+    >>> # In R: svyttest(api00 ~ I(stype == "E"), svydesign(ids=~1, weights=~pw, data=apistrat))
+    >>> compare(apistrat, "api00", "stype", "E", weights="pw")               # doctest: +SKIP
+    """
+    _check_level(level)
+    if kind not in ("mean", "proportion"):
+        raise ValueError(f"kind must be 'mean' or 'proportion', got {kind!r}.")
+    data = _frame(df)
+    rules = disclosure.resolve(rules, min_n, warn_n)
+    if group_col not in data.columns:
+        raise DataError(f"The group column {group_col!r} is not in the data.")
+    if kind == "proportion":
+        if categories is None:
+            raise DataError("compare(kind='proportion') needs categories=[...] (e.g. [4, 5]).")
+        y = _indicator(data, column, categories)
+    else:
+        y = _numeric(data, column)
+    design = Design(data, weights, strata, cluster)
+    key, groups, by_cols = _groups(data, by)
+    D = len(groups)
+    gvals = data[group_col]
+    present = list(pd.unique(gvals.dropna()))
+    try:
+        present = sorted(present)
+    except TypeError:
+        pass
+    targets = present if group is None else [group]
+    for g in targets:
+        if g not in present:
+            raise DataError(f"Group {g!r} does not occur in column {group_col!r} (values: "
+                            f"{', '.join(map(str, present[:20]))}).")
+    if against not in ("rest", "all") and against not in present:
+        raise DataError(f"compare against {against!r}: not 'rest', 'all' or a value of "
+                        f"{group_col!r} (values: {', '.join(map(str, present[:20]))}).")
+    q = stats.norm.ppf(1 - (1 - level) / 2)
+    notna = gvals.notna().to_numpy()
+    tables = []
+    for g in targets:
+        in_a = (gvals == g).fillna(False).to_numpy(dtype=bool)
+        if against == "rest":
+            in_b = notna & ~in_a
+        elif against == "all":
+            in_b = np.ones(len(data), dtype=bool)
+        else:
+            in_b = (gvals == against).fillna(False).to_numpy(dtype=bool)
+        ka, kb = np.where(in_a, key, -1), np.where(in_b, key, -1)
+        ea, _, na, neff, va, za = _domain_means(design, y, ka, D)
+        eb, _, nb, _, vb, zb = _domain_means(design, y, kb, D)
+        diff = ea - eb
+        kz = np.where(ka >= 0, ka, kb)
+        var = design.variance(za - zb, kz, D)
+        se = np.where(np.isfinite(diff), np.sqrt(var), np.nan)
+        dfree = design.degf(va | vb, kz, D) - 1
+        with np.errstate(all="ignore"):
+            tstat = diff / se
+            p = 2 * stats.t.sf(np.abs(tstat), dfree)
+            qt = stats.t.ppf(1 - (1 - level) / 2, dfree)
+        qt = np.where(np.isfinite(qt), qt, q)
+        t = groups.copy()
+        t[group_col] = [g] * D
+        t["against"] = str(against)
+        t["estimate"] = ea
+        t["estimate_other"] = eb
+        t["difference"] = diff
+        t["se"] = se
+        t["ci_lower"] = diff - qt * se
+        t["ci_upper"] = diff + qt * se
+        t["statistic"] = tstat
+        t["df"] = dfree
+        t["p"] = p
+        t["n"] = na
+        t["n_other"] = nb
+        t["n_eff"] = neff
+        tables.append(t)
+    out = pd.concat(tables, ignore_index=True)
+    out = disclosure.apply(out, n_col=["n", "n_other"], rules=rules)
+    sig = (out["p"] < 1 - level).fillna(False).to_numpy(dtype=bool)
+    d = out["difference"].to_numpy(dtype=float)
+    direction = np.where(sig & (d > 0), "hoger", np.where(sig & (d < 0), "lager", "gelijk"))
+    out["significant"] = sig
+    out["direction"] = pd.Series(direction, dtype="string").mask(out["suppressed"].to_numpy())
+    cols = [*by_cols, group_col, "against", "estimate", "estimate_other", "difference", "se",
+            "ci_lower", "ci_upper", "statistic", "df", "p", "significant", "direction", "n",
+            "n_other", "n_eff", "suppressed", "indicative", "reason"]
+    return out[cols]
+
+
+def compare_waves(df, column, wave=None, earlier=None, wave_col="golf", kind="mean",
+                  categories=None, weights=None, by=None, level=0.95, strata=None,
+                  cluster=None, min_n=None, warn_n=None, rules=None) -> pd.DataFrame:
+    """A wave against an earlier wave (default: the last wave against the one before).
+
+    Waves are compared as groups of one design: rows of different waves are independent
+    unless ``cluster`` ties them together. In a panel where the same people answer in both
+    waves pass ``cluster="resp_id"`` so that the overlap is in the standard error.
+
+    Returns the table of :func:`compare` with ``wave_col`` holding ``wave`` and ``against``
+    the earlier wave; ``direction`` "hoger"/"lager" means higher/lower than in ``earlier``.
+
+    Example
+    -------
+    >>> compare_waves(panel, "rapportcijfer", 2023, 2021, by="gemeente",
+    ...               cluster="resp_id", weights="gewicht")                  # doctest: +SKIP
+    """
+    data = _frame(df)
+    if wave_col not in data.columns:
+        raise DataError(f"The wave column {wave_col!r} is not in the data.")
+    waves = sorted(pd.unique(data[wave_col].dropna()))
+    if wave is None:
+        if len(waves) < 2:
+            raise DataError(f"compare_waves needs two waves in {wave_col!r}; found {waves}.")
+        wave = waves[-1]
+    if earlier is None:
+        before = [w for w in waves if w < wave]
+        if not before:
+            raise DataError(f"No wave before {wave} in {wave_col!r} (waves: {waves}).")
+        earlier = before[-1]
+    for w in (wave, earlier):
+        if w not in waves:
+            raise DataError(f"Wave {w} is not in {wave_col!r} (waves: {waves}).")
+    sub = data[data[wave_col].isin([wave, earlier]).fillna(False).to_numpy(dtype=bool)]
+    if weights is not None and not isinstance(weights, str):
+        w = getattr(weights, "weights", weights)
+        w = w if isinstance(w, pd.Series) else pd.Series(np.asarray(w), index=data.index)
+        weights = w.loc[sub.index]
+    return compare(sub, column, wave_col, wave, against=earlier, kind=kind, weights=weights,
+                   categories=categories, by=by, level=level, strata=strata, cluster=cluster,
+                   min_n=min_n, warn_n=warn_n, rules=rules)
