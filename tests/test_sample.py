@@ -277,7 +277,10 @@ def test_scale_multiplies_members():
     assert 0.45 < len(small) / 13_000 < 0.55
 
 
-def test_synthetic_gemeenten(tmp_path):
+def test_synthetic_gemeenten(tmp_path, monkeypatch):
+    # the synthetic gemeenten are registered; keep them out of other tests' registry
+    monkeypatch.setattr(gm, "_BY_CODE", dict(gm._BY_CODE))
+    monkeypatch.setattr(gm, "_BY_NAME", dict(gm._BY_NAME))
     paths = sample.write_sample(tmp_path, seed=3, scale=0.5, n_gemeenten=12)
     assert [p.name for p in paths] == ["panel.csv", "panel.parquet", "bevolking.csv", "gemeenten.csv"]
     reg = pd.read_csv(tmp_path / "gemeenten.csv", dtype=str)
@@ -291,6 +294,10 @@ def test_synthetic_gemeenten(tmp_path):
         assert set(reg["code"]) <= set(gm.valid_in(wave))
     kernen = p.groupby("gemeente")["kern"].nunique()
     assert kernen.min() >= 3
+
+
+def test_synthetic_gemeenten_do_not_leak():
+    assert not any(code.startswith("GM90") for code in gm.valid_in(2023))
 
 
 def test_csv_quotes_text_that_needs_it(tmp_path):
