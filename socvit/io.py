@@ -93,6 +93,7 @@ class RawTable:
     encoding: str | None = None
     sep: str | None = None
     meta: object = None            # pyreadstat metadata of a .sav
+    cache: dict = field(default_factory=lambda: _Cache(), repr=False)
 
 
 def read_raw(path, codebook: Codebook | None = None) -> RawTable:
@@ -128,7 +129,7 @@ def _read_sav(path: Path) -> RawTable:
 def _read_parquet(path: Path) -> RawTable:
     import pyarrow.parquet as pq
     try:
-        frame = pq.read_table(path).to_pandas()
+        frame = pq.read_table(path).to_pandas(types_mapper=_arrow_types)
     except Exception as exc:
         raise UnreadableError(f"Parquet file {path} cannot be read: {exc}.") from None
     frame = frame.reset_index(drop=True)
@@ -326,7 +327,55 @@ def _string_column(s: pd.Series, kind: str) -> pd.Series:
     return out
 
 
-def apply_codebook(raw: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+def is_code(vals: np.ndarray, codes) -> np.ndarray:
+    """Mask of ``vals`` equal to one of a few ``codes`` (faster than np.isin for few codes)."""
+    codes = list(codes)
+    if len(codes) > 16:
+        return np.isin(vals, codes)
+    mask = np.zeros(len(vals), dtype=bool)
+    for c in codes:
+        mask |= vals == c
+    return mask
+
+
+class _Cache(dict):
+    """Parsed columns shared by validation and typing (keyed by column name)."""
+
+    def values(self, s: pd.Series, var):          # noqa: D401 - dict method shadowed on purpose
+        key = ("v", s.name)
+        if key not in self:
+            self[key] = column_values(s, var)
+        return self[key]
+
+    def strings(self, s: pd.Series, kind: str):
+        key = ("s", s.name)
+        if key not in self:
+            self[key] = _string_column(s, kind)
+        return self[key]
+
+
+def _own(a: np.ndarray) -> np.ndarray:
+    """A writable array (arrow hands out read-only views; users assign into panel.data)."""
+    return a if a.flags.writeable else a.copy()
+
+
+def _int_column(s: pd.Series, vals: np.ndarray, missing) -> pd.arrays.IntegerArray:
+    """Int64 codes, missing codes -> NA; integer input without a float round trip."""
+    if s.dtype.kind in "iu":
+        data = s.to_numpy(dtype=np.int64, na_value=0)
+        na = (np.zeros(len(data), dtype=bool) if isinstance(s.dtype, np.dtype)
+              else s.isna().to_numpy())
+        if missing:
+            na = na | is_code(data, missing)
+        return pd.arrays.IntegerArray(_own(data), _own(na))
+    na = np.isnan(vals)
+    if missing:
+        na |= is_code(vals, missing)
+    ints = np.round(np.where(na, 0, vals)).astype(np.int64)
+    return pd.arrays.IntegerArray(ints, na)
+
+
+def apply_codebook(raw: pd.DataFrame, codebook: Codebook, _cache: _Cache | None = None) -> pd.DataFrame:
     """Give each codebook column its dtype and turn missing codes into NA.
 
     id, gemeente, kern -> string (a numeric gemeente 14 becomes ``"GM0014"``); wave,
@@ -336,35 +385,34 @@ def apply_codebook(raw: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     :func:`socvit.validation.validate` first to hear about them). Columns not in the
     codebook are kept as read.
     """
+    cache = _Cache() if _cache is None else _cache
     out = {}
     for col in raw.columns:
         v = codebook.variables.get(col)
         s = raw[col]
         if v is None:
-            out[col] = s
+            out[col] = _own(s.to_numpy()) if isinstance(s.dtype, np.dtype) else s.array
             continue
         if v.kind in _STRING_KINDS:
-            out[col] = _string_column(s, v.kind)
+            out[col] = cache.strings(s, v.kind).array
             continue
-        vals, _ = column_values(s, v)
-        if v.missing:
-            vals = np.where(np.isin(vals, list(v.missing)), np.nan, vals)
+        vals, _ = cache.values(s, v)
         if v.kind in _INT_KINDS:
-            na = np.isnan(vals)
-            ints = np.round(np.where(na, 0, vals)).astype(np.int64)
-            out[col] = pd.Series(pd.arrays.IntegerArray(ints, na), index=raw.index)
-        elif v.kind == "categorical" and v.values:
+            out[col] = _int_column(s, vals, list(v.missing))
+            continue
+        if v.missing:
+            vals = np.where(is_code(vals, v.missing), np.nan, vals)
+        if v.kind == "categorical" and v.values:
             codes = np.array(v.codes, dtype="float64")
             pos = np.searchsorted(codes, vals)
             pos = np.where(pos < len(codes), pos, 0)
             hit = ~np.isnan(vals) & (codes[pos] == vals)
-            cat = pd.Categorical.from_codes(np.where(hit, pos, -1),
-                                            categories=[v.values[c] for c in v.codes],
-                                            ordered=v.ordered)
-            out[col] = pd.Series(cat, index=raw.index)
+            out[col] = pd.Categorical.from_codes(np.where(hit, pos, -1),
+                                                 categories=[v.values[c] for c in v.codes],
+                                                 ordered=v.ordered)
         else:
-            out[col] = pd.Series(vals, index=raw.index, dtype="float64")
-    return pd.DataFrame(out, index=raw.index)
+            out[col] = _own(np.asarray(vals, dtype="float64"))
+    return pd.DataFrame(out, index=raw.index, copy=False)
 
 
 # --------------------------------------------------------------------------- loading
@@ -432,7 +480,7 @@ def load_panel(path, codebook=None, check: bool = True) -> Panel:
             raise DataError(summarise(errors, path.name, limit=_MAX_SHOWN))
         for p in problems:
             warnings.warn(str(p), SocvitWarning, stacklevel=2)
-    return Panel(apply_codebook(raw.frame, cb), cb, str(path))
+    return Panel(apply_codebook(raw.frame, cb, raw.cache), cb, str(path))
 
 
 def load_sample() -> Panel:

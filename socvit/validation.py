@@ -48,7 +48,7 @@ import pandas as pd
 from . import gemeenten
 from .codebook import Codebook
 from .errors import DataError
-from .io import RawTable, _registry_beside, _string_column, column_values, read_raw, resolve_codebook
+from .io import RawTable, _registry_beside, is_code, read_raw, resolve_codebook
 
 __all__ = ["Problem", "validate", "check_raw", "summarise", "cli_validate"]
 
@@ -106,9 +106,16 @@ class _Checker:
         self.unit = "line" if raw.format == "csv" else "record"
         self.problems: list[Problem] = []
         self.frame = raw.frame
+        self.cache = raw.cache
         idcol = cb.column("id")
-        self.ids = (_string_column(self.frame[idcol], "id").to_numpy(dtype=object, na_value=None)
-                    if idcol in self.frame else None)
+        self.id_series = (self.cache.strings(self.frame[idcol], "id")
+                          if idcol in self.frame else None)
+
+    def rid(self, i):
+        if self.id_series is None:
+            return None
+        v = self.id_series.iloc[i]
+        return None if pd.isna(v) else str(v)
 
     def shown(self, val):
         """A value as the user wrote it: text for CSV, whole floats as integers."""
@@ -136,9 +143,8 @@ class _Checker:
         for i in idx[: self.cap]:
             val = self.shown(values.iloc[i])
             text = message(val) if callable(message) else message
-            rid = self.ids[i] if self.ids is not None else None
             self.problems.append(Problem(self.name, column, int(self.raw.lines[i]), val, text,
-                                         respondent=rid, unit=self.unit))
+                                         respondent=self.rid(i), unit=self.unit))
         rest = len(idx) - self.cap
         if rest > 0:
             more = ", ".join(str(int(x)) for x in self.raw.lines[idx[self.cap:self.cap + 5]])
@@ -186,37 +192,35 @@ class _Checker:
         wave_col = self.cb.column("wave")
         self.wave = None
         if wave_col in self.frame:
-            w, _ = column_values(self.frame[wave_col], self.cb.variables[wave_col])
+            w, _ = self.cache.values(self.frame[wave_col], self.cb.variables[wave_col])
             with np.errstate(invalid="ignore"):
                 self.wave = np.where((w == np.round(w)) & (w >= 1900) & (w <= 2100), w, np.nan)
         for name, var in self.cb.variables.items():
             if name not in self.frame:
                 continue
             s = self.frame[name]
-            if var.kind in ("id", "kern"):
-                if var.kind == "id":
-                    self.rows(name, s.isna().to_numpy() | (s.astype("string").str.strip() == "")
-                              .fillna(True).to_numpy(),
-                              "the respondent id is empty. Every row needs the respondent's id.")
+            if var.kind == "id":
+                self.rows(name, self.id_series.isna().to_numpy(),
+                          "the respondent id is empty. Every row needs the respondent's id.")
+                continue
+            if var.kind == "kern":
                 continue
             if var.kind == "gemeente":
                 self.gemeente_rule(name, s)
                 continue
-            vals, text = column_values(s, var)
+            vals, text = self.cache.values(s, var)
             what = "code or label" if var.kind == "categorical" else "number"
             self.rows(name, text, lambda v, n=name, w=what:
                       f"value {v!r} is text, not a {w}. Enter a {w} "
                       f"(or leave it empty for missing).")
             present = ~np.isnan(vals)
-            miss = np.isin(vals, list(var.missing)) if var.missing else np.zeros(len(vals), bool)
             if var.kind == "wave":
                 self.rows(name, ~present & ~text, "the wave (golf) is empty; every row needs one.")
                 bad = present & ((vals != np.round(vals)) | (vals < 1900) | (vals > 2100))
                 self.rows(name, bad, lambda v: f"value {v!r} is not a year (a wave is the year "
                                                f"of the survey, e.g. 2023).")
             elif var.values:
-                allowed = list(var.values) + list(var.missing)
-                bad = present & ~np.isin(vals, allowed)
+                bad = present & ~is_code(vals, list(var.values) + list(var.missing))
                 valid = f"valid: {_codes_text(var.values)}"
                 if var.missing:
                     valid += f"; missing: {_codes_text(var.missing)}"
@@ -229,7 +233,10 @@ class _Checker:
                     lo = max(lo, 0)
                     self.rows(name, ~present & ~text, "the weight is missing; every row needs a "
                                                       "weight (0 or more).")
-                bad = present & ~miss & ((vals < lo) | (vals > hi))
+                with np.errstate(invalid="ignore"):
+                    bad = (vals < lo) | (vals > hi)
+                if var.missing and bad.any():
+                    bad &= ~is_code(vals, var.missing)
                 rng = (f"0 or more" if var.kind == "weight" and hi == np.inf
                        else f"{_num(lo)} to {_num(hi)}")
                 extra = (f" (missing codes: {_codes_text(var.missing)})" if var.missing else "")
@@ -237,61 +244,71 @@ class _Checker:
                           f"value {v!r} is outside the valid range {r}{e}. Correct it or "
                           f"enter a missing code.")
 
-    def gemeente_rule(self, name, s):
-        codes = _string_column(s, "gemeente")
-        self.rows(name, codes.isna().to_numpy(), "the gemeente is empty; every row needs the "
-                                                 "CBS code of the gemeente (e.g. GM0014).")
-        form = codes.str.fullmatch(r"GM\d{4}").fillna(True).to_numpy()
-        self.rows(name, ~form, lambda v: f"value {v!r} is not a CBS gemeente code (GM followed "
-                                         f"by four digits, e.g. GM0014).")
-        pairs = pd.DataFrame({"c": codes, "w": self.wave if self.wave is not None else np.nan})
-        ok = form & codes.notna().to_numpy()
-        uniq = pairs[ok].drop_duplicates()
-        unknown, wrong = set(), {}
-        for c, w in uniq.itertuples(index=False):
-            if c not in gemeenten._BY_CODE:
-                unknown.add(c)
-            elif not np.isnan(w) and not gemeenten.exists_in(c, int(w)):
-                wrong[(c, w)] = int(w)
-        if unknown:
-            self.rows(name, ok & codes.isin(sorted(unknown)).fillna(False).to_numpy(),
-                      lambda v: f"gemeente code {v!r} is unknown. Use a CBS code of the "
-                                f"province (see sv.gemeenten.table()), or register it in a "
-                                f"gemeenten.csv beside the data file.")
-        if wrong:
-            key = pd.MultiIndex.from_arrays([pairs["c"].astype(object), pairs["w"]])
-            mask = ok & key.isin(list(wrong)).astype(bool)
+    def _wave_codes(self):
+        """Factorised wave per row: codes (-1 for none) and the distinct waves."""
+        if self.wave is None:
+            return np.full(len(self.frame), -1, dtype=np.int64), np.array([])
+        wc, wu = pd.factorize(self.wave)
+        return wc.astype(np.int64), np.asarray(wu)
 
-            def msg(v):
-                g = gemeenten._BY_CODE[v]
-                until = f" until {g.end:%Y-%m-%d}" if g.end else ""
-                return (f"gemeente {v} ({g.name}) did not exist in the indeling of this row's "
-                        f"wave (it existed from {g.begin:%Y-%m-%d}{until}). Use the code valid "
-                        f"at the wave, or check the wave.")
-            self.rows(name, mask, msg)
+    def gemeente_rule(self, name, s):
+        codes = self.cache.strings(s, "gemeente")
+        gc, gu = pd.factorize(codes)                    # a few dozen distinct codes
+        gu = [str(x) for x in gu]
+        wc, wu = self._wave_codes()
+        self.rows(name, gc < 0, "the gemeente is empty; every row needs the CBS code of the "
+                                "gemeente (e.g. GM0014).")
+        # judge each distinct (gemeente, wave) pair once, then map back to the rows
+        pair = gc.astype(np.int64) * (len(wu) + 1) + (wc + 1)
+        pc_, pu = pd.factorize(pair)
+        status = np.zeros(len(pu), dtype=np.int8)      # 0 ok, 1 form, 2 unknown, 3 not in wave
+        for k, p in enumerate(pu):
+            g, w = divmod(int(p), len(wu) + 1)
+            if g < 0 or g >= len(gu):
+                continue
+            c = gu[g]
+            if not gemeenten.is_code(c):
+                status[k] = 1
+            elif c not in gemeenten._BY_CODE:
+                status[k] = 2
+            elif w > 0 and not gemeenten.exists_in(c, int(wu[w - 1])):
+                status[k] = 3
+        row_status = status[pc_]
+        self.rows(name, row_status == 1, lambda v: f"value {v!r} is not a CBS gemeente code "
+                                                   f"(GM followed by four digits, e.g. GM0014).")
+        self.rows(name, row_status == 2,
+                  lambda v: f"gemeente code {v!r} is unknown. Use a CBS code of the "
+                            f"province (see sv.gemeenten.table()), or register it in a "
+                            f"gemeenten.csv beside the data file.")
+
+        def msg(v):
+            g = gemeenten._BY_CODE[str(v).strip().upper()]
+            until = f" until {g.end:%Y-%m-%d}" if g.end else ""
+            return (f"gemeente {g.code} ({g.name}) did not exist in the indeling of this row's "
+                    f"wave (it existed from {g.begin:%Y-%m-%d}{until}). Use the code valid "
+                    f"at the wave, or check the wave.")
+        self.rows(name, row_status == 3, msg)
 
     def duplicate_rule(self):
-        idcol, wave_col = self.cb.column("id"), self.cb.column("wave")
-        if idcol not in self.frame or self.ids is None:
+        idcol = self.cb.column("id")
+        if self.id_series is None:
             return
-        keys = pd.DataFrame({"id": self.ids})
-        if wave_col in self.frame and self.wave is not None:
-            keys["w"] = self.wave
-        has_id = keys["id"].notna().to_numpy()
-        dup = keys.duplicated(keep="first").to_numpy() & has_id
+        ic, _ = pd.factorize(self.id_series)
+        wc, wu = self._wave_codes()
+        key = ic.astype(np.int64) * (len(wu) + 1) + (wc + 1)
+        dup = pd.Series(key).duplicated(keep="first").to_numpy() & (ic >= 0)
         if not dup.any():
             return
-        first = pd.Series(np.arange(len(keys))).groupby(
-            [keys["id"]] + ([keys["w"]] if "w" in keys else []), dropna=False).transform("min")
-        first_line = self.raw.lines[first.to_numpy()]
+        first = pd.Series(np.arange(len(key))).groupby(key).transform("min").to_numpy()
         idx = np.flatnonzero(dup)
-        in_wave = " in the same wave" if "w" in keys else ""
+        in_wave = " in the same wave" if self.wave is not None else ""
         for i in idx[: self.cap]:
+            rid = self.rid(i)
             self.problems.append(Problem(
-                self.name, idcol, int(self.raw.lines[i]), self.ids[i],
-                f"respondent {self.ids[i]!r} appears twice{in_wave}: also on {self.unit} "
-                f"{int(first_line[i])}. Keep one row per respondent per wave.",
-                respondent=self.ids[i], unit=self.unit))
+                self.name, idcol, int(self.raw.lines[i]), rid,
+                f"respondent {rid!r} appears twice{in_wave}: also on {self.unit} "
+                f"{int(self.raw.lines[first[i]])}. Keep one row per respondent per wave.",
+                respondent=rid, unit=self.unit))
         if len(idx) > self.cap:
             self.add(idcol, f"... and {len(idx) - self.cap:,} more duplicate respondent rows.")
             self.problems[-1].count = len(idx) - self.cap

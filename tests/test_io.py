@@ -17,7 +17,7 @@ HEADER = ["resp_id", "golf", "gemeente", "kern", "geslacht", "opleiding", "bet_1
 ROWS = [
     ["007", "2017", "GM0010", "Delfzijl", "1", "3", "4", "5", "2", "7", "1", "4.5", "1.25"],
     ["R002", "2017", "GM1651", "Uithuizen", "2", "99", "9", "3", "1", "8", "0", "0", "0.8"],
-    ["R003", "2021", "GM1979", "Café ’t Dorp", "man", "laag", "3", "99", "3", "6", "99", "99", "1"],
+    ["R003", "2021", "GM1979", "Café ’t Dorp", "man", "laag", "3", "99", "3", "6", "99", "999", "1"],
     ["007", "2021", "GM1979", "Delfzijl", "vrouw", "2", "", "4", "5", "", "1", "2.75", "1.1"],
 ]
 
@@ -172,3 +172,17 @@ def test_panel_numeric_refuses_categoricals(tmp_path):
         panel.numeric("geslacht")
     sub = panel.subset(panel.data["golf"] == 2021)
     assert len(sub.data) == 2 and sub.codebook is panel.codebook
+
+
+@pytest.mark.parametrize("ext", ["csv", "parquet"])
+def test_loaded_data_can_be_edited(tmp_path, ext):
+    # arrow hands out read-only buffers; panel.data must still accept assignments
+    panel = load_panel(write_csv(tmp_path))
+    path = write_panel(panel, tmp_path / f"p.{ext}")
+    d = load_panel(path, codebook=CODEBOOK).data
+    d.loc[0, "bet_1"] = 3
+    d.loc[1, "uren"] = 7.5
+    d.loc[0, "kern"] = "Farmsum"
+    d.loc[0, "geslacht"] = "vrouw"
+    assert d.loc[0, ["bet_1", "kern", "geslacht"]].tolist() == [3, "Farmsum", "vrouw"]
+    assert d.loc[1, "uren"] == 7.5

@@ -21,7 +21,7 @@ HEADER = "resp_id,golf,gemeente,kern,geslacht,opleiding,bet_1,bet_2,bet_3,rappor
 ROWS = [
     "R001,2017,GM0010,Delfzijl,1,3,4,5,2,7,1,4.5,1.2",
     "R002,2017,GM1651,Uithuizen,2,99,9,3,1,8,0,0,0.8",
-    "R003,2021,GM1979,Appingedam,man,laag,3,3,3,6,99,99,1.0",
+    "R003,2021,GM1979,Appingedam,man,laag,3,3,3,6,99,999,1.0",
     "R001,2021,GM1979,Delfzijl,vrouw,2,,4,5,7,1,2,1.1",
 ]
 
@@ -80,7 +80,7 @@ def test_bad_value_is_reported_with_line_column_and_value(tmp_path, column, valu
 
 
 def test_missing_codes_and_empty_cells_are_not_problems(tmp_path):
-    rows = with_cell(0, "uren", "99")          # missing code outside the numeric range
+    rows = with_cell(0, "uren", "999")         # missing code outside the numeric range
     rows[1] = rows[1].replace(",9,3,1,", ",,3,99,")
     assert validate(write(tmp_path, rows)) == []
 
