@@ -233,6 +233,10 @@ def _likert(ystar: np.ndarray, reverse: bool) -> np.ndarray:
     return (6 - code) if reverse else code
 
 
+#: "geen antwoord" for numeric answers (outside every valid range, unlike 99)
+NUMERIC_MISSING = 999
+
+
 def _missing(rng, codes: np.ndarray, p9: float, p99: float) -> np.ndarray:
     u = rng.random(codes.shape[0])
     out = codes.copy()
@@ -364,7 +368,7 @@ def _wave_rows(rng, wave, idx, f, eta, age, age_z, kern, kernen, kern_u, gem_eff
         "leeftijdsklasse": age_class.astype(np.int64),
         "geslacht": np.where(male, 1, 2).astype(np.int64),
         "opleiding": edu_code.astype(np.int64),
-        "woonduur": np.where(woon_missing, 99, woonduur).astype(np.int64),
+        "woonduur": np.where(woon_missing, NUMERIC_MISSING, woonduur).astype(np.int64),
     }
     context = kern_u[kern] + gem_eff[kern] + TREND * (wave - 2017) + AGE_EFFECT * age_z
     for s, (e, items) in SUBSCALES.items():
@@ -402,7 +406,8 @@ def _wave_rows(rng, wave, idx, f, eta, age, age_z, kern, kernen, kern_u, gem_eff
              + h["age_z"] * age_z + h["sd"] * rng.standard_normal(m))
     uren = np.where(actief == 1, np.clip(np.round(np.exp(log_h)), 1, 80), 0).astype(np.int64)
     actief_code = _missing(rng, actief, 0.0, P_GEEN_ANTWOORD)
-    uren = np.where(actief_code == 99, 99, _missing(rng, uren, 0.0, P_GEEN_ANTWOORD * (actief == 1)))
+    uren = _missing(rng, uren, 0.0, P_GEEN_ANTWOORD * (actief == 1))
+    uren = np.where((actief_code == 99) | (uren == 99), NUMERIC_MISSING, uren)
     cols["actief"] = actief_code
     cols["uren_actief"] = uren.astype(np.int64)
     if latent:

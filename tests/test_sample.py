@@ -178,15 +178,15 @@ def test_demographics_consistent(panel):
     two = panel.sort_values("golf").groupby("resp_id").agg(a=("leeftijd", "first"), b=("leeftijd", "last"),
                                                           g0=("golf", "first"), g1=("golf", "last"))
     assert ((two.b - two.a) == (two.g1 - two.g0)).all()
-    woon = panel["woonduur"][panel["woonduur"] != 99]
+    woon = panel["woonduur"][panel["woonduur"] != 999]
     assert (woon <= age[woon.index]).all()
 
 
 def test_uren_only_when_active(panel):
     assert (panel.loc[panel.actief == 0, "uren_actief"] == 0).all()
-    active = panel.loc[(panel.actief == 1) & (panel.uren_actief != 99), "uren_actief"]
+    active = panel.loc[(panel.actief == 1) & (panel.uren_actief != 999), "uren_actief"]
     assert (active >= 1).all() and active.mean() > active.median()   # skewed positive
-    assert (panel.loc[panel.actief == 99, "uren_actief"] == 99).all()
+    assert (panel.loc[panel.actief == 99, "uren_actief"] == 999).all()
 
 
 def test_bevolking_matches_indeling(bevolking):
@@ -352,7 +352,7 @@ def test_actief_model_recovers_documented_coefficients(truth):
 
 def test_uren_model_recovers_documented_coefficients(truth):
     import statsmodels.api as smapi
-    d = truth[(truth.actief == 1) & (truth.uren_actief != 99)]
+    d = truth[(truth.actief == 1) & (truth.uren_actief != 999)]
     d = d[(d.uren_actief > 1) & (d.uren_actief < 80)]       # away from the clipping bounds
     x = smapi.add_constant(pd.DataFrame({"b": d.true_bereidheid_z, "c": d.true_capaciteit_z}))
     fit = smapi.OLS(np.log(d.uren_actief.astype(float)), x).fit()
