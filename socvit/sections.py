@@ -1,0 +1,979 @@
+"""The content of the gemeente report: one function per section.
+
+:func:`prepare` reads the panel once, checks the parameters, maps every wave to the chosen
+indeling (so Delfzijl's 2017 respondents count toward Eemsdelta for indeling 2023), rakes
+each wave to the population margins of its own gemeenten (leeftijdsklasse x geslacht) and
+scores the codebook scales. Each section function takes that :class:`Rapport` and returns a
+:class:`Section`: Dutch text (Markdown), figures, HTML tables and the tidy tables behind them
+(``.tables``, for researchers). ``Section.show()`` displays it in a notebook.
+
+Every number shown has gone through the disclosure rules (:mod:`socvit.disclosure`, applied
+by :mod:`socvit.estimates`); a gemeente or kern with too few respondents gets a sentence
+saying so instead of a chart. Respondent-level rows and ids are never shown. Names from the
+data (gemeenten, kernen) are HTML-escaped wherever text is built.
+
+Scores are shown on a 0-10 scale (the 1-5 item mean transformed linearly, 1 -> 0 and
+5 -> 10), so that they read like the report mark; the report says so.
+
+>>> import socvit as sv
+>>> r = sv.sections.prepare("Eemsdelta", golf=2023)                    # doctest: +SKIP
+>>> sv.sections.kerncijfers(r).show()                                    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import warnings
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import disclosure, fmt, gemeenten, plots, texts
+from .errors import DataError, SocvitWarning
+from .texts import md
+
+__all__ = [
+    "HEADLINE_MIMETYPE", "HEADLINE_KEYS", "Rapport", "Section", "prepare", "titel", "respons",
+    "kerncijfers", "organisatiekracht", "uitspraken", "ondersteuning", "inzet", "trends",
+    "verantwoording", "headline", "publish_headline", "REGIOS",
+]
+
+#: mimetype of the headline output the batch runner reads from an executed report
+HEADLINE_MIMETYPE = "application/vnd.socvit.headline+json"
+HEADLINE_KEYS = ("gemeente", "naam", "golf", "n", "pct_actief", "rapportcijfer",
+                 "betrokkenheid", "overtuigingen", "bereidheid", "capaciteit")
+
+#: comparison areas by name (indeling 2023 codes); "provincie" is every gemeente in the data
+REGIOS = {
+    "Noord-Groningen": ("GM1966", "GM1979"),
+    "Oost-Groningen": ("GM1895", "GM0765", "GM1950", "GM0037", "GM0047"),
+    "Centraal en West": ("GM0014", "GM1952", "GM1969"),
+}
+
+W = "_gewicht"          # weight column added by prepare
+G = "_gemeente"         # gemeente in the report's indeling
+ORG = ("betrokkenheid", "overtuigingen", "bereidheid", "capaciteit")
+
+
+# --------------------------------------------------------------------------- containers
+@dataclass
+class Rapport:
+    """Everything the sections share: the prepared data and the report's parameters."""
+
+    data: pd.DataFrame            # waves <= golf, with W, G and scale scores (0-10)
+    codebook: object
+    gemeente: str
+    naam: str
+    golf: int
+    indeling: int
+    rules: disclosure.Rules
+    compare_label: str            # "de rest van de provincie"
+    compare_codes: tuple | None   # None: the whole province
+    source: str
+    data_hash: str
+    bevolking: pd.DataFrame | None
+    weighting: dict = field(default_factory=dict)   # golf -> RakeResult
+    scales: dict = field(default_factory=dict)      # group -> [scale names]
+    counters: dict = field(default_factory=lambda: {"figuur": 0, "tabel": 0})
+
+    def __repr__(self):
+        return (f"Rapport({self.naam} ({self.gemeente}), golf {self.golf}, indeling "
+                f"{self.indeling}, n = {int(self.in_gemeente().sum())}, vergelijking: "
+                f"{self.compare_label})")
+
+    # the columns named by the codebook
+    @property
+    def wave_col(self):
+        return self.codebook.column("wave")
+
+    @property
+    def kern_col(self):
+        return self.codebook.column("kern")
+
+    def wave(self, golf=None) -> pd.DataFrame:
+        """Rows of one wave (default the report's)."""
+        golf = self.golf if golf is None else golf
+        return self.data.loc[self.data[self.wave_col] == golf]
+
+    def in_gemeente(self, frame=None) -> pd.Series:
+        frame = self.wave() if frame is None else frame
+        return (frame[G] == self.gemeente).fillna(False).astype(bool)
+
+    def in_comparison(self, frame=None) -> pd.Series:
+        frame = self.wave() if frame is None else frame
+        other = ~self.in_gemeente(frame)
+        if self.compare_codes is not None:
+            other &= frame[G].isin(self.compare_codes).fillna(False).astype(bool)
+        return other
+
+    def n(self, golf=None) -> int:
+        return int(self.in_gemeente(self.wave(golf)).sum())
+
+    def enough(self, golf=None) -> bool:
+        return self.n(golf) >= self.rules.min_n
+
+    def figuur(self, text: str) -> str:
+        self.counters["figuur"] += 1
+        return f"Figuur {self.counters['figuur']}. {text}"
+
+    def tabel(self, text: str) -> str:
+        self.counters["tabel"] += 1
+        return f"Tabel {self.counters['tabel']}. {text}"
+
+    def label(self, name: str) -> str:
+        return self.codebook.label(name)
+
+
+@dataclass
+class Section:
+    """What a section shows, in order: Markdown strings, figures (with caption) and HTML
+    tables; plus the tidy tables behind them in ``tables``."""
+
+    parts: list = field(default_factory=list)
+    tables: dict = field(default_factory=dict)
+
+    def text(self, markdown: str) -> "Section":
+        self.parts.append(("md", markdown))
+        return self
+
+    def figure(self, fig, caption: str, source: str) -> "Section":
+        self.parts.append(("fig", fig))
+        self.parts.append(("md", f"*{caption}*  \n<small>{html.escape(source)}</small>"))
+        return self
+
+    def html(self, table_html: str) -> "Section":
+        self.parts.append(("html", table_html))
+        return self
+
+    def markdown(self) -> str:
+        """The text parts joined (for tests and plain-text use)."""
+        return "\n\n".join(p for kind, p in self.parts if kind in ("md", "html"))
+
+    def __repr__(self):
+        kinds = [k for k, _ in self.parts]
+        return (f"Section({kinds.count('md')} text, {kinds.count('fig')} figures, "
+                f"{kinds.count('html')} tables)")
+
+    def show(self) -> None:
+        """Display every part in a notebook (figures as embedded PNG, no stray output)."""
+        from io import BytesIO
+
+        from IPython.display import HTML, Image, Markdown, display
+        for kind, part in self.parts:
+            if kind == "md":
+                display(Markdown(part))
+            elif kind == "html":
+                display(HTML(str(part)))
+            else:
+                buf = BytesIO()
+                part.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+                display(Image(data=buf.getvalue(), format="png"))
+
+
+# --------------------------------------------------------------------------- preparing
+def _hash(path) -> str:
+    if path is None or not Path(path).exists():
+        return "onbekend"
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _to_indeling(frame: pd.DataFrame, gem_col: str, kern_col: str | None, year: int) -> pd.Series:
+    """Each row's gemeente in the indeling of ``year``; NA for gemeenten that began after it
+    (they cannot be mapped back). Uses :func:`socvit.gemeenten.to_indeling` per distinct
+    (gemeente, kern) pair."""
+    cols = [gem_col] + ([kern_col] if kern_col else [])
+    pairs = frame[cols].drop_duplicates().dropna(subset=[gem_col])
+    mapped = []
+    for row in pairs.itertuples(index=False):
+        kern = row[1] if kern_col and not pd.isna(row[1]) else None
+        try:
+            mapped.append(gemeenten.to_indeling(row[0], year, kern))
+        except DataError:
+            mapped.append(pd.NA)
+    pairs = pairs.assign(_to=pd.array(mapped, dtype="string"))
+    out = frame[cols].merge(pairs, on=cols, how="left")["_to"]
+    return pd.Series(out.to_numpy(), index=frame.index, dtype="string")
+
+
+def _resolve(path) -> Path:
+    """A path as given, or relative to the repository root (so the notebook runs with the
+    repository or notebooks/ as working directory)."""
+    from . import io
+    p = Path(path)
+    if not p.is_absolute() and not p.exists():
+        alt = io.SAMPLE_DIR.parent.parent / p
+        if alt.exists():
+            return alt
+    return p
+
+
+def prepare(gemeente, golf: int, indeling: int | None = None, data=None, codebook=None,
+            min_n: int = 10, warn_n: int = 30, compare_to="provincie",
+            bevolking=None) -> Rapport:
+    """Load and prepare the panel for the report of one gemeente.
+
+    Parameters
+    ----------
+    gemeente : str
+        CBS code ("GM1979") or name ("Eemsdelta"), existing in the indeling.
+    golf : int
+        The wave reported on; trends use the waves up to and including it.
+    indeling : int, optional
+        Year of the municipal boundaries (default: that of the wave).
+    data : path or Panel, optional
+        The panel file (default: the bundled sample, found via :mod:`socvit.io`).
+    codebook : path, optional
+        The codebook (default: ``codebook.yaml`` beside the data).
+    min_n, warn_n : int
+        Disclosure thresholds (suppress below ``min_n``, indicative below ``warn_n``).
+    compare_to : str or list
+        "provincie" (every other gemeente in the data), a name in :data:`REGIOS`, or a list
+        of gemeente codes/names.
+    bevolking : path or DataFrame, optional
+        Population margins (default: ``bevolking.csv`` beside the data); without them the
+        report is unweighted and says so.
+    """
+    from . import io
+    rules = disclosure.Rules(min_n=int(min_n), warn_n=int(warn_n))
+    if data is None:
+        panel = io.load_sample()
+        path = io.SAMPLE_DIR / "panel.csv"
+    elif isinstance(data, io.Panel):
+        panel, path = data, (Path(data.source) if data.source else None)
+    else:
+        path, codebook = _resolve(data), (None if codebook is None else _resolve(codebook))
+        panel = io.load_panel(path, codebook)
+    if bevolking is None and path is not None and (Path(path).parent / "bevolking.csv").exists():
+        bevolking = Path(path).parent / "bevolking.csv"
+    if isinstance(bevolking, (str, Path)):
+        bevolking = pd.read_csv(bevolking, dtype={"gemeente": "string"})
+    cb = panel.codebook
+    wcol, gcol, kcol = cb.column("wave"), cb.column("gemeente"), cb.column("kern")
+    for kind, col in (("wave", wcol), ("gemeente", gcol)):
+        if col is None or col not in panel.data.columns:
+            raise DataError(f"The panel has no {kind} column (codebook kind {kind!r}); the "
+                            f"report needs one. Add it to the data and the codebook.")
+    waves = sorted(int(w) for w in panel.data[wcol].dropna().unique())
+    golf = int(golf)
+    if golf not in waves:
+        raise DataError(f"The panel {path} has no wave {golf}; waves present: "
+                        f"{', '.join(map(str, waves))}. Choose one of those for golf.")
+    indeling = golf if indeling is None else int(indeling)
+    code_ = gemeenten.code(gemeente, year=indeling)
+    frame = panel.data.loc[panel.data[wcol] <= golf].copy()
+    frame[G] = _to_indeling(frame, gcol, kcol if kcol in frame.columns else None, indeling)
+
+    # comparison area
+    if isinstance(compare_to, str) and compare_to.strip().lower() == "provincie":
+        compare_codes, label = None, "de rest van de provincie"
+    elif isinstance(compare_to, str) and compare_to in REGIOS:
+        compare_codes = tuple(gemeenten.to_indeling(c, indeling) for c in REGIOS[compare_to])
+        label = f"de rest van {md(compare_to)}"
+    elif isinstance(compare_to, (list, tuple)):
+        compare_codes = tuple(gemeenten.to_indeling(gemeenten.code(c), indeling) for c in compare_to)
+        label = "de rest van de vergelijkingsregio"
+    else:
+        raise DataError(f"compare_to {compare_to!r} is not 'provincie', a region "
+                        f"({', '.join(REGIOS)}) or a list of gemeenten.")
+
+    r = Rapport(data=frame, codebook=cb, gemeente=code_, naam=gemeenten.name(code_), golf=golf,
+                indeling=indeling, rules=rules, compare_label=label, compare_codes=compare_codes,
+                source=str(path) if path is not None else "onbekend", data_hash=_hash(path),
+                bevolking=bevolking)
+    _weigh(r, gcol)
+    _score(r, panel)
+    return r
+
+
+def _weigh(r: Rapport, gcol: str) -> None:
+    """Rake every wave to its own gemeenten's margins (codes valid at the wave)."""
+    from . import weighting
+    r.data[W] = 1.0
+    if r.bevolking is None:
+        return
+    for golf, part in r.data.groupby(r.wave_col, sort=True):
+        margins = weighting.margins_from_population(r.bevolking, golf=int(golf))
+        codes = [c for c in part[gcol].dropna().unique() if c in margins]
+        sub = part[part[gcol].isin(codes)]
+        if sub.empty:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SocvitWarning)   # reported in verantwoording
+            res = weighting.rake(sub, {c: margins[c] for c in codes}, by=gcol)
+        r.data.loc[sub.index, W] = res.weights.to_numpy()
+        r.weighting[int(golf)] = res
+
+
+def _score(r: Rapport, panel) -> None:
+    """Scale scores on 0-10 for the scales of the organisatiekracht, actie and thema groups
+    (scales.score_all, then scales.to_0_10) and the two elements (mean of their sub-scales)."""
+    from . import scales
+    r.scales = {}
+    for group in ("organisatiekracht", "actie", "thema"):
+        if not r.codebook.scales_in(group):
+            continue
+        scores = scales.score_all(r.data, group=group, codebook=r.codebook)
+        for c in scores.columns:
+            r.data[c] = scales.to_0_10(scores[c]).to_numpy(dtype=float)
+        r.scales[group] = list(scores.columns)
+    for ename, el in r.codebook.elements.items():
+        if all(s in r.data.columns for s in el.scales):
+            r.data[ename] = r.data[el.scales].mean(axis=1, skipna=False)
+
+
+# --------------------------------------------------------------------------- estimates
+# All numbers come from socvit.estimates with the report's weights and disclosure rules.
+def _two_groups(r: Rapport, frame=None) -> pd.DataFrame:
+    """The wave's rows of the gemeente and its comparison area, with a ``_groep`` column
+    (the gemeente's name or "Vergelijking")."""
+    frame = r.wave() if frame is None else frame
+    gem, other = r.in_gemeente(frame), r.in_comparison(frame)
+    out = frame.loc[gem | other].copy()
+    out["_groep"] = np.where(gem[gem | other], r.naam, _vergelijking(r))
+    return out
+
+
+def _vergelijking(r: Rapport) -> str:
+    """Short Dutch name of the comparison area for legends ("Rest van de provincie")."""
+    label = html.unescape(r.compare_label)
+    label = label[3:] if label.startswith("de ") else label
+    return label[:1].upper() + label[1:]
+
+
+def _mean(r, frame, column, by=None):
+    from . import estimates
+    return estimates.mean(frame, column, weights=W, by=by, rules=r.rules)
+
+
+def _share(r, frame, column, categories, by=None):
+    from . import estimates
+    return estimates.proportion(frame, column, categories, weights=W, by=by, rules=r.rules)
+
+
+def _distribution(r, frame, column, by=None, categories=None):
+    from . import estimates
+    return estimates.distribution(frame, column, weights=W, by=by, rules=r.rules,
+                                  categories=categories)
+
+
+def _long(frame: pd.DataFrame, columns, keys=()) -> pd.DataFrame:
+    """Stack ``columns`` into one value column (``schaal``, ``waarde``) with the weights and
+    ``keys`` repeated, so one estimates call covers many columns (``by=["schaal", ...]``).
+
+    Within a ``schaal`` every respondent appears once, so each estimate and its standard
+    error are those of the column on its own (up to the finite-sample factor n/(n-1) of the
+    stacked design, a relative difference below 0.3% for 359 respondents and 16 columns).
+    """
+    k, n = len(columns), len(frame)
+    out = {"schaal": pd.Categorical(np.repeat(np.array(columns, dtype=object), n),
+                                    categories=list(columns)),
+           "waarde": np.concatenate([frame[c].to_numpy(dtype="float64", na_value=np.nan)
+                                     for c in columns]) if k else np.array([]),
+           W: np.tile(frame[W].to_numpy(dtype=float), k)}
+    for key in keys:
+        out[key] = np.tile(frame[key].to_numpy(dtype=object), k)
+    return pd.DataFrame(out)
+
+
+def _compare_many(r, columns, kind="mean", categories=None) -> pd.DataFrame:
+    """Gemeente against the comparison area (estimates.compare, the gemeente against the rest
+    of the two groups) for several columns at once: one row per column (``schaal``) with
+    estimate (gemeente), estimate_other, difference, p, suppressed, indicative and
+    ``richting`` ("hoger"/"lager", or None when not significant or suppressed)."""
+    from . import estimates
+    long = _long(_two_groups(r), list(columns), keys=["_groep"])
+    res = estimates.compare(long, "waarde", "_groep", group=r.naam, against="rest", kind=kind,
+                            categories=categories, weights=W, by="schaal", rules=r.rules)
+    res["schaal"] = res["schaal"].astype(str)
+    d = res["direction"].astype(object)
+    res["richting"] = [x if (x in ("hoger", "lager") and not sup) else None
+                       for x, sup in zip(d, res["suppressed"].astype(bool))]
+    out = res.set_index("schaal").reindex(list(columns)).reset_index()
+    out["richting"] = pd.Series([x if isinstance(x, str) else None for x in out["richting"]],
+                                index=out.index, dtype=object)
+    return out
+
+
+# --------------------------------------------------------------------------- helpers
+_MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+            "september", "oktober", "november", "december")
+
+
+def _datum(d: date) -> str:
+    return f"{d.day} {_MAANDEN[d.month - 1]} {d.year}"
+
+
+def _value(row, key="estimate"):
+    """A shown estimate as float, or None when suppressed/missing."""
+    if row is None or bool(row.get("suppressed", False)):
+        return None
+    v = row.get(key)
+    return None if fmt.is_na(v) else float(v)
+
+
+def _cell(row, kind="score", key="estimate") -> str:
+    """Text for a table cell: the number, "*" when indicative, "niet getoond" when suppressed."""
+    if row is None or bool(row.get("suppressed", False)):
+        return fmt.NIET_GETOOND
+    text = texts.waarde(row.get(key), kind)
+    return text + ("*" if bool(row.get("indicative", False)) else "")
+
+
+def _too_few(r: Rapport, sec: Section, wat: str) -> Section:
+    return sec.text(texts.te_weinig_zin(md(r.naam), r.rules.min_n, wat))
+
+
+def _kind(r: Rapport, column: str) -> str:
+    v = r.codebook.variables.get(column)
+    if v is not None and v.kind == "mark":
+        return "cijfer"
+    if v is not None and v.kind == "binary":
+        return "pct"
+    return "score"
+
+
+def _note_indicative(r: Rapport) -> str:
+    return (f"* Indicatief: gebaseerd op {r.rules.min_n} tot {r.rules.warn_n} respondenten. "
+            f"'niet getoond': minder dan {r.rules.min_n} respondenten.")
+
+
+# --------------------------------------------------------------------------- sections
+def titel(r: Rapport) -> Section:
+    """1. Title, date and a short introduction."""
+    sec = Section()
+    sub = f"Groninger Panel, golf {r.golf}"
+    if r.indeling != r.golf:
+        sub += f" · gemeentelijke indeling {r.indeling}"
+    sec.text(f"# Sociale vitaliteit in {md(r.naam)}\n\n**{sub}** · {_datum(date.today())}")
+    sec.text("## 1. Inleiding")
+    intro = (
+        "Sociale vitaliteit is de mate waarin inwoners van een dorp of wijk samen met "
+        "veranderingen weten om te gaan. De maatstaf is de mate waarin inwoners zich inzetten "
+        "voor gemeenschappelijke doelen in hun dorp of wijk. De kern daarvan is "
+        "**organisatiekracht**, die bestaat uit twee elementen: *betrokkenheid en "
+        "overtuigingen* (de band tussen mensen en de mate waarin zij uitgangspunten delen) en "
+        "*bereidheid en capaciteit* (de motivatie om iets te doen en de vaardigheden om "
+        "initiatieven uit te voeren).\n\n"
+        f"Dit rapport beschrijft hoe inwoners van {md(r.naam)} hierover denken, vergeleken met "
+        f"{r.compare_label}. Het gaat ook over de ondersteuning door gemeente en "
+        "welzijnsorganisaties (ACTIE: animo, contacten, toerusting, inbedding en empathie) en "
+        "over drie panelthema's. Scores staan op een schaal van 0 tot 10 (het gemiddelde van "
+        "de antwoorden op een vijfpuntsschaal, omgerekend: 0 is helemaal oneens, 10 helemaal "
+        "eens); het rapportcijfer is het gemiddelde cijfer dat inwoners de gemeente geven.")
+    sec.text(intro)
+    if r.indeling != r.golf:
+        sec.text(f"Alle cijfers zijn berekend voor de gemeente {md(r.naam)} zoals die bestaat in "
+                 f"de indeling van {r.indeling}: antwoorden uit voormalige gemeenten tellen mee "
+                 f"voor de gemeente waarin die zijn opgegaan.")
+    if not r.enough():
+        sec.text(texts.te_weinig_zin(md(r.naam), r.rules.min_n, f"golf {r.golf}")
+                 + " Daarom bevat dit rapport voor deze gemeente geen uitkomsten.")
+    return sec
+
+
+def _inwoners(r: Rapport, golf: int):
+    """Inhabitants 18+ of the gemeente (in the report's indeling) at a wave, or None."""
+    if r.bevolking is None:
+        return None
+    pop = r.bevolking[r.bevolking["golf"] == golf]
+    keep = []
+    for c in pop["gemeente"].dropna().unique():
+        try:
+            if gemeenten.to_indeling(c, r.indeling) == r.gemeente:
+                keep.append(c)
+        except DataError:
+            pass
+    return float(pop.loc[pop["gemeente"].isin(keep), "aantal"].sum()) if keep else None
+
+
+def respons(r: Rapport) -> Section:
+    """2. Who answered: respondents per wave, the population, the weighting."""
+    from . import weighting
+    sec = Section()
+    if not r.enough():
+        return _too_few(r, sec, "dit rapport")
+    rows = []
+    for golf in sorted(r.data[r.wave_col].dropna().unique()):
+        golf = int(golf)
+        part = r.wave(golf)
+        gem = r.in_gemeente(part)
+        n = int(gem.sum())
+        if n == 0:
+            continue
+        n_eff, deff = weighting.kish(part.loc[gem, W])
+        shown = n >= r.rules.min_n
+        rows.append({"golf": str(golf), "n": n if shown else np.nan,
+                     "inwoners": _inwoners(r, golf),
+                     "n_eff": n_eff if shown else np.nan, "deff": deff if shown else np.nan})
+    table = pd.DataFrame(rows)
+    sec.tables["respons"] = table
+    n = r.n()
+    pop = _inwoners(r, r.golf)
+    n_eff, deff = weighting.kish(r.wave().loc[r.in_gemeente(), W])
+    zin = f"In golf {r.golf} vulden {fmt.aantal(n)} inwoners van {md(r.naam)} de vragenlijst in"
+    zin += (f", op een bevolking van {fmt.aantal(pop)} inwoners van 18 jaar en ouder." if pop
+            else ".")
+    sec.text(zin)
+    if r.weighting:
+        sec.text(
+            "Panelleden zijn gemiddeld ouder dan de bevolking. Daarom zijn de antwoorden per "
+            "gemeente gewogen naar leeftijdsklasse en geslacht (raking naar de "
+            "bevolkingsaantallen), zodat elke groep meetelt naar haar aandeel in de bevolking. "
+            f"Door de weging is het design effect {fmt.getal(deff, 2)}: de gewogen uitkomsten "
+            f"zijn ongeveer zo nauwkeurig als die van {fmt.aantal(n_eff)} ongewogen "
+            "respondenten (de effectieve n).")
+    else:
+        sec.text("Er waren geen bevolkingsaantallen beschikbaar; de uitkomsten zijn ongewogen.")
+    sec.html(fmt.tabel(
+        table, formats={"n": lambda v: fmt.aantal(v, na=f"minder dan {r.rules.min_n}"),
+                        "inwoners": fmt.aantal, "n_eff": fmt.aantal,
+                        "deff": lambda v: fmt.getal(v, 2)},
+        headers={"golf": "Golf", "n": "Respondenten", "inwoners": "Inwoners 18+",
+                 "n_eff": "Effectieve n", "deff": "Design effect"},
+        caption=r.tabel(f"Respondenten uit {r.naam} per golf"),
+        note=texts.bron(r.golf, gewogen=False, extra="Inwoners: bevolkingsaantallen van de "
+                        "voorbeelddata.")))
+    return sec
+
+
+KERNCIJFERS = (   # (column, kind, Dutch subject of the sentence)
+    ("actief", "pct", "Het aandeel inwoners dat het afgelopen jaar actief was voor een doel in "
+                      "het eigen dorp of de eigen wijk"),
+    ("betrokkenheid", "score", "De score voor betrokkenheid"),
+    ("overtuigingen", "score", "De score voor overtuigingen"),
+    ("bereidheid", "score", "De score voor bereidheid"),
+    ("capaciteit", "score", "De score voor capaciteit"),
+    ("rapportcijfer", "cijfer", "Het rapportcijfer voor de gemeente"),
+)
+
+
+def _kerncijfers(r: Rapport) -> pd.DataFrame:
+    """The KERNCIJFERS rows compared (cached on the Rapport: the headline reuses them)."""
+    if "kerncijfers" not in r.counters:
+        parts = []
+        pct = [c for c, k, _ in KERNCIJFERS if k == "pct" and c in r.data.columns]
+        means = [c for c, k, _ in KERNCIJFERS if k != "pct" and c in r.data.columns]
+        if pct:
+            parts.append(_compare_many(r, pct, kind="proportion", categories=[1]))
+        if means:
+            parts.append(_compare_many(r, means))
+        table = pd.concat(parts, ignore_index=True).rename(columns={"schaal": "column"})
+        kinds = {c: k for c, k, _ in KERNCIJFERS}
+        table["kind"] = table["column"].map(kinds)
+        order = [c for c, _, _ in KERNCIJFERS if c in set(table["column"])]
+        table = table.set_index("column").loc[order].reset_index()
+        table["richting"] = pd.Series([x if isinstance(x, str) else None for x in table["richting"]],
+                                      index=table.index, dtype=object)
+        r.counters["kerncijfers"] = table
+    return r.counters["kerncijfers"]
+
+
+def kerncijfers(r: Rapport) -> Section:
+    """3. Headline figures against the comparison area ("hoger/lager" only when significant)."""
+    sec = Section()
+    if not r.enough():
+        return _too_few(r, sec, "de kerncijfers")
+    table = _kerncijfers(r)
+    sec.tables["kerncijfers"] = table
+    zinnen = []
+    subjects = {c: subj for c, _, subj in KERNCIJFERS}
+    for row in table.to_dict("records"):
+        kind, subject = row["kind"], subjects[row["column"]]
+        if row.get("suppressed"):
+            zinnen.append(f"- {subject}: {fmt.NIET_GETOOND} (te weinig respondenten).")
+            continue
+        zinnen.append("- " + texts.vergelijk_zin(subject + f" in {md(r.naam)}", row.get("estimate"),
+                                                 row.get("estimate_other"), row["richting"],
+                                                 r.compare_label, kind=kind,
+                                                 indicative=bool(row.get("indicative"))))
+    sec.text("\n".join(zinnen))
+    shown = pd.DataFrame({
+        "kerncijfer": [r.label(c) if c in r.codebook.variables else r.label(c)
+                       for c in table["column"]],
+        "gemeente": [_cell(row, row["kind"]) for row in table.to_dict("records")],
+        "vergelijking": [_cell(row, row["kind"], "estimate_other") for row in table.to_dict("records")],
+        "verschil": [{"hoger": "hoger", "lager": "lager"}.get(row["richting"], "geen significant verschil")
+                     if not row.get("suppressed") else "–" for row in table.to_dict("records")],
+    })
+    sec.html(fmt.tabel(shown, headers={"kerncijfer": "Kerncijfer", "gemeente": r.naam,
+                                       "vergelijking": _vergelijking(r),
+                                       "verschil": f"{r.naam} t.o.v. vergelijking"},
+                       align_left=["kerncijfer", "verschil"],
+                       caption=r.tabel(f"Kerncijfers {r.naam}, golf {r.golf}"),
+                       note=texts.bron(r.golf) + " Scores 0-10. Verschillen getoetst met "
+                       "95% betrouwbaarheid. " + _note_indicative(r)))
+    return sec
+
+
+def _by_group(r: Rapport, columns, frame=None) -> pd.DataFrame:
+    """Weighted means of score columns for the gemeente and the comparison area (tidy:
+    column, label, group, estimate, ci_lower, ci_upper, n, suppressed, indicative)."""
+    long = _long(_two_groups(r, frame), list(columns), keys=["_groep"])
+    t = _mean(r, long, "waarde", by=["schaal", "_groep"])
+    t = t.rename(columns={"_groep": "group", "schaal": "column"})
+    t["column"] = t["column"].astype(str)
+    t["label"] = t["column"].map(r.label)
+    order = {r.naam: 0, _vergelijking(r): 1}
+    pos = {c: i for i, c in enumerate(columns)}
+    t = t.assign(_a=t["column"].map(pos), _b=t["group"].map(order))
+    return t.sort_values(["_a", "_b"]).drop(columns=["_a", "_b"]).reset_index(drop=True)
+
+
+def organisatiekracht(r: Rapport) -> Section:
+    """4. The four sub-scales and two elements; the kernen on the two elements."""
+    sec = Section()
+    if not r.enough():
+        return _too_few(r, sec, "organisatiekracht")
+    subs = [s for s in r.scales.get("organisatiekracht", [])]
+    elements = list(r.codebook.elements)
+    table = _by_group(r, subs + elements)
+    sec.tables["scores"] = table
+    gem = table[(table["group"] == r.naam) & ~table["suppressed"].astype(bool)]
+    gem_subs = gem[gem["column"].isin(subs)].sort_values("estimate")
+    if len(gem_subs) >= 2:
+        hi, lo = gem_subs.iloc[-1], gem_subs.iloc[0]
+        sec.text(f"In {md(r.naam)} scoren inwoners het hoogst op "
+                 f"{md(hi['label']).lower()} ({fmt.getal(hi['estimate'])}) en het laagst op "
+                 f"{md(lo['label']).lower()} ({fmt.getal(lo['estimate'])}).")
+    fig = plots.dot_compare(table, xlabel="score (0-10)")
+    sec.figure(fig, r.figuur(f"Organisatiekracht in {r.naam} en {html.unescape(r.compare_label)}: "
+                             "vier deelschalen en twee elementen, met 95%-betrouwbaarheidsintervallen"),
+               texts.bron(r.golf))
+    # kernen on the two elements
+    kcol = r.kern_col
+    y_el, x_el = elements[:2] if len(elements) >= 2 else (None, None)
+    if kcol is None or x_el is None:
+        return sec
+    wave = r.wave()
+    in_gem = wave.loc[r.in_gemeente(wave)]
+    both = _mean(r, _long(in_gem, [x_el, y_el], keys=[kcol]), "waarde", by=["schaal", kcol])
+    both["schaal"] = both["schaal"].astype(str)
+    tx, ty = both[both["schaal"] == x_el], both[both["schaal"] == y_el]
+    kern = tx[[kcol, "estimate", "n", "suppressed", "indicative"]].rename(columns={"estimate": "x"})
+    kern = kern.merge(ty[[kcol, "estimate", "suppressed", "indicative"]].rename(
+        columns={"estimate": "y", "suppressed": "s2", "indicative": "i2"}), on=kcol)
+    kern["suppressed"] = kern["suppressed"].astype(bool) | kern["s2"].astype(bool)
+    kern["indicative"] = (kern["indicative"].astype(bool) | kern["i2"].astype(bool)) & ~kern["suppressed"]
+    kern = kern.drop(columns=["s2", "i2"])
+    kern.loc[kern["suppressed"], ["x", "y", "n"]] = np.nan
+    sec.tables["kernen"] = kern
+    shown = kern[~kern["suppressed"]]
+    hidden = int(kern["suppressed"].sum())
+    ref = {row["column"]: row["estimate"] for _, row in gem.iterrows()}
+    if len(shown) < 2:
+        sec.text(f"De dorpen en wijken van {md(r.naam)} zijn niet afzonderlijk weergegeven: "
+                 f"minder dan twee ervan hebben {r.rules.min_n} of meer respondenten.")
+        return sec
+    sec.text(f"Figuur {r.counters['figuur'] + 1} plaatst de dorpen en wijken van {md(r.naam)} op "
+             "de twee elementen van organisatiekracht. Rechtsboven staan kernen waar inwoners "
+             "zowel sterk verbonden zijn als bereid en in staat om samen iets te ondernemen.")
+    fig = plots.quadrant(kern.rename(columns={kcol: "kern"}), x="x", y="y",
+                         x_ref=ref.get(x_el), y_ref=ref.get(y_el),
+                         xlabel=r.label(x_el) + " (0-10)", ylabel=r.label(y_el) + " (0-10)")
+    extra = (f" {hidden} {'dorp of wijk' if hidden == 1 else 'dorpen of wijken'} met minder dan "
+             f"{r.rules.min_n} respondenten {'is' if hidden == 1 else 'zijn'} niet getoond."
+             if hidden else "")
+    sec.figure(fig, r.figuur(f"Dorpen en wijken in {r.naam} naar de twee elementen van "
+                             "organisatiekracht"), texts.bron(r.golf, extra=extra.strip()))
+    rows = shown.sort_values("y", ascending=False)
+    sec.html(fmt.tabel(
+        pd.DataFrame({"kern": rows[kcol].astype(str), "n": rows["n"],
+                      "y": [_cell(row, key="y") for row in rows.to_dict("records")],
+                      "x": [_cell(row, key="x") for row in rows.to_dict("records")]}),
+        formats={"n": fmt.aantal},
+        headers={"kern": "Dorp of wijk", "n": "Respondenten", "y": r.label(y_el),
+                 "x": r.label(x_el)}, align_left=["kern"],
+        caption=r.tabel(f"Organisatiekracht per dorp of wijk in {r.naam} (scores 0-10)"),
+        note=texts.bron(r.golf, extra=extra.strip()) + " " + _note_indicative(r)))
+    return sec
+
+
+def uitspraken(r: Rapport, scale_group: str = "organisatiekracht") -> Section:
+    """5. The organisatiekracht items: diverging Likert bars and "(helemaal) mee eens"."""
+    sec = Section()
+    if not r.enough():
+        return _too_few(r, sec, "de uitspraken")
+    wave = r.wave()
+    gem = wave.loc[r.in_gemeente(wave)]
+    items = [i for s in r.scales.get(scale_group, []) for i in r.codebook.scale(s).items]
+    if not items:
+        return sec
+    var0 = r.codebook.variable(items[0])
+    codes = var0.codes
+    # one long table (item, antwoord, weight): two estimate calls for all items
+    long = _long(gem, items).rename(columns={"schaal": "item"})
+    dist = _distribution(r, long, "waarde", by="item", categories=codes)
+    agree = _share(r, long, "waarde", codes[-2:], by="item")
+    dist["item"], agree["item"] = dist["item"].astype(str), agree["item"].astype(str)
+    sec.tables["verdeling"] = dist
+    sec.tables["eens"] = agree
+    shown = agree[~agree["suppressed"].astype(bool)].sort_values("estimate", ascending=False)
+    if shown.empty:
+        return _too_few(r, sec, "de uitspraken")
+    top, low = shown.iloc[0], shown.iloc[-1]
+    zin = (texts.eens_zin(top["estimate"], r.label(top["item"]), subject=f"In {md(r.naam)}")
+           + " Geen andere uitspraak krijgt zoveel instemming.")
+    if len(shown) > 1:
+        zin += (f" Het minst eens zijn inwoners het met de uitspraak ‘{md(r.label(low['item']))}’ "
+                f"({fmt.procent(low['estimate'])}).")
+    sec.text(zin)
+    cats = [var0.values[c] for c in codes]
+    dist = dist.assign(category=dist["category"].map(
+        lambda c: var0.values.get(int(c), c) if not isinstance(c, str) else c),
+        _o=dist["item"].map({i: k for k, i in enumerate(items)}))
+    dist = dist.sort_values("_o", kind="stable").drop(columns="_o")
+    labels = {i: r.label(i) for i in items}
+    fig = plots.likert_bars(dist, labels=labels, categories=cats)
+    sec.figure(fig, r.figuur(f"Uitspraken over organisatiekracht in {r.naam}; in vet het aandeel "
+                             "dat het (helemaal) eens is"),
+               texts.bron(r.golf, extra="Zonder ‘weet niet / geen mening’."))
+    return sec
+
+
+def ondersteuning(r: Rapport) -> Section:
+    """6. The ACTIE profile and the three panel themes against the comparison area."""
+    sec = Section()
+    if not r.enough():
+        return _too_few(r, sec, "ondersteuning en thema's")
+    actie = r.scales.get("actie", [])
+    thema = r.scales.get("thema", [])
+    verschillen = []
+    if actie + thema:
+        comp = _compare_many(r, actie + thema)
+        sec.tables["vergelijking"] = comp
+        verschillen = [f"{md(r.label(row['schaal'])).lower()} ({row['richting']})"
+                       for row in comp.to_dict("records") if row["richting"]]
+    if actie:
+        prof = _by_group(r, actie)
+        sec.tables["actie"] = prof
+        gem = prof[(prof["group"] == r.naam) & ~prof["suppressed"].astype(bool)].sort_values("estimate")
+        if len(gem) >= 2:
+            sec.text(f"Van de vijf ACTIE-aspecten van ondersteuning waarderen inwoners van "
+                     f"{md(r.naam)} {md(gem.iloc[-1]['label']).lower()} het best "
+                     f"({fmt.getal(gem.iloc[-1]['estimate'])}) en {md(gem.iloc[0]['label']).lower()} "
+                     f"het minst ({fmt.getal(gem.iloc[0]['estimate'])}).")
+        fig = plots.profile(prof, ylabel="score (0-10)")
+        sec.figure(fig, r.figuur(f"ACTIE-profiel: ondersteuning door gemeente en "
+                                 f"welzijnsorganisaties in {r.naam} en "
+                                 f"{html.unescape(r.compare_label)}"), texts.bron(r.golf))
+    if thema:
+        th = _by_group(r, thema)
+        sec.tables["thema"] = th
+        fig = plots.dot_compare(th, xlabel="score (0-10)")
+        sec.figure(fig, r.figuur(f"De drie panelthema's in {r.naam} en "
+                                 f"{html.unescape(r.compare_label)}"), texts.bron(r.golf))
+    if verschillen:
+        sec.text(f"Significante verschillen met {r.compare_label}: {texts.opsomming(verschillen)}.")
+    else:
+        sec.text(f"Op geen van deze onderwerpen verschilt {md(r.naam)} significant van "
+                 f"{r.compare_label}.")
+    return sec
+
+
+INZET_FORMULA = ("actief ~ betrokkenheid + overtuigingen + bereidheid + capaciteit"
+                 " + leeftijdsklasse + geslacht + opleiding")
+#: fewer respondents than this in the gemeente: the model is fitted on the whole province
+INZET_MIN_N = 150
+
+
+def inzet(r: Rapport) -> Section:
+    """7. What goes with inzet: a weighted logit of being active, as odds ratios."""
+    from . import regression
+    sec = Section()
+    wave = r.wave()
+    gem = wave.loc[r.in_gemeente(wave)]
+    if len(gem) >= INZET_MIN_N:
+        frame, waar = gem, f"in {md(r.naam)}"
+    else:
+        frame, waar = wave, "in de hele provincie"
+        sec.text(f"{md(r.naam)} heeft te weinig respondenten (minder dan {INZET_MIN_N}) voor een "
+                 "betrouwbare analyse; daarom is het model geschat voor alle respondenten in de "
+                 "provincie.")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SocvitWarning)
+        res = regression.fit(INZET_FORMULA, frame, kind="logit", weights=W)
+    table = res.table
+    sec.tables["model"] = table
+    labels = {s: f"{r.label(s)} (per punt)" for s in ORG}
+    for t in table["term"]:
+        if "[T." in t:
+            var, val = t.split("[T.", 1)
+            labels[t] = f"{r.label(var)}: {val.rstrip(']')}"
+    or_lo = next(c for c in ("or_ci_lower", "or_lower") if c in table.columns)
+    or_hi = next(c for c in ("or_ci_upper", "or_upper") if c in table.columns)
+    zinnen = [texts.or_zin(f"een punt hogere score voor {r.label(s).lower()}", row["odds_ratio"],
+                           row[or_lo], row[or_hi])
+              for s in ORG for _, row in table[table["term"] == s].iterrows()]
+    sec.text(f"Welke inwoners zetten zich in voor hun dorp of wijk? Een logistische regressie "
+             f"{waar} (gewogen, {fmt.aantal(res.n)} respondenten) laat zien welke kenmerken samengaan "
+             "met actief zijn, rekening houdend met leeftijd, geslacht en opleiding. "
+             + " ".join(z for z in zinnen if z))
+    fig = plots.coef_plot(table, labels=labels)
+    sec.figure(fig, r.figuur("Samenhang met actief zijn voor dorp of wijk (odds ratio's met "
+                             "95%-betrouwbaarheidsintervallen)"),
+               texts.bron(r.golf, extra="Odds ratio boven 1: vaker actief; scores 0-10."))
+    sec.text("Een odds ratio geeft aan hoeveel groter (boven 1) of kleiner (onder 1) de kans op "
+             "inzet is, bij gelijke andere kenmerken. Het gaat om samenhang, niet om oorzaak en "
+             "gevolg.")
+    return sec
+
+
+def trends(r: Rapport) -> Section:
+    """8. Trends across the waves up to the report's, recalculated to its indeling."""
+    sec = Section()
+    wcol = r.wave_col
+    gcol = r.codebook.column("gemeente")
+    frame = r.data
+    gem = r.in_gemeente(frame)
+    waves = sorted(int(w) for w in frame.loc[gem, wcol].dropna().unique())
+    if len(waves) < 2:
+        return sec.text(f"Voor {md(r.naam)} zijn er (nog) geen eerdere golven in de "
+                        f"gemeentelijke indeling van {r.indeling}; een ontwikkeling is daarom niet "
+                        "te tonen.")
+    # which former gemeenten count toward the gemeente, per wave
+    merged = []
+    for w in waves:
+        codes = sorted(frame.loc[gem & (frame[wcol] == w), gcol].dropna().unique())
+        if codes != [r.gemeente]:
+            merged.append(f"in {w} {texts.opsomming(md(gemeenten.name(c)) for c in codes)}")
+    if merged:
+        sec.text(f"Om golven te kunnen vergelijken zijn de antwoorden herberekend naar de "
+                 f"gemeentelijke indeling van {r.indeling}: voor {md(r.naam)} tellen "
+                 f"{'; '.join(merged)} mee.")
+    both = pd.concat([_two_groups(r, frame.loc[frame[wcol] == w]) for w in waves])
+    both = both.loc[both[wcol].isin(waves)]
+    table = _share(r, both, "actief", [1], by=[wcol, "_groep"])
+    table = table.rename(columns={"_groep": "group", wcol: "golf"})
+    order = {r.naam: 0, _vergelijking(r): 1}
+    table = table.sort_values(["group", "golf"], key=lambda s: s.map(order) if s.name == "group" else s)
+    sec.tables["actief"] = table
+    mine = table[(table["group"] == r.naam) & ~table["suppressed"].astype(bool)]
+    if len(mine) >= 2:
+        first, last = mine.iloc[0], mine.iloc[-1]
+        sec.text(f"In {int(first['golf'])} was {fmt.procent(first['estimate'])} van de inwoners van "
+                 f"{md(r.naam)} actief voor een doel in het eigen dorp of de eigen wijk; in "
+                 f"{int(last['golf'])} was dat {fmt.procent(last['estimate'])}. Let bij kleine "
+                 "verschillen op de betrouwbaarheidsintervallen in de figuur.")
+    fig = plots.trend(table, x="golf", group="group", percent=True,
+                      ylabel="actief voor dorp of wijk")
+    sec.figure(fig, r.figuur(f"Aandeel inwoners dat actief is voor het eigen dorp of de eigen "
+                             f"wijk, {r.naam} en {html.unescape(r.compare_label)}, per golf"),
+               texts.bron(r.golf, extra=f"Golven {waves[0]}-{waves[-1]}, indeling {r.indeling}."))
+    # scores per wave in the gemeente
+    rows = []
+    gframe = frame.loc[gem]
+    cols = [c for c in ORG if c in gframe.columns]
+    t = _mean(r, _long(gframe, cols, keys=[wcol]), "waarde", by=["schaal", wcol]) if cols else None
+    for c in cols:
+        sub = t[t["schaal"].astype(str) == c]
+        cells = {int(row[wcol]): _cell(row) for row in sub.to_dict("records")}
+        rows.append({"schaal": r.label(c), **{str(w): cells.get(w, fmt.NA_TEKEN) for w in waves}})
+    if rows:
+        sec.html(fmt.tabel(pd.DataFrame(rows), headers={"schaal": "Score (0-10)"},
+                           align_left=["schaal"],
+                           caption=r.tabel(f"Organisatiekracht in {r.naam} per golf"),
+                           note=texts.bron(r.golf) + " " + _note_indicative(r)))
+    return sec
+
+
+def verantwoording(r: Rapport) -> Section:
+    """9. Reliability, weighting diagnostics, disclosure rules, data hash, version, date."""
+    import socvit
+    from . import reliability, weighting
+    sec = Section()
+    wave = r.wave()
+    gem = r.in_gemeente(wave)
+    rows = []
+    for group in ("organisatiekracht", "actie", "thema"):
+        for s in r.scales.get(group, []):
+            sc = r.codebook.scale(s)
+            cells = {"schaal": sc.label, "items": len(sc.items)}
+            for key, mask in (("gem", gem), ("prov", pd.Series(True, index=wave.index))):
+                part = wave.loc[mask, sc.items]
+                if mask.sum() < max(r.rules.warn_n, 2 * len(sc.items)):
+                    cells[key] = fmt.NIET_GETOOND
+                    continue
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    a = reliability.alpha(part.astype("float64"), reverse=sc.reverse,
+                                          weights=wave.loc[mask, W].to_numpy())
+                cells[key] = (f"{fmt.getal(a.total['raw_alpha'], 2)} "
+                              f"({fmt.interval(a.ci[0], a.ci[1], 2)})")
+            rows.append(cells)
+    rel = pd.DataFrame(rows)
+    sec.tables["betrouwbaarheid"] = rel
+    sec.text("**Betrouwbaarheid van de schalen.** Cronbachs alfa geeft aan hoe goed de uitspraken "
+             "van een schaal samen één onderwerp meten; vanaf 0,70 geldt een schaal als "
+             "voldoende betrouwbaar (tussen haakjes het 95%-interval volgens Feldt).")
+    sec.html(fmt.tabel(rel, headers={"schaal": "Schaal", "items": "Uitspraken",
+                                     "gem": f"Alfa {r.naam}", "prov": "Alfa alle respondenten"},
+                       align_left=["schaal"],
+                       caption=r.tabel(f"Betrouwbaarheid van de schalen, golf {r.golf}"),
+                       note=texts.bron(r.golf) + " Alfa berekend op gewogen gegevens."))
+    total = r.codebook.scales.get("organisatiekracht")
+    if total is not None and hasattr(reliability, "omega"):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                om = reliability.omega(wave[total.items].astype("float64"), n_factors=len(ORG),
+                                       reverse=total.reverse)
+            sec.text(f"Voor organisatiekracht als geheel (alle respondenten van golf {r.golf}) is "
+                     f"omega totaal {fmt.getal(om.omega_total, 2)} en omega hiërarchisch "
+                     f"{fmt.getal(om.omega_h, 2)}: de uitspraken meten samen één onderliggende "
+                     "organisatiekracht, met daarnaast de vier deelschalen.")
+        except (DataError, ValueError, np.linalg.LinAlgError):
+            sec.text("Omega voor organisatiekracht kon voor deze golf niet worden berekend.")
+    # weighting diagnostics
+    res = r.weighting.get(r.golf)
+    if res is not None:
+        n_eff, deff = weighting.kish(wave.loc[gem, W]) if gem.any() else (np.nan, np.nan)
+        status = ("De weging is geconvergeerd" if res.converged else
+                  "Let op: de weging is niet volledig geconvergeerd")
+        sec.text(f"**Weging.** De antwoorden zijn per gemeente gewogen naar leeftijdsklasse en "
+                 f"geslacht (raking, iteratief proportioneel passen). {status} na "
+                 f"{res.iterations} iteraties; de grootste relatieve afwijking van de "
+                 f"bevolkingsaantallen is {fmt.getal(res.max_margin_error * 100, 4)}%. "
+                 + (f"Design effect in {md(r.naam)}: {fmt.getal(deff, 2)}; effectieve n: "
+                    f"{fmt.aantal(n_eff)}." if r.enough() else ""))
+    sec.text(f"**Onthullingsregels.** Uitkomsten op basis van minder dan {r.rules.min_n} "
+             f"respondenten worden niet getoond; uitkomsten op basis van minder dan "
+             f"{r.rules.warn_n} respondenten zijn indicatief (gemarkeerd met * of een open "
+             "symbool). Het rapport bevat geen gegevens van individuele respondenten.")
+    name = Path(r.source).name if r.source else "onbekend"
+    sec.text(f"**Gegevens.** Bestand `{md(name)}` (SHA-256 `{r.data_hash[:16]}…`), codeboek "
+             f"‘{md(r.codebook.name)}’. Gemaakt met socvit {socvit.__version__} op "
+             f"{_datum(date.today())}.")
+    return sec
+
+
+def headline(r: Rapport) -> dict:
+    """Headline figures for the index page: gemeente, naam, golf, n, pct_actief,
+    rapportcijfer and the four sub-scale scores (None when suppressed)."""
+    out = {"gemeente": r.gemeente, "naam": r.naam, "golf": int(r.golf),
+           "n": r.n() if r.enough() else None}
+    for key in HEADLINE_KEYS[4:]:
+        out[key] = None
+    if r.enough():
+        table = _kerncijfers(r)
+        for row in table.to_dict("records"):
+            key = "pct_actief" if row["column"] == "actief" else row["column"]
+            if key in out:
+                out[key] = _value(row)
+    return out
+
+
+def publish_headline(table: dict) -> None:
+    """Display the headline figures as one output of mimetype :data:`HEADLINE_MIMETYPE`
+    (the batch runner reads it; it does not show in the HTML report)."""
+    from IPython.display import display
+    clean = {k: (None if fmt.is_na(v) else (v.item() if hasattr(v, "item") else v))
+             for k, v in dict(table).items()}
+    display({HEADLINE_MIMETYPE: clean}, raw=True)

@@ -1,0 +1,163 @@
+"""The report's content (socvit.sections, socvit.texts) on the bundled sample."""
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import socvit as sv
+from socvit import sections, texts
+from socvit.errors import DataError
+
+EVIL = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return sv.load_sample()
+
+
+@pytest.fixture(scope="module")
+def eemsdelta(panel):
+    return sections.prepare("GM1979", 2023, data=panel)
+
+
+@pytest.fixture(scope="module")
+def evil(panel):
+    """Eemsdelta 2023 with the respondents of its largest kern renamed to an HTML snippet,
+    and one tiny kern (fewer than min_n respondents)."""
+    data = panel.data.copy()
+    rows = data[(data["golf"] == 2023) & (data["gemeente"] == "GM1979")]
+    big = rows["kern"].value_counts().index[0]
+    data.loc[rows.index[rows["kern"] == big], "kern"] = EVIL
+    data.loc[rows.index[rows["kern"] != big][:4], "kern"] = "Piepklein"
+    p = sv.io.Panel(data, panel.codebook, panel.source)
+    return sections.prepare("GM1979", 2023, data=p)
+
+
+def _numbers(text):
+    return re.findall(r"\d+(?:,\d+)?%?", text)
+
+
+def test_texts_read_as_dutch():
+    assert texts.eens_zin(0.7234, "Ik voel me thuis") == \
+        "72% is het (helemaal) eens met de uitspraak ‘Ik voel me thuis’."
+    zin = texts.vergelijk_zin("Het rapportcijfer", 7.56, 7.21, None, "de rest van de provincie",
+                              kind="cijfer")
+    assert "7,6" in zin and "7,2" in zin and "hoger" not in zin and "niet significant" in zin
+    assert "lager dan" in texts.vergelijk_zin("X", 0.3, 0.4, "lager", "de provincie", kind="pct")
+    assert texts.md(EVIL) == "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert texts.richting(0.4, 0.01) == "hoger" and texts.richting(0.4, 0.2) is None
+
+
+def test_prepare_maps_old_gemeenten_to_the_indeling(eemsdelta):
+    r = eemsdelta
+    assert (r.gemeente, r.naam, r.golf, r.indeling) == ("GM1979", "Eemsdelta", 2023, 2023)
+    d = r.data
+    old = d.loc[(d["golf"] == 2017) & (d[sections.G] == "GM1979"), "gemeente"]
+    assert set(old.unique()) == {"GM0003", "GM0010", "GM0024"}        # Delfzijl counts too
+    assert r.n() == int(((d["golf"] == 2023) & (d["gemeente"] == "GM1979")).sum())
+    # weights rake each wave's gemeenten to their population
+    bev = pd.read_csv(sv.io.SAMPLE_DIR / "bevolking.csv", dtype={"gemeente": "string"})
+    pop = bev[(bev["golf"] == 2023) & (bev["gemeente"] == "GM1979")]["aantal"].sum()
+    w = d.loc[(d["golf"] == 2023) & (d[sections.G] == "GM1979"), sections.W].sum()
+    assert w == pytest.approx(pop, rel=1e-6)
+    # scores on 0-10
+    assert d["betrokkenheid"].between(0, 10).all() or d["betrokkenheid"].isna().any()
+    assert 0 <= d["capaciteit"].min() and d["capaciteit"].max() <= 10
+
+
+def test_prepare_checks_parameters(panel):
+    with pytest.raises(DataError, match="Appingedam"):
+        sections.prepare("Appingedam", 2023, data=panel)         # merged into Eemsdelta in 2021
+    with pytest.raises(DataError, match="2017, 2019, 2021, 2023"):
+        sections.prepare("GM1979", 2022, data=panel)
+    r = sections.prepare("Appingedam", 2017, data=panel)
+    assert r.gemeente == "GM0003" and r.n() > 0
+
+
+def test_kerncijfers_say_hoger_lager_only_when_significant(eemsdelta):
+    sec = sections.kerncijfers(eemsdelta)
+    table = sec.tables["kerncijfers"]
+    assert list(table["column"]) == ["actief", "betrokkenheid", "overtuigingen", "bereidheid",
+                                     "capaciteit", "rapportcijfer"]
+    lines = [ln for ln in sec.markdown().splitlines() if ln.startswith("- ")]
+    assert len(lines) == len(table)
+    for row, line in zip(table.to_dict("records"), lines):
+        significant = row["p"] < 0.05
+        assert (row["richting"] is not None) == significant
+        assert (("hoger dan" in line) or ("lager dan" in line)) == significant
+        if row["kind"] == "cijfer":
+            assert re.search(r"is \d,\d;", line)                  # one decimal, decimal comma
+        if row["kind"] == "pct":
+            assert re.search(r"is \d+%", line)
+
+
+def test_every_section_renders_with_captions(eemsdelta):
+    secs = [sections.titel(eemsdelta), sections.respons(eemsdelta), sections.kerncijfers(eemsdelta),
+            sections.organisatiekracht(eemsdelta), sections.uitspraken(eemsdelta),
+            sections.ondersteuning(eemsdelta), sections.inzet(eemsdelta), sections.trends(eemsdelta),
+            sections.verantwoording(eemsdelta)]
+    n_fig = sum(1 for s in secs for k, _ in s.parts if k == "fig")
+    assert n_fig >= 6
+    text = "\n".join(s.markdown() for s in secs)
+    assert text.count("Figuur ") >= n_fig and "Bron: Groninger Panel" in text
+    assert "Delfzijl" in text                                      # trends name the old gemeenten
+    assert "R10" not in text                                        # no respondent ids
+    assert "nan" not in text.lower().replace("nans", "")
+    plain = re.sub(r"<[^>]+>", " ", text).replace(f"socvit {sv.__version__}", "")
+    assert not re.search(r"\d\.\d{1,2}\b", plain)               # decimal commas, not points
+    assert eemsdelta.data_hash[:16] in text
+
+
+def test_kernen_escaped_and_small_kernen_left_out(evil):
+    sec = sections.organisatiekracht(evil)
+    kern = sec.tables["kernen"]
+    assert kern.loc[kern["kern"] == "Piepklein", "suppressed"].all()
+    assert kern.loc[kern["suppressed"], ["x", "y", "n"]].isna().all().all()
+    html = sec.markdown()
+    assert EVIL not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Piepklein" not in html
+
+
+def test_too_few_respondents_gives_a_sentence_not_a_chart(panel):
+    r = sections.prepare("GM1979", 2023, data=panel, min_n=5000, warn_n=5000)
+    for f in (sections.respons, sections.kerncijfers, sections.organisatiekracht,
+              sections.uitspraken, sections.ondersteuning):
+        sec = f(r)
+        assert not any(k == "fig" for k, _ in sec.parts)
+        assert "te weinig" in sec.markdown() and "minder dan 5000" in sec.markdown()
+        assert not _numbers(sec.markdown().replace("5000", ""))
+    h = sections.headline(r)
+    assert h["n"] is None and all(h[k] is None for k in sections.HEADLINE_KEYS[4:])
+
+
+def test_headline_and_publish(eemsdelta, monkeypatch):
+    h = sections.headline(eemsdelta)
+    assert tuple(h) == sections.HEADLINE_KEYS
+    table = sections.kerncijfers(eemsdelta).tables["kerncijfers"].set_index("column")
+    assert h["pct_actief"] == pytest.approx(table.loc["actief", "estimate"])
+    assert h["rapportcijfer"] == pytest.approx(table.loc["rapportcijfer", "estimate"])
+    seen = []
+    import IPython.display
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: seen.append((a, k)))
+    sections.publish_headline(h)
+    (args, kwargs), = seen
+    assert kwargs == {"raw": True}
+    payload = args[0][sections.HEADLINE_MIMETYPE]
+    assert json.loads(json.dumps(payload)) == payload
+    assert payload["gemeente"] == "GM1979" and isinstance(payload["n"], int)
+    assert sections.HEADLINE_MIMETYPE == "application/vnd.socvit.headline+json"
+
+
+def test_compare_to_a_region(panel):
+    r = sections.prepare("Eemsdelta", 2023, data=panel, compare_to="Noord-Groningen")
+    wave = r.wave()
+    other = wave.loc[r.in_comparison(), sections.G].unique()
+    assert list(other) == ["GM1966"]
+    assert "Noord-Groningen" in r.compare_label
+    with pytest.raises(DataError, match="compare_to"):
+        sections.prepare("Eemsdelta", 2023, data=panel, compare_to="Atlantis")
