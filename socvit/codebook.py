@@ -238,6 +238,13 @@ class Codebook:
                 raise CodebookError(f"{where}: a {v.kind} variable needs 'values' (codes with labels).")
             if v.kind == "binary" and set(v.values) != {0, 1}:
                 raise CodebookError(f"{where}: a binary variable has codes 0 and 1, got {sorted(v.values)}.")
+            if v.range is not None:
+                inside = sorted(c for c in v.missing if v.range[0] <= c <= v.range[1])
+                if inside:
+                    raise CodebookError(f"{where}: missing code(s) {inside} lie inside the valid range "
+                                        f"{[int(x) if float(x).is_integer() else x for x in v.range]}, "
+                                        f"so real answers would be read as missing; use missing codes "
+                                        f"outside the range (e.g. 999).")
             clash = set(v.values) & set(v.missing)
             if clash:
                 raise CodebookError(f"{where}: code(s) {sorted(clash)} are both valid and missing.")

@@ -37,3 +37,15 @@ def test_gemeente_codes_are_strings_in_codebook_loader():
 
     cb = Codebook.from_yaml(ROOT / "data" / "sample" / "codebook.yaml")
     assert cb.column("gemeente") == "gemeente"
+
+
+def test_codebook_rejects_missing_codes_inside_the_valid_range():
+    import pytest
+
+    from socvit.codebook import Codebook
+    from socvit.errors import CodebookError
+
+    raw = {"variables": [{"name": "leeftijd", "kind": "numeric", "range": [18, 100],
+                          "missing": {99: "geen antwoord"}}]}
+    with pytest.raises(CodebookError, match=r"'leeftijd'.*\[99\].*inside the valid range \[18, 100\]"):
+        Codebook.from_dict(raw)
