@@ -162,8 +162,9 @@ def fit_glm(y, X: pd.DataFrame, kind, w=None, se="classic", strata=None, cluster
                 if "separation" in str(exc).lower():
                     raise _separation_error(_separation(X, y) or list(X.columns[1:]), yname) from None
                 raise
-        mu = np.asarray(res.fittedvalues)
-        sep = _separation(X, y, res.params.to_numpy(), res.cov_params().to_numpy(), mu)
+        with np.errstate(over="ignore"):
+            mu = np.asarray(res.fittedvalues)
+            sep = _separation(X, y, res.params.to_numpy(), res.cov_params().to_numpy(), mu)
         if sep or any("separation" in str(c.message).lower() for c in caught):
             raise _separation_error(sep or list(X.columns[1:]), yname)
         v = mu * (1 - mu)
@@ -268,67 +269,47 @@ def fit_ordinal(y: pd.Series, X: pd.DataFrame, yname="y"):
 
 
 # ------------------------------------------------------------------ mixed
-def fit_mixed(data: pd.DataFrame, formula, groups: list, yname="y", sd_x=None, sd_y=None):
-    """Random-intercept model by REML (statsmodels MixedLM).
+def fit_mixed(y, X: pd.DataFrame, group_values: list, groups: list, yname="y", sd_y=None):
+    """Random-intercept model by REML (socvit._mixed, exact closed form; see there why not
+    statsmodels' MixedLM).
 
     One level: ``groups=[kern]`` is ``lmer(y ~ x + (1 | kern))``. Two levels
     ``groups=[gemeente, kern]`` is ``lmer(y ~ x + (1 | gemeente) + (1 | gemeente:kern))``
-    (kern nested in gemeente, as a variance component).
+    (kern nested in gemeente). Fixed-effect covariance as lme4's ``vcov``; Wald z tests.
     """
-    from statsmodels.regression.mixed_linear_model import MixedLM
+    from ._mixed import fit_reml
 
-    outer = groups[0]
-    vc = None
+    labels = [pd.Series(np.asarray(v, dtype=object)).astype(str).to_numpy() for v in group_values]
     if len(groups) == 2:
-        inner = groups[1]
-        data = data.assign(_inner=data[outer].astype(str) + ":" + data[inner].astype(str))
-        vc = {inner: "0 + C(_inner)"}
-    n_groups = {outer: int(data[outer].nunique())}
-    if vc is not None:
-        n_groups[groups[1]] = int(data["_inner"].nunique())
-    for g, k in n_groups.items():
+        inner = np.char.add(np.char.add(labels[0].astype(str), "\x1f"), labels[1].astype(str))
+        res = fit_reml(y, X, inner, labels[0], names=(groups[1], groups[0]))
+    else:
+        res = fit_reml(y, X, labels[0], None, names=(groups[0], None))
+    for g, k in res.n_groups.items():
         if k < 2:
             raise DataError(f"A random intercept for '{g}' needs at least two groups; the "
                             f"observations used all fall in one. Use kind='ols'.")
-    model = MixedLM.from_formula(formula, data, groups=outer, re_formula="1", vc_formula=vc)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res0 = model.fit(reml=True, method="lbfgs")
-        # polish: BFGS with a tight gradient tolerance (lme4's bobyqa optimum to ~1e-7)
-        res = model.fit(reml=True, method="bfgs", gtol=1e-10, start_params=res0.params_object)
-    if not np.isfinite(res.llf) or (res.llf < res0.llf - 1e-8):
-        res = res0
-    grad = np.max(np.abs(model.score(res.params_object, profile_fe=False))) \
-        if hasattr(model, "score") else 0.0
-    if not np.isfinite(grad) or grad > 1e-3:
-        warnings.warn(f"The mixed model for '{yname}' may not have converged (largest "
-                      f"gradient {grad:.2g}).", SocvitWarning, stacklevel=3)
-    fe = res.fe_params
-    # lme4's vcov(): sigma^2 (X' V^-1 X)^-1, the inverse of the fixed-effect block of the
-    # Hessian. statsmodels' cov_params() inverts the full Hessian (with the variance
-    # parameters), which differs from lmer on unbalanced data.
-    hess = model.hessian(res.params_object)
-    hess = hess[0] if isinstance(hess, tuple) else hess
-    k = len(fe)
-    cov = pd.DataFrame(np.linalg.inv(-np.asarray(hess)[:k, :k]), fe.index, fe.index)
-    var_res = float(res.scale)
-    comps = {outer: float(res.cov_re.iloc[0, 0])}
-    if vc is not None:
-        comps[groups[1]] = float(res.vcomp[0])
+    if not res.converged:
+        warnings.warn(f"The mixed model for '{yname}' may not have converged.", SocvitWarning,
+                      stacklevel=3)
+    var_res = res.variances["residual"]
+    comps = {g: res.variances[g] for g in groups}
     total = sum(comps.values()) + var_res
-    fit = {"n": int(res.nobs), "reml_criterion": float(-2 * res.llf)}
+    fit = {"n": res.nobs, "reml_criterion": res.reml_criterion}
     for g in groups:
-        fit[f"n_{g}"] = n_groups[g]
-    for g, v in comps.items():
-        fit[f"var_{g}"] = v
+        fit[f"n_{g}"] = res.n_groups[g]
+    for g in groups:
+        fit[f"var_{g}"] = comps[g]
     fit["var_residual"] = var_res
-    if len(groups) == 1:
-        fit[f"icc_{outer}"] = comps[outer] / total
-    else:
-        fit[f"icc_{outer}"] = comps[outer] / total
-        fit[f"icc_{groups[1]}"] = (comps[outer] + comps[groups[1]]) / total
-    return Fitted(params=fe, cov=cov, df=None, model=res, fit=fit,
-                  se_type="model-based (REML, MixedLM)", sd_x=sd_x, sd_y=sd_y)
+    # ICC: correlation of two residents of the same outer group; with two levels, of two
+    # residents of the same kern (outer + inner variance over the total)
+    fit[f"icc_{groups[0]}"] = float(comps[groups[0]] / total)
+    if len(groups) == 2:
+        fit[f"icc_{groups[1]}"] = float((comps[groups[0]] + comps[groups[1]]) / total)
+    return Fitted(params=res.params, cov=res.cov_params, df=None, model=res, fit=fit,
+                  se_type="model-based (REML, as lme4 vcov)",
+                  sd_x=_sd_columns(X.drop(columns="Intercept", errors="ignore"), None),
+                  sd_y=sd_y)
 
 
 # ------------------------------------------------------------------ within

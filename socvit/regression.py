@@ -60,8 +60,13 @@ _FORMULA_NAMES = {"C", "I", "Q", "np", "numpy", "center", "standardize", "scale"
 class ModelResult:
     """A fitted model. ``table``: one row per term (term, [label], estimate, se, ci_lower,
     ci_upper, p, [odds_ratio, or_ci_lower, or_ci_upper], [std_estimate]); ``n``: observations
-    used; ``n_dropped``: rows left out for missing values; ``fit``: fit statistics;
-    ``model``: the statsmodels result; ``se_type``: the standard errors in plain words."""
+    used; ``n_dropped``: rows left out for missing values; ``fit``: fit statistics (ols: r2,
+    adj_r2, sigma; logit: deviance, null_deviance, pseudo_r2 (McFadden), aic when unweighted;
+    ordinal: deviance, aic, pseudo_r2; mixed: var_<group>, var_residual, icc_<group>,
+    reml_criterion; within: r2_within, n_persons; and n_clusters, n_strata, design_df,
+    df_resid where they apply); ``model``: the statsmodels result (for ``mixed`` the exact
+    REML fit of :mod:`socvit._mixed`); ``se_type``: the standard errors in plain words;
+    ``cov``: the covariance matrix of the estimates."""
 
     table: pd.DataFrame
     n: int
@@ -234,6 +239,11 @@ def fit(formula: str, df, kind: str = "ols", weights=None, strata=None, cluster=
         with a missing value in any model variable (or design column) are left out and
         counted in ``n_dropped``.
     kind : {"ols", "logit", "ordinal", "mixed", "within"}
+        ``ols``: WLS/OLS (statsmodels). ``logit``: binomial GLM (statsmodels), outcome 0/1.
+        ``ordinal``: statsmodels OrderedModel (logit, Newton), outcome numeric codes or an
+        ordered Categorical. ``mixed``: random intercepts by REML (exact closed form for
+        nested intercepts, :mod:`socvit._mixed`; statsmodels' MixedLM was slow and did not
+        converge on the sample). ``within``: person-demeaned OLS.
     weights : str or array, optional
         Survey (sampling/raking) weights. Point estimates are weighted least squares /
         weighted maximum likelihood, as svyglm; weights are not allowed for ordinal, mixed
@@ -401,10 +411,8 @@ def fit(formula: str, df, kind: str = "ols", weights=None, strata=None, cluster=
                                      cluster=ext["_cluster"], yname=yname)
         elif kind == "mixed":
             _regfit.check_design(X, f"the mixed model {formula!r}")
-            sd_x = _regfit._sd_columns(X.drop(columns="Intercept", errors="ignore"), None)
-            fitted = _regfit.fit_mixed(_mixed_frame(frame, group_cols), formula,
-                                       list(group_cols), yname=yname, sd_x=sd_x,
-                                       sd_y=_regfit._wsd(y, None))
+            fitted = _regfit.fit_mixed(y, X, [frame[f"_g_{g}"].to_numpy() for g in group_cols],
+                                       list(group_cols), yname=yname, sd_y=_regfit._wsd(y, None))
         else:
             fitted = _regfit.fit_within(y, X, frame[f"_g_{group_cols[0]}"].to_numpy(),
                                         cluster=ext["_cluster"], yname=yname)
@@ -414,14 +422,6 @@ def fit(formula: str, df, kind: str = "ols", weights=None, strata=None, cluster=
     return ModelResult(table=table, n=int(fitted.fit["n"]), fit=fitted.fit, model=fitted.model,
                        se_type=fitted.se_type, kind=kind, formula=formula, n_dropped=n_dropped,
                        level=level, cov=fitted.cov)
-
-
-def _mixed_frame(frame, group_cols):
-    """The frame for MixedLM.from_formula: group columns under their own names."""
-    out = frame.copy()
-    for g in group_cols:
-        out[g] = frame[f"_g_{g}"].astype(str)
-    return out
 
 
 def _table(f: _regfit.Fitted, kind, level, standardize) -> pd.DataFrame:
