@@ -360,23 +360,27 @@ def rake(df, margins, base_weight=None, by=None, max_iter=100, tol=1e-10, bounds
                 f"{totals[j][gi]:g}. Margins must describe the same population; check the "
                 f"population table.")
 
-    # distinct units: (group, cell codes, base weight)
+    # Distinct raking units. A sweep multiplies every row of a cell by the same factor, so
+    # without bounds a unit is a (group, cell) and the row weight is base * unit factor.
+    # Trimming acts on base * factor, so with bounds rows of one unit also share the base.
     key = g_codes.astype(np.int64)
     for codes, t in zip(col_codes, col_targets):
         key = key * t.shape[1] + codes
-    if base_weight is not None:
+    if bounds is not None and base_weight is not None:
         b_codes, _ = pd.factorize(base)
         key = key * (int(b_codes.max()) + 1) + b_codes
     inv = np.asarray(pd.factorize(key)[0], dtype=np.int64)
     U = int(inv.max()) + 1
     first = np.empty(U, dtype=np.int64)
     first[inv] = np.arange(n)
-    count_u = np.bincount(inv, minlength=U).astype(float)
+    mass0 = np.bincount(inv, base, minlength=U)      # sum of base weights in the unit
+    b_u = base[first]                                 # the unit's base (with bounds)
     g_u = g_codes[first]
     cells_u = [g_u * t.shape[1] + codes[first] for codes, t in zip(col_codes, col_targets)]
     flat_targets = [t.ravel() for t in col_targets]
-    w_u = base[first].copy()
-    mean_g = None
+    f_u = np.ones(U)
+    if bounds is not None:
+        pos_u = b_u > 0                               # zero base weights stay zero
 
     def margin_error(m_u):
         err = 0.0
@@ -392,25 +396,27 @@ def rake(df, margins, base_weight=None, by=None, max_iter=100, tol=1e-10, bounds
     m_err = b_err = 0.0
     for it in range(1, max_iter + 1):
         for cells, tgt in zip(cells_u, flat_targets):
-            tot = np.bincount(cells, w_u * count_u, minlength=len(tgt))
+            tot = np.bincount(cells, f_u * mass0, minlength=len(tgt))
             f = np.divide(tgt, tot, out=np.ones_like(tgt), where=tot > 0)
-            w_u *= f[cells]
-        m_u = w_u * count_u
+            f_u *= f[cells]
+        m_u = f_u * mass0
         m_err = margin_error(m_u)
         if bounds is not None:
             mean_g = np.bincount(g_u, m_u, minlength=G) / g_counts
-            ratio = w_u / mean_g[g_u]
-            b_err = float(max(np.max(lo - ratio, initial=0) / max(lo, 1e-300) if lo > 0 else 0.0,
-                              np.max(ratio - hi, initial=0) / hi))
+            ratio = b_u * f_u / mean_g[g_u]
+            r = ratio[pos_u]
+            b_err = float(max((np.max(lo - r, initial=0.0) / lo) if lo > 0 else 0.0,
+                              np.max(r - hi, initial=0.0) / hi))
         if m_err < tol and b_err < tol:
             converged = True
             break
         if bounds is not None and b_err >= tol and it < max_iter:
-            w_u = np.clip(ratio, lo, hi) * mean_g[g_u]
+            clipped = np.clip(ratio, lo, hi) * mean_g[g_u]
+            f_u = np.divide(clipped, b_u, out=f_u.copy(), where=pos_u)
 
-    weights = pd.Series(w_u[inv], index=data.index, name=_WEIGHT_NAME)
+    weights = pd.Series(base * f_u[inv], index=data.index, name=_WEIGHT_NAME)
     margin_table = _margin_table(cells_u, flat_targets, col_targets, col_labels, columns,
-                                 w_u * count_u, groups, by_cols)
+                                 f_u * mass0, groups, by_cols)
     message = ""
     if not converged:
         parts = []
@@ -431,7 +437,14 @@ def rake(df, margins, base_weight=None, by=None, max_iter=100, tol=1e-10, bounds
             raise DataError("rake: " + message)
         warnings.warn("rake: " + message, SocvitWarning, stacklevel=2)
 
-    group_table = _group_table(weights.to_numpy(), g_codes, G, groups, by_cols, margin_table)
+    if base_weight is None:
+        sq0, bmin, bmax = mass0, np.ones(U), np.ones(U)
+    else:
+        sq0 = np.bincount(inv, base * base, minlength=U)
+        by_unit = pd.Series(base).groupby(inv)
+        bmin, bmax = by_unit.min().to_numpy(), by_unit.max().to_numpy()
+    group_table = _group_table(f_u, mass0, sq0, bmin, bmax, g_u, g_counts, groups, by_cols,
+                               margin_table)
     collapsed = pd.DataFrame(collapsed_rows, columns=[*by_cols, "column", "category", "into"])
     return RakeResult(weights=weights, converged=converged, iterations=it,
                       max_margin_error=m_err, margins=margin_table, collapsed=collapsed,
@@ -656,15 +669,15 @@ def _margin_table(cells_u, flat_targets, col_targets, col_labels, columns, m_u, 
     return out
 
 
-def _group_table(w, g_codes, G, groups, by_cols, margin_table):
-    n = np.bincount(g_codes, minlength=G).astype(float)
-    s1 = np.bincount(g_codes, w, minlength=G)
-    s2 = np.bincount(g_codes, w * w, minlength=G)
-    ratio = w / (s1 / n)[g_codes]
-    rmin = np.full(G, np.inf)
-    rmax = np.full(G, -np.inf)
-    np.minimum.at(rmin, g_codes, ratio)
-    np.maximum.at(rmax, g_codes, ratio)
+def _group_table(f_u, mass0, sq0, bmin, bmax, g_u, g_counts, groups, by_cols, margin_table):
+    """Per-group diagnostics from unit-level sums (row weight = base * unit factor)."""
+    G = len(groups)
+    n = g_counts.astype(float)
+    s1 = np.bincount(g_u, f_u * mass0, minlength=G)
+    s2 = np.bincount(g_u, f_u * f_u * sq0, minlength=G)
+    mean = s1 / n
+    rmin = pd.Series(f_u * bmin).groupby(g_u).min().reindex(range(G)).to_numpy() / mean
+    rmax = pd.Series(f_u * bmax).groupby(g_u).max().reindex(range(G)).to_numpy() / mean
     n_eff = s1 * s1 / s2
     table = pd.DataFrame([_gvals(g, by_cols) for g in groups], columns=by_cols) if by_cols \
         else pd.DataFrame(index=[0])
