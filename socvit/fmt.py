@@ -132,10 +132,20 @@ def comma_formatter(decimals: int | None = None):
     return FuncFormatter(_fmt)
 
 
-def percent_formatter(decimals: int = 0):
-    """A matplotlib tick formatter for proportions (0-1) written as Dutch percentages."""
+def percent_formatter(decimals: int | None = None):
+    """A matplotlib tick formatter for proportions (0-1) written as Dutch percentages
+    (``decimals=None``: as few decimals as the ticks need, "27,5%")."""
     from matplotlib.ticker import FuncFormatter
-    return FuncFormatter(lambda v, pos=None: procent(v, decimals))
+
+    def _fmt(v, pos=None):
+        if decimals is not None:
+            return procent(v, decimals)
+        for d in range(0, 3):
+            if abs(v * 100 - round(v * 100, d)) < 1e-7:
+                return procent(v, d)
+        return procent(v, 2)
+
+    return FuncFormatter(_fmt)
 
 
 class Html(str):

@@ -106,6 +106,9 @@ def _figure(width, height) -> tuple[Figure, object]:
 
 
 def _value_axis(axis, percent: bool, decimals=None):
+    if percent:
+        from matplotlib.ticker import MaxNLocator
+        axis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
     axis.set_major_formatter(fmt.percent_formatter() if percent else fmt.comma_formatter(decimals))
 
 
@@ -218,7 +221,7 @@ def likert_bars(dist: pd.DataFrame, item: str = "item", category: str = "categor
     ax.set_xlabel(f"aandeel van de respondenten; rechts in vet: {agree_label}")
     if title:
         ax.set_title(_text(title))
-    ax.legend(ncols=min(k, 5), loc="upper center", bbox_to_anchor=(0.45, -0.12),
+    ax.legend(ncols=min(k, 5), loc="lower center", bbox_to_anchor=(0.5, 1.0),
               fontsize=8.5, handlelength=1.2, columnspacing=1.0)
     return fig
 
@@ -291,10 +294,6 @@ def quadrant(table: pd.DataFrame, x: str = "x", y: str = "y", label: str = "kern
                edgecolor="white")
     ax.scatter(xs[ind], ys[ind], s=size[ind], facecolor="white", edgecolor=PALETTE[0],
                linewidth=1.5, zorder=3)
-    for xx, yy, name, nn in zip(xs, ys, shown[label], ns):
-        txt = _text(name) + ("" if np.isnan(nn) else f" ({fmt.aantal(nn)})")
-        ax.annotate(txt, (xx, yy), xytext=(6, 4), textcoords="offset points", fontsize=8.5,
-                    color="#333333")
     if lims is not None:
         ax.set_xlim(*lims)
         ax.set_ylim(*lims)
@@ -306,6 +305,8 @@ def quadrant(table: pd.DataFrame, x: str = "x", y: str = "y", label: str = "kern
     for ref, line in ((x_ref, ax.axvline), (y_ref, ax.axhline)):
         if ref is not None and not fmt.is_na(ref):
             line(ref, color="#666666", linestyle="--", linewidth=0.9, zorder=1)
+    _label_points(ax, xs, ys, [_text(name) + ("" if np.isnan(nn) else f" ({fmt.aantal(nn)})")
+                               for name, nn in zip(shown[label], ns)])
     _value_axis(ax.xaxis, False)
     _value_axis(ax.yaxis, False)
     ax.set_xlabel(_text(xlabel))
@@ -318,6 +319,41 @@ def quadrant(table: pd.DataFrame, x: str = "x", y: str = "y", label: str = "kern
         notes.append(INDICATIVE_NOTE)
     _note(fig, notes)
     return fig
+
+
+def _label_points(ax, xs, ys, labels, fontsize=8.5):
+    """Name points, moving a label to another side of its point when it would overlap a
+    label placed before (a greedy, approximate placement in display pixels)."""
+    to_px = ax.transData.transform
+    placed = []
+    pt = ax.figure.dpi / 72.0
+    w_char, h = fontsize * 0.62 * pt, fontsize * 1.45 * pt
+    candidates = [(6, 3, "left", "bottom"), (6, -3, "left", "top"), (-6, 3, "right", "bottom"),
+                  (-6, -3, "right", "top"), (6, 12, "left", "bottom"), (6, -12, "left", "top")]
+    order = np.argsort(-np.asarray(ys, dtype=float))
+    r = 4 * pt
+    for x_, y_ in zip(xs, ys):                     # keep labels off the dots as well
+        px, py = to_px((x_, y_))
+        placed.append((px - r, py - r, px + r, py + r))
+    for i in order:
+        px, py = to_px((xs[i], ys[i]))
+        width = w_char * len(labels[i])
+        choice = candidates[0]
+        for cand in candidates:
+            dx, dy, ha, va = cand
+            x0 = px + dx * pt - (width if ha == "right" else 0)
+            y0 = py + dy * pt - (h if va == "top" else 0)
+            box = (x0, y0, x0 + width, y0 + h)
+            if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
+                       for b in placed):
+                choice = cand
+                break
+        dx, dy, ha, va = choice
+        x0 = px + dx * pt - (w_char * len(labels[i]) if ha == "right" else 0)
+        y0 = py + dy * pt - (h if va == "top" else 0)
+        placed.append((x0, y0, x0 + w_char * len(labels[i]), y0 + h))
+        ax.annotate(labels[i], (xs[i], ys[i]), xytext=(dx, dy), textcoords="offset points",
+                    ha=ha, va=va, fontsize=fontsize, color="#333333")
 
 
 def profile(table: pd.DataFrame, label: str = "label", group: str = "group",
@@ -374,6 +410,7 @@ def trend(table: pd.DataFrame, x: str = "golf", group: str | None = "group",
     any_ind = False
     handles = []
     parts = _groups(table, group)
+    n_of = {}
     gap = min(np.diff(waves)) if len(waves) > 1 else 1.0
     for j, (g, part) in enumerate(parts):
         colour = PALETTE[j % len(PALETTE)]
@@ -389,12 +426,11 @@ def trend(table: pd.DataFrame, x: str = "golf", group: str | None = "group",
             xx, yy = float(vis[x].iloc[r]) + dodge, float(_f(vis, value)[r])
             _point(ax, xx, yy, colour, ind[r], yerr=None if err is None else err[:, [r]])
             if "n" in vis.columns and pd.notna(vis["n"].iloc[r]) and j == 0:
-                ax.annotate(f"n = {fmt.aantal(vis['n'].iloc[r])}", (xx, yy), xytext=(7, -11),
-                            textcoords="offset points", fontsize=7.5, color="#444444",
-                            bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.8))
+                n_of[float(vis[x].iloc[r])] = fmt.aantal(vis["n"].iloc[r])
         if g is not None:
             handles.append(Line2D([], [], marker="o", color=colour, label=_text(g)))
-    ax.set_xticks(waves, [str(int(w)) for w in waves])
+    ax.set_xticks(waves, [str(int(w)) + (f"\nn = {n_of[float(w)]}" if float(w) in n_of else "")
+                          for w in waves])
     ax.set_xlim(min(waves) - 0.6, max(waves) + 1.2) if waves else None
     _value_axis(ax.yaxis, percent)
     if ylim is not None:
@@ -407,7 +443,9 @@ def trend(table: pd.DataFrame, x: str = "golf", group: str | None = "group",
     ax.grid(axis="x", visible=False)
     if handles:
         ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(handles))
-    _note(fig, [INDICATIVE_NOTE if any_ind else ""])
+    first = parts[0][0] if parts and parts[0][0] is not None else None
+    _note(fig, [f"n onder de jaartallen: respondenten van {_text(first)}." if (n_of and first) else "",
+                INDICATIVE_NOTE if any_ind else ""])
     return fig
 
 

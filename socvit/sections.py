@@ -784,6 +784,16 @@ INZET_FORMULA = ("actief ~ betrokkenheid + overtuigingen + bereidheid + capacite
 INZET_MIN_N = 150
 
 
+def _references(r: Rapport) -> str:
+    """The reference categories of the categorical predictors (their first category)."""
+    refs = []
+    for var in ("leeftijdsklasse", "geslacht", "opleiding"):
+        v = r.codebook.variables.get(var)
+        if v is not None and v.values:
+            refs.append(f"{v.label.lower()} {v.values[v.codes[0]]}")
+    return ", ".join(refs)
+
+
 def inzet(r: Rapport) -> Section:
     """7. What goes with inzet: a weighted logit of being active, as odds ratios."""
     from . import regression
@@ -819,7 +829,8 @@ def inzet(r: Rapport) -> Section:
     fig = plots.coef_plot(table, labels=labels)
     sec.figure(fig, r.figuur("Samenhang met actief zijn voor dorp of wijk (odds ratio's met "
                              "95%-betrouwbaarheidsintervallen)"),
-               texts.bron(r.golf, extra="Odds ratio boven 1: vaker actief; scores 0-10."))
+               texts.bron(r.golf, extra="Odds ratio boven 1: vaker actief; scores 0-10; "
+                          f"referentiegroepen: {_references(r)}."))
     sec.text("Een odds ratio geeft aan hoeveel groter (boven 1) of kleiner (onder 1) de kans op "
              "inzet is, bij gelijke andere kenmerken. Het gaat om samenhang, niet om oorzaak en "
              "gevolg.")
@@ -939,8 +950,10 @@ def verantwoording(r: Rapport) -> Section:
                   "Let op: de weging is niet volledig geconvergeerd")
         sec.text(f"**Weging.** De antwoorden zijn per gemeente gewogen naar leeftijdsklasse en "
                  f"geslacht (raking, iteratief proportioneel passen). {status} na "
-                 f"{res.iterations} iteraties; de grootste relatieve afwijking van de "
-                 f"bevolkingsaantallen is {fmt.getal(res.max_margin_error * 100, 4)}%. "
+                 f"{res.iterations} iteraties; de gewogen aantallen wijken "
+                 + ("minder dan 0,01% af van de bevolkingsaantallen. " if res.max_margin_error < 1e-4
+                    else f"hooguit {fmt.getal(res.max_margin_error * 100, 2)}% af van de "
+                         "bevolkingsaantallen. ")
                  + (f"Design effect in {md(r.naam)}: {fmt.getal(deff, 2)}; effectieve n: "
                     f"{fmt.aantal(n_eff)}." if r.enough() else ""))
     sec.text(f"**Onthullingsregels.** Uitkomsten op basis van minder dan {r.rules.min_n} "
