@@ -91,22 +91,23 @@ def _resolve(data, items=None, reverse=(), weights=None, need=2) -> _Items:
     if len(items) < need:
         raise DataError(f"A reliability coefficient needs at least {need} items; got "
                         f"{len(items)} ({', '.join(map(str, items)) or 'none'}).")
-    cols = {}
     for c in items:
         s = df[c]
         if isinstance(s.dtype, pd.CategoricalDtype) or not (
                 pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
             raise DataError(f"Item {c!r} is not numeric (dtype {s.dtype}); reliability needs "
                             f"numeric item codes. Convert it (e.g. with the codebook) or drop it.")
-        cols[c] = s.to_numpy(dtype="float64", na_value=np.nan)
-    x = pd.DataFrame(cols, index=df.index)
-    for c in items:
-        col = x[c].to_numpy()
-        if np.isnan(col).all():
+    arr = df[items].to_numpy(dtype="float64", na_value=np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)       # all-NaN columns: named below
+        lo, hi = np.nanmin(arr, axis=0), np.nanmax(arr, axis=0)
+    for j, c in enumerate(items):
+        if np.isnan(lo[j]):
             raise DataError(f"Item {c!r} has no valid answers (all missing); drop it from the items.")
-        if np.nanstd(col) == 0:
-            raise DataError(f"Item {c!r} has no variance (every answer is {np.nanmax(col):g}); "
+        if lo[j] == hi[j]:
+            raise DataError(f"Item {c!r} has no variance (every answer is {lo[j]:g}); "
                             f"alpha is undefined with it. Drop it from the items.")
+    x = pd.DataFrame(arr, index=df.index, columns=items, copy=False)
     reverse = [reverse] if isinstance(reverse, str) else list(reverse or ())
     bad = [r for r in reverse if r not in items]
     if bad:
@@ -114,9 +115,22 @@ def _resolve(data, items=None, reverse=(), weights=None, need=2) -> _Items:
                         f"items ({', '.join(items)}).")
     keys = {c: (-1 if c in reverse else 1) for c in items}
     # psych::alpha reverses with max + min of all item data; the codebook's code range wins.
-    data_adjust = float(np.nanmin(x.to_numpy()) + np.nanmax(x.to_numpy()))
+    data_adjust = float(lo.min() + hi.max())
     adjust = {c: float(codebook_range.get(c, data_adjust)) for c in items}
     return _Items(x, keys, adjust, _check_weights(weights, x.index), label)
+
+
+def _one_blas_thread():
+    """A context with one BLAS thread. The products here are thin (rows x at most ~60
+    columns) and memory-bound: extra OpenBLAS threads gain little and, on a busy machine,
+    spin-wait for seconds. threadpoolctl comes with scikit-learn (a pingouin dependency);
+    without it this does nothing."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover
+        import contextlib
+        return contextlib.nullcontext()
+    return threadpool_limits(1, user_api="blas")
 
 
 def _weight_column(df, name):
@@ -173,39 +187,49 @@ def pairwise_cov(x, weights=None, corr=False):
     (each pair's standard deviations from the same rows as its covariance).
     """
     x = np.asarray(x, dtype=float)
+    n, k = x.shape
     w = None if weights is None else np.asarray(weights, dtype=float)
-    m = ~np.isnan(x)
-    complete = bool(m.all())
-    mf = m.astype(float)
-    mw = mf if w is None else mf * w[:, None]
-    sw = mw.sum(axis=0)
+    # One pass over blocks of rows: P = [xc, m, xc^2]' [w xc, w m, w^2 m], xc = x - shift
+    # (0 where missing; the shift, the first block's means, is for accuracy only).
+    step = max(1, 8_000_000 // (3 * k))
     with np.errstate(invalid="ignore", divide="ignore"):
-        means = np.where(m, x, 0.0).T @ (np.ones(len(x)) if w is None else w) / sw \
-            if not complete else (x.mean(axis=0) if w is None else w @ x / w.sum())
-    xc = x - np.nan_to_num(means)           # centring: accuracy only
-    if not complete:
-        xc[~m] = 0.0
-    xw = xc if w is None else xc * w[:, None]
-    s2 = xc.T @ xw
+        shift = np.nan_to_num(np.nanmean(x[:step], axis=0)) if n else np.zeros(k)
+    nb = 2 * k if w is None else 3 * k
+    p = np.zeros((3 * k, nb))
+    with _one_blas_thread():
+        _accumulate(p, x, w, shift, step, k)
+    s2, s1, n_pairs = p[:k, :k], p[:k, k:2 * k], p[k:2 * k, k:2 * k]
+    q = p[2 * k:, k:2 * k]
+    n2 = n_pairs if w is None else p[k:2 * k, 2 * k:]
     with np.errstate(invalid="ignore", divide="ignore"):
-        if complete:
-            tot = float(len(x)) if w is None else float(w.sum())
-            tot2 = tot if w is None else float(w @ w)
-            n_pairs = np.full(s2.shape, tot)
-            s1 = np.broadcast_to(xw.sum(axis=0)[:, None], s2.shape)
-            denom = tot - tot2 / tot
-        else:
-            n_pairs = mf.T @ mw
-            s1 = xc.T @ mw
-            n2 = n_pairs if w is None else mf.T @ (mf * (w * w)[:, None])
-            denom = n_pairs - n2 / n_pairs
+        means = shift + np.diag(s1) / np.diag(n_pairs)
+        denom = n_pairs - n2 / n_pairs
         cov = (s2 - s1 * s1.T / n_pairs) / denom
         if not corr:
             return cov, means
-        q = np.broadcast_to(np.diag(s2)[:, None], s2.shape) if complete else (xc * xc).T @ mw
         var_pair = (q - s1 * s1 / n_pairs) / denom       # var of i on the rows of pair (i, j)
         r = cov / np.sqrt(var_pair * var_pair.T)
     return cov, means, r
+
+
+def _accumulate(p, x, w, shift, step, k):
+    n = len(x)
+    for r0 in range(0, n, step):
+        xs = x[r0:r0 + step]
+        m = ~np.isnan(xs)
+        a = np.empty((len(xs), 3 * k))
+        np.subtract(xs, shift, out=a[:, :k])
+        a[:, :k][~m] = 0.0
+        a[:, k:2 * k] = m
+        np.multiply(a[:, :k], a[:, :k], out=a[:, 2 * k:])
+        if w is None:
+            p += a.T @ a[:, :2 * k]
+        else:
+            ws = w[r0:r0 + step, None]
+            b = np.empty((len(xs), 3 * k))
+            np.multiply(a[:, :2 * k], ws, out=b[:, :2 * k])
+            np.multiply(b[:, k:2 * k], ws, out=b[:, 2 * k:])
+            p += a.T @ b
 
 
 def _cov2cor(c):
@@ -409,16 +433,20 @@ def alpha(data, items=None, reverse=(), weights=None, ci="feldt", n_boot=1000, l
     k = len(names)
     sign = np.array([it.keys[c] for c in names], dtype=float)
     raw = x.to_numpy()
-    xk = raw.copy()
+    n = len(raw)
+    n_eff = float(n if w is None else w.sum() ** 2 / (w @ w))
+    xt = np.empty((n, k + 1))                 # the keyed items and their total
+    xk = xt[:, :k]
+    xk[:] = raw
     for j, c in enumerate(names):
         if sign[j] < 0:
-            xk[:, j] = it.adjust[c] - xk[:, j]
-    n = len(xk)
-    n_eff = float(n if w is None else w.sum() ** 2 / (w @ w))
-
-    total = np.nanmean(np.where(np.isnan(xk).all(axis=1)[:, None], 0.0, xk), axis=1)
-    total[np.isnan(xk).all(axis=1)] = np.nan
-    c_all, means_all, r_all = pairwise_cov(np.column_stack([xk, total]), w, corr=True)
+            np.subtract(it.adjust[c], xk[:, j], out=xk[:, j])
+    miss = np.isnan(xk)
+    valid = k - miss.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        xt[:, k] = np.where(miss, 0.0, xk).sum(axis=1) / valid   # mean of the valid answers
+    total = xt[:, k]
+    c_all, means_all, r_all = pairwise_cov(xt, w, corr=True)
     c = c_all[:k, :k]
     if not np.isfinite(c).all():
         i, j = np.argwhere(~np.isfinite(c))[0]
@@ -505,19 +533,36 @@ def _warn_negative(r, names):
 
 
 def _frequencies(raw, names, w):
-    """psych's response.freq: proportion of each answer among the valid ones, plus 'miss'."""
-    lo, hi = np.nanmin(raw, axis=0), np.nanmax(raw, axis=0)
-    vals = np.unique(raw[~np.isnan(raw)])
-    if (hi - lo).max() > 10 or len(vals) > 10:
+    """psych's response.freq: proportion of each answer among the valid ones, plus 'miss'.
+    None (as psych) when the answers span more than 10 values."""
+    lo, hi = np.nanmin(raw), np.nanmax(raw)
+    if hi - lo > 10:
         return None
-    ww = np.ones(len(raw)) if w is None else w
-    out = {}
-    for v in vals:
-        out[v] = ((raw == v) * ww[:, None]).sum(axis=0)
-    df = pd.DataFrame(out, index=pd.Index(names, name="item"))
+    k = raw.shape[1]
+    nbin = int(hi - lo) + 2                          # the last bin holds the missing
+    codes = raw - lo
+    np.nan_to_num(codes, copy=False, nan=nbin - 1)
+    ci = codes.astype(np.int32)
+    if not np.array_equal(ci, codes):                # non-integer answers: count by value
+        m = ~np.isnan(raw)
+        vals = np.unique(raw[m])
+        if len(vals) > 10:
+            return None
+        ci = np.where(m, np.searchsorted(vals, np.where(m, raw, vals[0])), len(vals)).astype(np.int32)
+        nbin = len(vals) + 1
+    else:
+        vals = lo + np.arange(nbin - 1)
+    ci += (nbin * np.arange(k, dtype=np.int32))[None, :]
+    counts = np.bincount(ci.ravel(), weights=None if w is None else np.repeat(w, k),
+                         minlength=nbin * k).reshape(k, nbin).astype(float)
+    present = counts[:, :-1].sum(axis=0) > 0
+    if present.sum() > 10:
+        return None
+    df = pd.DataFrame(counts[:, :-1][:, present], index=pd.Index(names, name="item"),
+                      columns=vals[present])
     valid = df.sum(axis=1)
     df = df.div(valid, axis=0)
-    df["miss"] = 1 - valid / ww.sum()
+    df["miss"] = 1 - valid / counts.sum(axis=1)
     return df
 
 
@@ -539,10 +584,16 @@ def bootstrap_alpha(xk, weights=None, n_boot=1000, seed=None, block=None):
     mu = np.nanmean(xk, axis=0)
     xc = np.where(m, xk - mu, 0.0)
     mf = m.astype(float)
-    kk = k * k
     bsize = block or max(1, min(n_boot, 4_000_000 // max(n, 1)))
-    rsize = max(1, 2_000_000 // kk)
     out = np.empty(n_boot)
+    with _one_blas_thread():
+        _boot_blocks(out, rng, xc, mf, w, n, k, n_boot, bsize, complete)
+    return out
+
+
+def _boot_blocks(out, rng, xc, mf, w, n, k, n_boot, bsize, complete):
+    kk = k * k
+    rsize = max(1, 2_000_000 // kk)
     for b0 in range(0, n_boot, bsize):
         b = min(bsize, n_boot - b0)
         idx = rng.integers(0, n, size=(b, n))
@@ -571,7 +622,223 @@ def bootstrap_alpha(xk, weights=None, n_boot=1000, seed=None, block=None):
         with np.errstate(invalid="ignore", divide="ignore"):
             cov = (s2.reshape(b, k, k) - s1 * s1.transpose(0, 2, 1) / npair) / (npair - n2 / npair)
         out[b0:b0 + b] = _raw_alpha(cov)
-    return out
+
+
+# --------------------------------------------------------------------------- by group
+@dataclass(repr=False)
+class TestResult:
+    """A test of equal alphas: ``method``, ``statistic``, ``df``, ``p_value`` and the
+    ``alphas``/``n`` of the groups compared (``groups`` labels them)."""
+
+    method: str
+    statistic: float
+    df: tuple
+    p_value: float
+    alphas: list
+    n: list
+    groups: list = field(default_factory=list)
+
+    def __repr__(self):
+        df = ", ".join(f"{d:g}" for d in self.df)
+        return (f"{self.method}: statistic = {self.statistic:.4f}, df = {df}, "
+                f"p = {self.p_value:.4f} ({len(self.alphas)} groups)")
+
+
+def feldt_test(alpha1, n1, alpha2, n2) -> TestResult:
+    r"""Feldt's (1969) test of equal alphas in two independent groups (two-sided).
+
+    .. math:: W = \frac{1 - \alpha_{s}}{1 - \alpha_{l}} \sim F(n_l - 1,\; n_s - 1),
+
+    :math:`\alpha_l` the larger and :math:`\alpha_s` the smaller coefficient, *n* their
+    group sizes; :math:`p = 2\,(1 - F(W))`. This is the form of Charter & Feldt (1996) and
+    of R's ``cocron::cocron.two.coefficients(indep = TRUE)``.
+
+    References
+    ----------
+    .. [1] Feldt, L. S. (1969). A test of the hypothesis that Cronbach's alpha or
+       Kuder-Richardson coefficient twenty is the same for two tests. Psychometrika, 34,
+       363-373.
+    .. [2] Charter, R. A., & Feldt, L. S. (1996). Testing the equality of two alpha
+       coefficients. Perceptual and Motor Skills, 82, 763-768.
+
+    Examples
+    --------
+    >>> # In R: cocron::cocron.two.coefficients(alpha = c(.78, .71), n = c(41, 151))
+    >>> feldt_test(.78, 41, .71, 151).statistic       # doctest: +ELLIPSIS
+    1.318...
+    """
+    (al, nl), (as_, ns) = sorted([(alpha1, n1), (alpha2, n2)], key=lambda t: -t[0])
+    w = (1 - as_) / (1 - al)
+    df = (nl - 1, ns - 1)
+    p = min(1.0, 2 * stats.f.sf(w, *df))
+    return TestResult("Feldt (1969) test for two independent alphas", float(w), df, float(p),
+                      [alpha1, alpha2], [n1, n2])
+
+
+def equal_alphas_test(alphas, n, n_items) -> TestResult:
+    r"""Test of equal alphas in K independent groups (Hakstian & Whalen, 1976).
+
+    With :math:`u_k = (1 - \alpha_k)^{-1/3}`, :math:`\tilde n_k = (J_k - 1) n_k / (J_k + 1)`
+    (*J* items) and :math:`\sigma_k^2 = 2 / (9 (\tilde n_k - 1)(1 - \alpha_k)^{2/3})`:
+
+    .. math:: \chi^2 = \sum_k (u_k - \bar u)^2 / \bar{\sigma^2}, \quad df = K - 1,
+
+    in the form of Feldt, Woodruff & Salih (1987) as R's
+    ``cocron::cocron.n.coefficients(indep = TRUE)`` computes it.
+
+    References
+    ----------
+    .. [1] Hakstian, A. R., & Whalen, T. E. (1976). A k-sample significance test for
+       independent alpha coefficients. Psychometrika, 41, 219-231.
+    .. [2] Feldt, L. S., Woodruff, D. J., & Salih, F. A. (1987). Statistical inference for
+       coefficient alpha. Applied Psychological Measurement, 11, 93-103.
+
+    Examples
+    --------
+    >>> # In R: cocron::cocron.n.coefficients(c(.784, .875, .936), n = c(51, 101, 151), items = 5)
+    >>> round(equal_alphas_test([.784, .875, .936], [51, 101, 151], 5).statistic, 3)
+    22.926
+    """
+    a = np.asarray(alphas, dtype=float)
+    nn = np.broadcast_to(np.asarray(n, dtype=float), a.shape)
+    j = np.broadcast_to(np.asarray(n_items, dtype=float), a.shape)
+    if len(a) < 2:
+        raise ValueError("equal_alphas_test needs at least two alphas.")
+    if ((a <= 0) | (a >= 1)).any():
+        raise DataError(f"The test needs alphas between 0 and 1; got {a.tolist()}.")
+    u = (1 - a) ** (-1 / 3)
+    nt = (j - 1) * nn / (j + 1)
+    var = 2 / (9 * (nt - 1) * (1 - a) ** (2 / 3))
+    chi = float(((u - u.mean()) ** 2).sum() / var.mean())
+    df = len(a) - 1
+    return TestResult("Hakstian-Whalen (1976) test for K independent alphas", chi, (df,),
+                      float(stats.chi2.sf(chi, df)), a.tolist(), nn.tolist())
+
+
+@dataclass(repr=False)
+class AlphaByResult:
+    """What :func:`alpha_by` returns: ``table`` (one row per group) and ``test`` (a
+    :class:`TestResult` comparing the groups that are not suppressed, or None)."""
+
+    table: pd.DataFrame
+    test: TestResult | None
+
+    def __repr__(self):
+        return self.table.to_string() + ("\n\n" + repr(self.test) if self.test else "")
+
+    def _repr_html_(self):
+        return self.table.to_html() + (f"<p>{self.test!r}</p>" if self.test else "")
+
+
+def alpha_by(data, by, items=None, reverse=(), weights=None, ci="feldt", level=0.95,
+             n_boot=1000, seed=None, missing="pairwise", min_n=10, warn_n=30) -> AlphaByResult:
+    """Alpha per group (gemeente, golf, kern, or several columns), with disclosure flags.
+
+    Parameters
+    ----------
+    data, items, reverse, weights, ci, level, n_boot, seed, missing : as :func:`alpha`.
+    by : str or list of str
+        Grouping column(s).
+    min_n, warn_n : int
+        Groups with fewer than ``min_n`` respondents get no alpha (``suppressed``); fewer
+        than ``warn_n``: ``indicative``. Respondents are rows with at least one valid item
+        answer; rows without any are left out of the group.
+
+    Returns
+    -------
+    AlphaByResult
+        ``.table`` columns: the ``by`` columns, n, raw_alpha, std_alpha, ci_lower, ci_upper,
+        suppressed, indicative, note (why a group has no alpha). ``.test``: Feldt's test
+        (two groups) or the Hakstian-Whalen test (three or more) over the groups shown,
+        with *n* Kish's effective n when weighted; None with fewer than two.
+
+    Examples
+    --------
+    >>> # In R: by(panel, panel$gemeente, function(d) psych::alpha(d[items], keys = "bet_3"))
+    >>> alpha_by(panel, "gemeente", "betrokkenheid").table              # doctest: +SKIP
+    """
+    from .io import Panel
+    by = [by] if isinstance(by, str) else list(by)
+    if not (isinstance(min_n, int) and isinstance(warn_n, int) and 0 < min_n <= warn_n):
+        raise ValueError(f"min_n and warn_n must be positive integers with min_n <= warn_n; "
+                         f"got {min_n!r}, {warn_n!r}.")
+    df = data.data if isinstance(data, Panel) else data
+    missing_by = [b for b in by if b not in df.columns]
+    if missing_by:
+        raise DataError(f"Grouping column(s) {', '.join(map(repr, missing_by))} are not in the data.")
+    it = _resolve(data, items, reverse, weights)
+    x = it.x
+    keys = [c for c, k in it.keys.items() if k < 0]
+    answered = x.notna().any(axis=1).to_numpy()
+    w_all = it.weights
+    rows = []
+    for gkey, idx in df.groupby(by, observed=True, sort=True, dropna=True).indices.items():
+        gkey = gkey if isinstance(gkey, tuple) else (gkey,)
+        sel = idx[answered[idx]]
+        n = len(sel)
+        row = dict(zip(by, gkey), n=n, raw_alpha=np.nan, std_alpha=np.nan, ci_lower=np.nan,
+                   ci_upper=np.nan, suppressed=n < min_n, indicative=min_n <= n < warn_n,
+                   note="", n_eff=np.nan)
+        if n < min_n:
+            row["note"] = f"minder dan {min_n} respondenten"
+        else:
+            sub = x.iloc[sel]
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", SocvitWarning)
+                    res = alpha(sub, list(x.columns), reverse=keys,
+                                weights=None if w_all is None else w_all[sel], ci=ci,
+                                n_boot=n_boot, level=level, seed=seed, missing=missing)
+                row.update(raw_alpha=res.total["raw_alpha"], std_alpha=res.total["std_alpha"],
+                           ci_lower=res.ci[0], ci_upper=res.ci[1], n_eff=res.n_eff)
+            except DataError as exc:
+                row["note"] = str(exc)
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=by + ["n", "raw_alpha", "std_alpha", "ci_lower",
+                                             "ci_upper", "suppressed", "indicative", "note",
+                                             "n_eff"])
+    ok = table[~table["suppressed"] & table["raw_alpha"].between(0, 1, inclusive="neither")]
+    test = None
+    labels = [" / ".join(map(str, r)) for r in ok[by].itertuples(index=False)]
+    if len(ok) == 2:
+        test = feldt_test(ok["raw_alpha"].iloc[0], ok["n_eff"].iloc[0],
+                          ok["raw_alpha"].iloc[1], ok["n_eff"].iloc[1])
+    elif len(ok) > 2:
+        test = equal_alphas_test(ok["raw_alpha"], ok["n_eff"], x.shape[1])
+    if test is not None:
+        test.groups = labels
+    if w_all is None:
+        table = table.drop(columns="n_eff")
+    return AlphaByResult(table, test)
+
+
+# --------------------------------------------------------------------------- command line
+def cli_reliability(args) -> int:
+    """``socvit reliability PATH --scale NAME [--codebook FILE] [--golf YEAR]``: print the
+    psych-style alpha table of a codebook scale. Bad input raises DataError (exit 2)."""
+    from .io import load_panel
+    panel = load_panel(args.path, getattr(args, "codebook", None))
+    if args.scale not in panel.codebook.scales:
+        raise DataError(f"Scale {args.scale!r} is not in the codebook; the scales are: "
+                        f"{', '.join(panel.codebook.scales)}.")
+    golf = getattr(args, "golf", None)
+    if golf is not None:
+        wave = panel.codebook.column("wave")
+        if wave is None:
+            raise DataError("--golf needs a wave (golf) column in the codebook.")
+        mask = (panel.data[wave] == golf).fillna(False).to_numpy(dtype=bool)
+        if not mask.any():
+            waves = sorted(panel.data[wave].dropna().unique().tolist())
+            raise DataError(f"No rows with {wave} = {golf} in {args.path}; the waves are: "
+                            f"{', '.join(map(str, waves))}.")
+        panel = panel.subset(mask)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SocvitWarning)
+        res = alpha(panel, args.scale)
+    print(res.summary())
+    for wmsg in caught:
+        print(f"\nLet op: {wmsg.message}")
+    return 0
 
 
 from ._omega import OmegaResult, omega  # noqa: E402  (they use _resolve above)

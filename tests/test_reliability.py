@@ -253,3 +253,129 @@ def test_splithalf_split_counts_and_sampling():
     assert not s1.exact and s1.mean_split == s2.mean_split
     assert s1.mean_split == pytest.approx(exact.mean_split, abs=0.005)
     assert exact.min_split <= s1.min_split <= s1.max_split <= exact.max_split
+
+
+# ----------------------------------------------------------------------- the bundled sample
+SAMPLE = REF.get("sample")
+PANEL_CSV = Path(sv.io.SAMPLE_DIR) / "panel.csv"
+
+
+@pytest.fixture(scope="module")
+def panel():
+    import hashlib
+    digest = hashlib.md5(PANEL_CSV.read_bytes()).hexdigest()
+    assert digest == SAMPLE["panel_md5"], (
+        "data/sample/panel.csv changed since the reference values were made; rerun "
+        "tests/reference/reliability/make_reference.R and commit reference.json")
+    return sv.load_sample()
+
+
+@pytest.mark.parametrize("scale", ["betrokkenheid", "overtuigingen", "bereidheid", "capaciteit",
+                                   "animo", "integrale_dienstverlening", "organisatiekracht"])
+def test_alpha_on_sample_scale_matches_psych(panel, scale):
+    ref = SAMPLE["alpha"][scale]
+    res = rel.alpha(panel, scale)
+    assert list(res.items.index) == ref["items"]
+    assert [i for i, k in res.keys.items() if k < 0] == _keys(ref)
+    _check_alpha(res, ref)
+    assert res.ci == pytest.approx((ref["feldt"]["lower"], ref["feldt"]["upper"]), abs=TOL)
+    assert res.label == panel.codebook.scale(scale).label
+
+
+def test_omega_and_splithalf_on_organisatiekracht(panel):
+    for nf in (3, 4):
+        ref = SAMPLE["omega"][f"organisatiekracht_{nf}"]
+        res = rel.omega(panel, nf, items="organisatiekracht")
+        assert res.omega_h == pytest.approx(ref["omega_h"], abs=OMEGA_TOL)
+        assert res.omega_total == pytest.approx(ref["omega_total"], abs=OMEGA_TOL)
+        assert res.alpha == pytest.approx(ref["alpha"], abs=1e-6)
+        np.testing.assert_allclose(res.groups.to_numpy(), np.column_stack(
+            [np.array(ref["omega_group"][c], dtype=float) for c in ("total", "general", "group")]),
+            atol=OMEGA_TOL)
+    ref = SAMPLE["splithalf"]["organisatiekracht"]
+    res = rel.splithalf(panel, "organisatiekracht")
+    assert res.n_splits == 6435
+    for name, r_name in [("max_split", "maxrb"), ("min_split", "minrb"), ("mean_split", "meanr"),
+                         ("lambda2", "lambda2"), ("lambda6", "lambda6")]:
+        assert getattr(res, name) == pytest.approx(ref[r_name], abs=TOL), name
+
+
+def test_unknown_scale_on_panel(panel):
+    with pytest.raises(DataError, match="not a scale in the codebook.*betrokkenheid"):
+        rel.alpha(panel, "vitaliteit")
+
+
+def test_alpha_by_equals_alpha_per_group_and_flags(panel):
+    d = panel.data
+    res = rel.alpha_by(panel, ["golf"], "betrokkenheid")
+    assert list(res.table["golf"]) == [2017, 2019, 2021, 2023]
+    last = res.table.iloc[-1]
+    ref = SAMPLE["alpha_golf_last"]
+    assert last["raw_alpha"] == pytest.approx(ref["total"]["raw_alpha"], abs=TOL)
+    assert (last["ci_lower"], last["ci_upper"]) == pytest.approx(
+        (ref["feldt"]["lower"], ref["feldt"]["upper"]), abs=1e-3)   # n: answering rows only
+    assert res.test.method.startswith("Hakstian-Whalen") and res.test.df == (3,)
+    # small groups: suppressed below min_n, indicative below warn_n, never an alpha when suppressed
+    small = d.groupby("kern", observed=True).size()
+    kernen = list(small[small < 10].index[:2]) + list(small[(small >= 12) & (small < 30)].index[:2])
+    sub = panel.subset(d["kern"].isin(kernen).to_numpy())
+    t = rel.alpha_by(sub, "kern", "betrokkenheid").table.set_index("kern")
+    for kern in kernen:
+        n = t.loc[kern, "n"]
+        assert t.loc[kern, "suppressed"] == (n < 10)
+        assert t.loc[kern, "indicative"] == (10 <= n < 30)
+        if n < 10:
+            assert np.isnan(t.loc[kern, "raw_alpha"]) and "minder dan 10" in t.loc[kern, "note"]
+
+
+def test_alpha_by_two_groups_uses_feldt_and_weights(panel):
+    d = panel.data
+    w = pd.Series(np.where(d["geslacht"] == "vrouw", 1.5, 1.0), index=d.index)
+    res = rel.alpha_by(panel, "geslacht", "capaciteit", weights=w)
+    assert res.test.method.startswith("Feldt")
+    man = res.table.set_index("geslacht").loc["man"]
+    direct = rel.alpha(panel.subset((d["geslacht"] == "man").to_numpy()), "capaciteit",
+                       weights=w[d["geslacht"] == "man"])
+    assert man["raw_alpha"] == pytest.approx(direct.total["raw_alpha"], abs=1e-12)
+    assert "n_eff" in res.table.columns
+
+
+def test_feldt_two_group_test_reproduces_charter_feldt_1996():
+    """Charter & Feldt (1996) worked example, as in cocron's test suite (cocron is not
+    installed here): alphas .78 (n=41) and .71 (n=151): W = 1.318, df (40, 150), p = .242."""
+    t = rel.feldt_test(0.78, 41, 0.71, 151)
+    assert t.statistic == pytest.approx(1.318, abs=5e-4)
+    assert t.df == (40, 150)
+    assert t.p_value == pytest.approx(0.242, abs=2e-3)
+    assert rel.feldt_test(0.71, 151, 0.78, 41).statistic == t.statistic
+
+
+@pytest.mark.parametrize("alphas, n, items, stat, p", [
+    # Feldt, Woodruff & Salih (1987), p. 98 example; cocron's test suite
+    ([.784, .875, .936], [51, 101, 151], 5, 22.926, None),
+    # AlphaTest (Lautenschlager & Meade, 2008) comparisons in cocron's test suite
+    ([.6, .7], [150, 200], [50, 100], 3.4535, .0631),
+    ([.9, .7, .8], [100, 150, 130], [15, 15, 12], 31.3795, .0000),
+    ([.7, .75, .7], [100, 120, 130], 10, 1.0553, .59),
+    ([.7, .8, .75, .77], [100, 100, 200, 200], [15, 15, 20, 20], 4.9738, .1737),
+])
+def test_k_group_test_reproduces_published_examples(alphas, n, items, stat, p):
+    """Published values of the Hakstian-Whalen / Feldt-Woodruff-Salih K-sample test (the
+    worked examples cocron's tests check; cocron itself is not installed here)."""
+    t = rel.equal_alphas_test(alphas, n, items)
+    assert round(t.statistic, 4 if stat != 22.926 else 3) == pytest.approx(stat, abs=1e-9)
+    assert t.df == (len(alphas) - 1,)
+    if p is not None:
+        assert round(t.p_value, 4) == pytest.approx(p, abs=1e-9)
+
+
+def test_cli_reliability_prints_table_and_errors(capsys):
+    from socvit.cli import main
+    assert main(["reliability", str(PANEL_CSV), "--scale", "betrokkenheid", "--golf", "2023"]) == 0
+    out = capsys.readouterr().out
+    assert "raw_alpha" in out and "bet_3-" in out and "Feldt" in out
+    assert main(["reliability", str(PANEL_CSV), "--scale", "vitaliteit"]) == 2
+    err = capsys.readouterr().err
+    assert "vitaliteit" in err and "betrokkenheid" in err
+    assert main(["reliability", str(PANEL_CSV), "--scale", "betrokkenheid", "--golf", "1999"]) == 2
+    assert "1999" in capsys.readouterr().err

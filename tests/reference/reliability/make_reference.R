@@ -111,7 +111,8 @@ if (file.exists(panel_csv)) {
     }
   }
   sc <- cb$scales
-  out$sample <- list(alpha = list(), omega = list(), splithalf = list())
+  out$sample <- list(panel_md5 = unname(tools::md5sum(panel_csv)), alpha = list(),
+                     omega = list(), splithalf = list())
   for (s in names(sc)) {
     it <- unlist(sc[[s]]$items); rv <- unlist(sc[[s]]$reverse)
     out$sample$alpha[[s]] <- alpha_ref(p[, it], keys = if (length(rv)) rv else NULL)
