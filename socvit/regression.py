@@ -302,8 +302,8 @@ def fit(formula: str, df, kind: str = "ols", weights=None, strata=None, cluster=
         raise ValueError("labels='nl' needs a socvit Panel (its codebook has the labels).")
     if kind in ("ordinal", "mixed", "within") and weights is not None:
         raise DataError(
-            f"kind={kind!r} does not take survey weights: its statsmodels fitter has no "
-            f"weighted likelihood, and ignoring them silently would be wrong. Fit an "
+            f"kind={kind!r} does not take survey weights: its fitter has no weighted "
+            f"likelihood, and ignoring them silently would be wrong. Fit an "
             f"(unweighted) model, or use kind='ols'/'logit' with weights for design-based "
             f"estimates. (Frequency weights can be expanded to rows with df.loc[df.index."
             f"repeat(w)].)")
@@ -313,7 +313,7 @@ def fit(formula: str, df, kind: str = "ols", weights=None, strata=None, cluster=
     lhs, rhs = _formula_names(formula)
     if not lhs:
         raise DataError(f"The formula {formula!r} has no outcome; write 'outcome ~ terms'.")
-    env_names = set().union(*[set(ns) for ns in env._namespaces])
+    env_names = set().union(*[set(ns) for ns in getattr(env, "_namespaces", [])])
     _check_names(lhs + rhs, data.columns, env_names, formula)
 
     if kind in ("mixed", "within") and groups is None:
@@ -335,13 +335,15 @@ def fit(formula: str, df, kind: str = "ols", weights=None, strata=None, cluster=
         if s is not None:
             frame[key] = s.to_numpy(dtype=float, na_value=np.nan) if key == "_w" else \
                 s.astype("object").where(s.notna(), None)
-    if weights is not None:
-        w = frame["_w"]
-        if w.isna().any() or (w[np.isfinite(w)] < 0).any() or not np.isfinite(w.fillna(0)).all():
-            bad = w[w.isna() | ~np.isfinite(w) | (w < 0)]
+    if weights is not None:     # a respondent in the model without a usable weight: error
+        in_model = frame.drop(columns="_w").notna().all(axis=1)
+        w = frame.loc[in_model, "_w"]
+        bad = w[w.isna() | ~np.isfinite(w.fillna(0)) | (w < 0)]
+        if len(bad):
             raise DataError(f"The weights have {len(bad)} missing, negative or infinite "
-                            f"value(s) (first at row {bad.index[0]!r}: {bad.iloc[0]!r}). Every "
-                            f"respondent in the model needs a weight >= 0.")
+                            f"value(s) among the respondents in the model (first at row "
+                            f"{bad.index[0]!r}: {bad.iloc[0]!r}). Every respondent in the model "
+                            f"needs a weight >= 0; compute weights for them (sv.weighting.rake).")
     complete = frame.notna().all(axis=1)
     n_dropped = int((~complete).sum())
     frame = frame.loc[complete]

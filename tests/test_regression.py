@@ -431,3 +431,17 @@ def test_lonely_psu_and_weight_errors(strat):
         reg.fit(FG, d, weights="pw")
     with pytest.raises(ValueError, match="precision"):
         reg.fit(FG, strat, weights="pw", se="classic")
+
+
+def test_mixed_defaults_to_the_panels_kern_column(s23):
+    res = reg.fit("capaciteit ~ 1", s23, kind="mixed")
+    assert res.fit["n_kern"] == s23.data.loc[s23.data.capaciteit.notna(), "kern"].nunique()
+    assert 0 < res.fit["icc_kern"] < 1
+    assert "REML" in res.se_type
+
+
+def test_survey_results_do_not_depend_on_the_scale_of_the_weights(strat):
+    d = strat.assign(pw10=strat.pw * 10)
+    a = reg.fit(FB, d, kind="logit", weights="pw", strata="stype").table
+    b = reg.fit(FB, d, kind="logit", weights="pw10", strata="stype").table
+    pd.testing.assert_frame_equal(a, b, rtol=1e-9)
