@@ -26,6 +26,9 @@ outside every domain.
 Weights passed in (e.g. raked weights) are treated as fixed design weights: the variance
 reduction from calibration is not in the standard error, exactly as with ``svydesign(ids=~1,
 weights=~w)`` in R. This is conservative for variables related to the raking margins.
+Pass ``weights=rake(...).design`` instead for calibrated standard errors, as ``svymean`` on
+a ``rake()``d design gives: before aggregation each domain's :math:`z` is replaced by its
+residual after the raking margins (backfitting, 10 sweeps, as survey's ``svyrecvar``).
 
 References
 ----------
@@ -58,6 +61,15 @@ class Design:
         self.data = data
         n = self.n = len(data)
         self.w = _weights(data, weights)
+        self.calibration = None
+        cells = getattr(weights, "cells", None)
+        if cells is not None:             # a socvit.weighting.RakedDesign
+            if not weights.weights.index.equals(data.index):
+                raise DataError("A raked design (RakeResult.design) must be used with the "
+                                "data frame that was raked, all rows in the same order; use "
+                                "by= for subgroups, or pass RakeResult.weights to treat the "
+                                "weights as fixed.")
+            self.calibration = [(np.asarray(c), np.bincount(c)) for c in cells]
         if strata is None:
             self.stratum = np.zeros(n, dtype=np.int64)
             self.H = 1
@@ -87,6 +99,8 @@ class Design:
     def variance(self, z: np.ndarray, key: np.ndarray, D: int) -> np.ndarray:
         """Linearisation variance of the domain totals of ``z`` (rows with key -1 or z 0
         contribute nothing)."""
+        if self.calibration is not None:
+            return self._calibrated_variance(z, key, D)
         sel = key >= 0
         z, key = z[sel], key[sel]
         if self.psu is None:
@@ -103,6 +117,36 @@ class Design:
         nh = self.n_h[None, :]
         v = nh / (nh - 1) * (s2 - s1 * s1 / nh)
         return np.maximum(v.sum(axis=1), 0.0)
+
+    def _calibrated_variance(self, z, key, D, chunk=2_000_000):
+        """Variance after raking: each domain's z is replaced by its residual after the
+        raking margins (10 backfitting sweeps, as survey's svyrecvar), then aggregated."""
+        n = self.n
+        w = self.w
+        pos = w > 0
+        out = np.empty(D)
+        step = max(1, chunk // max(n, 1))
+        for start in range(0, D, step):
+            cols = range(start, min(D, start + step))
+            Z = np.zeros((n, len(cols)))
+            sel = (key >= start) & (key < start + len(cols))
+            Z[np.flatnonzero(sel), key[sel] - start] = z[sel]
+            for _ in range(10):
+                for cells, count in self.calibration:
+                    ratio = np.divide(Z, w[:, None], out=np.zeros_like(Z), where=pos[:, None])
+                    sums = np.stack([np.bincount(cells, ratio[:, j], minlength=len(count))
+                                     for j in range(Z.shape[1])], axis=1)
+                    Z -= w[:, None] * (sums / np.maximum(count, 1)[:, None])[cells]
+            if self.psu is not None:
+                Z = pd.DataFrame(Z).groupby(self.psu).sum().to_numpy()
+                hs = self.psu_stratum
+            else:
+                hs = self.stratum
+            s1 = pd.DataFrame(Z).groupby(hs).sum().to_numpy()
+            s2 = pd.DataFrame(Z * Z).groupby(hs).sum().to_numpy()
+            nh = self.n_h[:, None]
+            out[start:start + len(cols)] = (nh / (nh - 1) * (s2 - s1 * s1 / nh)).sum(axis=0)
+        return np.maximum(out, 0.0)
 
     def degf(self, mask: np.ndarray, key: np.ndarray, D: int) -> np.ndarray:
         """Degrees of freedom per domain as survey::degf on the domain's rows: the number of

@@ -51,7 +51,10 @@ def _case_id(r):
     return f"{r.design}-{r.stat}-{r.variable}-{r.by or 'all'}-{r.group}"
 
 
-CASES = [r for r in REFS.itertuples() if r.stat != "degf" and not DEGENERATE[r.Index]]
+CASES = [r for r in REFS.itertuples()
+         if r.stat != "degf" and not DEGENERATE[r.Index] and not r.design.startswith("cal_")]
+CAL = [r for r in REFS.itertuples() if r.design.startswith("cal_")]
+M2 = {"stype": {"E": 4421, "H": 755, "M": 1018}, "sch.wide": {"No": 1072, "Yes": 5122}}
 
 
 @pytest.mark.parametrize("r", CASES, ids=[_case_id(r) for r in CASES])
@@ -97,6 +100,46 @@ def test_against_r_survey(r):
         _close(row["ci_upper"], r.ci_upper)
 
 
+@pytest.mark.parametrize("r", CAL, ids=[_case_id(r) for r in CAL])
+def test_calibrated_se_against_svymean_on_raked_design(r):
+    """weights=rake(...).design reproduces svymean & co. on survey::rake()'s design."""
+    df, kw = (ST, {}) if r.design == "cal_st" else (CL, {"cluster": "dnum"})
+    des = W.rake(df, M2, base_weight="pw").design
+    by = r.by or None
+    if r.stat == "mean":
+        t = E.mean(df, r.variable, weights=des, by=by, **kw, **NOSUP)
+    elif r.stat == "prop_logit":
+        t = E.proportion(df, r.variable, ["Yes"], weights=des, **kw, **NOSUP)
+    elif r.stat == "dist":
+        t = E.distribution(df, r.variable, weights=des, **kw, **NOSUP)
+        t = t[t["category"] == r.group]
+        # a raking margin is reproduced exactly: its standard error is 0 (R: ~1e-10 noise)
+        assert abs(t["se"].iloc[0]) < 1e-8 and abs(r.se) < 1e-8
+        _close(t["estimate"].iloc[0], r.estimate)
+        return
+    else:
+        t = E.compare(df, "api00", "stype", "E", weights=des, **kw, **NOSUP)
+        row = t.iloc[0]
+        for got, want in [(row["difference"], r.estimate), (row["se"], r.se), (row["p"], r.p)]:
+            _close(got, want)
+        return
+    if by is not None:
+        t = t[t[by] == r.group]
+    row = t.iloc[0]
+    for col in ("estimate", "se", "ci_lower", "ci_upper"):
+        _close(row[col], getattr(r, col))
+    # calibration never increases the error of a margin-related variable much; here smaller
+    fixed = E.mean(df, "api00", weights=des.weights, **kw)["se"].iloc[0]
+    cal = E.mean(df, "api00", weights=des, **kw)["se"].iloc[0]
+    assert cal < fixed
+
+
+def test_calibrated_design_needs_the_raked_frame():
+    des = W.rake(ST, M2, base_weight="pw").design
+    with pytest.raises(DataError, match="data frame that was raked"):
+        E.mean(ST.iloc[:150], "api00", weights=des)
+
+
 def test_degrees_of_freedom_match_degf():
     for r in REFS[REFS["stat"] == "degf"].itertuples():
         df, kw = DESIGNS[r.design]
@@ -119,7 +162,14 @@ def test_sample_weighted_estimates_against_r(sample2023):
     ref = _read("sample_estimates.csv")
     m = E.mean(d, "rapportcijfer", weights=res, by="gemeente").set_index("gemeente")
     p = E.proportion(d, "bet_1", [4, 5], weights=res, by="gemeente").set_index("gemeente")
+    cal = E.mean(d, "rapportcijfer", weights=res.design, by="gemeente").set_index("gemeente")
+    cal_all = E.mean(d, "rapportcijfer", weights=res.design).iloc[0]
     for r in ref.itertuples():
+        if r.design == "sample_cal":     # R: rake to gemeente x age and gemeente x sex
+            row = cal.loc[r.group] if r.by == "gemeente" else cal_all
+            for col in ("estimate", "se", "ci_lower", "ci_upper"):
+                _close(row[col], getattr(r, col))
+            continue
         if r.stat == "cmp_rest":
             c = E.compare(d, "rapportcijfer", "gemeente", r.group, weights=res).iloc[0]
             for got, want in [(c["difference"], r.estimate), (c["se"], r.se), (c["p"], r.p)]:

@@ -118,6 +118,27 @@ for (dn in names(designs)) {
   add(dn, "cmp_all", "api00", "stype", "E", coef(cc), SE(cc))
   add(dn, "degf", "", "", "", degf(d), NA)
 }
+# calibrated standard errors: svymean etc. on the rake()d designs themselves
+cal <- list(cal_st = r1, cal_cl = r2)
+for (dn in names(cal)) {
+  d <- cal[[dn]]
+  for (v in c("api00", "acs.46")) {
+    m <- svymean(as.formula(paste0("~", v)), d, na.rm = TRUE)
+    ci <- confint(m)
+    add(dn, "mean", v, "", "", coef(m), SE(m), ci[1], ci[2])
+    b <- svyby(as.formula(paste0("~", v)), ~awards, d, svymean, na.rm = TRUE)
+    ci <- confint(b)
+    add(dn, "mean", v, "awards", b$awards, coef(b), SE(b), ci[, 1], ci[, 2])
+  }
+  cp <- svyciprop(~I(awards == "Yes"), d, method = "logit")
+  add(dn, "prop_logit", "awards", "", "", as.vector(cp), sqrt(attr(cp, "var")),
+      attr(cp, "ci")[1], attr(cp, "ci")[2])
+  m <- svymean(~sch.wide, d)     # a raking margin: reproduced exactly, SE 0
+  add(dn, "dist", "sch.wide", "", sub("sch.wide", "", names(coef(m))), coef(m), SE(m))
+  tt <- svyttest(api00 ~ I(stype == "E"), d)
+  add(dn, "cmp_rest", "api00", "stype", "E", tt$estimate, tt$estimate / tt$statistic,
+      p = tt$p.value, df = tt$parameter)
+}
 est <- do.call(rbind, rows)
 wcsv(est, "estimates.csv")
 

@@ -36,4 +36,17 @@ add("sample", "prop_logit", "bet_1", "gemeente", b$gemeente, coef(b), SE(b), b$c
 tt <- svyttest(rapportcijfer ~ gm14, d)
 add("sample", "cmp_rest", "rapportcijfer", "gemeente", "GM0014", tt$estimate,
     tt$estimate / tt$statistic, p = tt$p.value, df = tt$parameter)
+# calibrated: raking per gemeente = raking to the margins gemeente x leeftijdsklasse and
+# gemeente x geslacht; svyby on that design gives the calibrated standard errors
+pa <- aggregate(aantal ~ gemeente + leeftijdsklasse, pop23, sum); names(pa)[3] <- "Freq"
+ps <- aggregate(aantal ~ gemeente + geslacht, pop23, sum); names(ps)[3] <- "Freq"
+d1 <- svydesign(ids = ~1, weights = ~I(rep(1, nrow(p23))), data = p23)
+rk <- rake(d1, list(~gemeente + leeftijdsklasse, ~gemeente + geslacht), list(pa, ps),
+           control = ctrl)
+stopifnot(max(abs(weights(rk) / p23$w - 1)) < 1e-9)
+b <- svyby(~rapportcijfer, ~gemeente, rk, svymean, na.rm = TRUE)
+ci <- confint(b)
+add("sample_cal", "mean", "rapportcijfer", "gemeente", b$gemeente, coef(b), SE(b), ci[, 1], ci[, 2])
+m <- svymean(~rapportcijfer, rk, na.rm = TRUE)
+add("sample_cal", "mean", "rapportcijfer", "", "", coef(m), SE(m), confint(m)[1], confint(m)[2])
 wcsv(do.call(rbind, rows), "sample_estimates.csv")
