@@ -28,7 +28,10 @@ Tests and intervals: linear models use Student t with the residual df n - p (as 
 ``summary.lm`` and ``lmtest::coeftest``); logit, ordinal and mixed models use the normal
 distribution (as ``summary.glm``, ``coeftest`` on a glm, and Wald z for lmer); ``se="survey"``
 uses t with svyglm's residual df, (number of PSUs - number of strata) + 1 - p, for both
-``summary.svyglm`` and ``confint.svyglm`` (its Wald default).
+``summary.svyglm`` and ``confint.svyglm`` (its Wald default). ``within`` matches
+``lm(y ~ x + factor(id))`` with ``sandwich::vcovCL(cluster = ~id, type = "HC1")`` and
+``lmtest::coeftest``: the small-sample factor and the t df (n - persons - p) count the
+person dummies (Stata's ``xtreg, fe`` and fixest leave them out: slightly smaller errors).
 """
 
 from __future__ import annotations
@@ -36,7 +39,6 @@ from __future__ import annotations
 import ast
 import difflib
 import html
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -44,7 +46,7 @@ import pandas as pd
 from scipy import stats
 
 from . import _regfit
-from .errors import DataError, SocvitWarning
+from .errors import DataError
 
 __all__ = ["fit", "compare", "ModelResult", "CompareResult", "KINDS", "SE_TYPES"]
 
