@@ -129,7 +129,9 @@ def _read_sav(path: Path) -> RawTable:
 def _read_parquet(path: Path) -> RawTable:
     import pyarrow.parquet as pq
     try:
-        frame = pq.read_table(path).to_pandas(types_mapper=_arrow_types)
+        # one thread: as fast on 2 cores, and much faster when other jobs share them
+        frame = pq.read_table(path, use_threads=False).to_pandas(
+            types_mapper=_arrow_types, split_blocks=True, self_destruct=True, use_threads=False)
     except Exception as exc:
         raise UnreadableError(f"Parquet file {path} cannot be read: {exc}.") from None
     frame = frame.reset_index(drop=True)
@@ -255,20 +257,23 @@ def _arrow_types(t):
 
 
 # --------------------------------------------------------------------------- typing
-def parse_numbers(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Float values of a column and a mask of entries that are text, not numbers.
+def parse_numbers(s: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
+    """Values of a column and a mask of entries that are text, not numbers (None: no text).
 
-    Numbers may have a decimal comma and surrounding spaces; empty strings are missing.
+    Plain integer columns come back as int64 (no copy, no NA possible); everything else as
+    float64 with NaN. Numbers in text may have a decimal comma and surrounding spaces;
+    empty strings are missing.
     """
-    if pd.api.types.is_bool_dtype(s.dtype):
-        return s.to_numpy(dtype="float64", na_value=np.nan), np.zeros(len(s), bool)
-    if pd.api.types.is_numeric_dtype(s.dtype):
-        return s.to_numpy(dtype="float64", na_value=np.nan), np.zeros(len(s), bool)
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iu":
+        return s.to_numpy(dtype=np.int64), None
+    if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
+        return s.to_numpy(dtype="float64", na_value=np.nan), None
     if isinstance(s.dtype, pd.CategoricalDtype):
         vals, text = parse_numbers(pd.Series(s.cat.categories.astype(str)))
-        codes = s.cat.codes.to_numpy()
-        out = np.where(codes >= 0, vals[codes] if len(vals) else np.nan, np.nan)
-        return out, (codes >= 0) & (text[codes] if len(text) else False)
+        vals = np.append(np.asarray(vals, dtype="float64"), np.nan)
+        codes = s.cat.codes.to_numpy()            # -1 (missing) picks the NaN at the end
+        text = None if text is None or not text.any() else np.append(text, False)[codes]
+        return vals[codes], text
     import pyarrow as pa
     import pyarrow.compute as pc
     arr = pa.array(s.astype("string"), type=pa.string(), from_pandas=True)
@@ -277,8 +282,13 @@ def parse_numbers(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     ok = pc.match_substring_regex(arr, r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
     vals = pc.cast(pc.if_else(ok, arr, pa.scalar(None, pa.string())), pa.float64())
     vals = vals.to_numpy(zero_copy_only=False)
-    text = pc.fill_null(pc.invert(ok), False).to_numpy(zero_copy_only=False)
-    return np.asarray(vals, dtype="float64"), np.asarray(text, dtype=bool)
+    text = np.asarray(pc.fill_null(pc.invert(ok), False).to_numpy(zero_copy_only=False), dtype=bool)
+    return np.asarray(vals, dtype="float64"), (text if text.any() else None)
+
+
+def isnan(vals: np.ndarray) -> np.ndarray:
+    """np.isnan that also takes integer arrays (which have no NaN)."""
+    return np.isnan(vals) if vals.dtype.kind == "f" else np.zeros(len(vals), dtype=bool)
 
 
 def _label_codes(s: pd.Series, var) -> np.ndarray | None:
@@ -297,17 +307,21 @@ def _label_codes(s: pd.Series, var) -> np.ndarray | None:
     return s.map(lut).to_numpy(dtype="float64", na_value=np.nan)
 
 
-def column_values(s: pd.Series, var) -> tuple[np.ndarray, np.ndarray]:
-    """Float codes/values of a codebook column and the mask of unparseable text.
+def column_values(s: pd.Series, var) -> tuple[np.ndarray, np.ndarray | None]:
+    """Codes/values of a codebook column (int64 or float64, see :func:`parse_numbers`) and
+    the mask of unparseable text (None when there is none).
 
     Categorical columns may hold codes or their labels."""
     vals, text = parse_numbers(s)
-    if var is not None and var.kind == "categorical" and (text.any() or isinstance(s.dtype, pd.CategoricalDtype)):
+    if var is not None and var.kind == "categorical" and (
+            text is not None or isinstance(s.dtype, pd.CategoricalDtype)):
         lab = _label_codes(s, var)
         if lab is not None:
             hit = ~np.isnan(lab)
             vals = np.where(hit, lab, vals)
-            text = text & ~hit
+            if text is not None:
+                text = text & ~hit
+                text = text if text.any() else None
     return vals, text
 
 
@@ -328,14 +342,45 @@ def _string_column(s: pd.Series, kind: str) -> pd.Series:
 
 
 def is_code(vals: np.ndarray, codes) -> np.ndarray:
-    """Mask of ``vals`` equal to one of a few ``codes`` (faster than np.isin for few codes)."""
-    codes = list(codes)
-    if len(codes) > 16:
+    """Mask of ``vals`` (int or float) equal to one of ``codes``.
+
+    Small non-negative integer codes (the usual case) use a lookup table: two passes over
+    the data instead of one per code."""
+    codes = sorted(codes)
+    if not codes:
+        return np.zeros(len(vals), dtype=bool)
+    if codes[0] < 0 or codes[-1] > 100_000 or any(int(c) != c for c in codes):
         return np.isin(vals, codes)
-    mask = np.zeros(len(vals), dtype=bool)
-    for c in codes:
-        mask |= vals == c
-    return mask
+    lut = np.zeros(int(codes[-1]) + 2, dtype=bool)     # last slot stays False
+    lut[np.asarray(codes, dtype=np.int64)] = True
+    top = len(lut) - 1
+    if vals.dtype.kind in "iu":
+        return lut[np.clip(vals, -1, top)]
+    with np.errstate(invalid="ignore"):
+        iv = np.where(np.isfinite(vals), np.clip(vals, -1, top), -1).astype(np.int64)
+        return lut[iv] & (iv == vals)
+
+
+def code_class(vals: np.ndarray, valid, missing) -> np.ndarray:
+    """int8 per value: 1 a valid code, 2 a missing code, 0 anything else (one pass for both
+    sets, shared by validation and typing)."""
+    out = np.zeros(len(vals), dtype=np.int8)
+    codes = sorted(set(valid) | set(missing))
+    if not codes:
+        return out
+    if codes[0] < 0 or codes[-1] > 100_000 or any(int(c) != c for c in codes):
+        out[np.isin(vals, list(valid))] = 1
+        out[np.isin(vals, list(missing))] = 2
+        return out
+    lut = np.zeros(int(codes[-1]) + 2, dtype=np.int8)
+    lut[np.asarray(sorted(valid), dtype=np.int64)] = 1
+    lut[np.asarray(sorted(missing), dtype=np.int64)] = 2
+    top = len(lut) - 1
+    if vals.dtype.kind in "iu":
+        return lut[np.clip(vals, -1, top)]
+    with np.errstate(invalid="ignore"):
+        iv = np.where(np.isfinite(vals), np.clip(vals, -1, top), -1).astype(np.int64)
+        return np.where(iv == vals, lut[iv], 0).astype(np.int8)
 
 
 class _Cache(dict):
@@ -345,6 +390,14 @@ class _Cache(dict):
         key = ("v", s.name)
         if key not in self:
             self[key] = column_values(s, var)
+        return self[key]
+
+    def classes(self, s: pd.Series, var):
+        """:func:`code_class` of a column against its codebook codes."""
+        key = ("c", s.name)
+        if key not in self:
+            vals, _ = self.values(s, var)
+            self[key] = code_class(vals, var.values if var.kind != "numeric" else (), var.missing)
         return self[key]
 
     def strings(self, s: pd.Series, kind: str):
@@ -359,18 +412,20 @@ def _own(a: np.ndarray) -> np.ndarray:
     return a if a.flags.writeable else a.copy()
 
 
-def _int_column(s: pd.Series, vals: np.ndarray, missing) -> pd.arrays.IntegerArray:
-    """Int64 codes, missing codes -> NA; integer input without a float round trip."""
-    if s.dtype.kind in "iu":
+def _int_column(s: pd.Series, vals: np.ndarray, miss: np.ndarray | None) -> pd.arrays.IntegerArray:
+    """Int64 codes, missing codes (mask ``miss``) -> NA; integers without a float round trip."""
+    if vals.dtype.kind in "iu":
+        na = miss if miss is not None else np.zeros(len(vals), dtype=bool)
+        return pd.arrays.IntegerArray(np.array(vals, dtype=np.int64), na)
+    if s.dtype.kind in "iu":                         # nullable Int64 input
         data = s.to_numpy(dtype=np.int64, na_value=0)
-        na = (np.zeros(len(data), dtype=bool) if isinstance(s.dtype, np.dtype)
-              else s.isna().to_numpy())
-        if missing:
-            na = na | is_code(data, missing)
+        na = s.isna().to_numpy()
+        if miss is not None:
+            na = na | miss
         return pd.arrays.IntegerArray(_own(data), _own(na))
     na = np.isnan(vals)
-    if missing:
-        na |= is_code(vals, missing)
+    if miss is not None:
+        na |= miss
     ints = np.round(np.where(na, 0, vals)).astype(np.int64)
     return pd.arrays.IntegerArray(ints, na)
 
@@ -397,21 +452,22 @@ def apply_codebook(raw: pd.DataFrame, codebook: Codebook, _cache: _Cache | None 
             out[col] = cache.strings(s, v.kind).array
             continue
         vals, _ = cache.values(s, v)
+        miss = (cache.classes(s, v) == 2) if v.missing else None
         if v.kind in _INT_KINDS:
-            out[col] = _int_column(s, vals, list(v.missing))
+            out[col] = _int_column(s, vals, miss)
             continue
-        if v.missing:
-            vals = np.where(is_code(vals, v.missing), np.nan, vals)
+        if miss is not None:
+            vals = np.where(miss, np.nan, vals)
         if v.kind == "categorical" and v.values:
             codes = np.array(v.codes, dtype="float64")
             pos = np.searchsorted(codes, vals)
             pos = np.where(pos < len(codes), pos, 0)
-            hit = ~np.isnan(vals) & (codes[pos] == vals)
+            hit = ~isnan(vals) & (codes[pos] == vals)
             out[col] = pd.Categorical.from_codes(np.where(hit, pos, -1),
                                                  categories=[v.values[c] for c in v.codes],
                                                  ordered=v.ordered)
         else:
-            out[col] = _own(np.asarray(vals, dtype="float64"))
+            out[col] = _own(np.asarray(vals, dtype="float64"))   # int input: a new array
     return pd.DataFrame(out, index=raw.index, copy=False)
 
 

@@ -48,7 +48,7 @@ import pandas as pd
 from . import gemeenten
 from .codebook import Codebook
 from .errors import DataError
-from .io import RawTable, _registry_beside, is_code, read_raw, resolve_codebook
+from .io import RawTable, _registry_beside, isnan, read_raw, resolve_codebook
 
 __all__ = ["Problem", "validate", "check_raw", "summarise", "cli_validate"]
 
@@ -136,6 +136,8 @@ class _Checker:
     def rows(self, column: str, mask: np.ndarray, message, values=None):
         """One problem per row in ``mask`` (at most ``cap``), then a count line.
         ``message`` is a string or a function of the raw value."""
+        if mask is None:
+            return
         idx = np.flatnonzero(mask)
         if not len(idx):
             return
@@ -213,14 +215,18 @@ class _Checker:
             self.rows(name, text, lambda v, n=name, w=what:
                       f"value {v!r} is text, not a {w}. Enter a {w} "
                       f"(or leave it empty for missing).")
-            present = ~np.isnan(vals)
+            absent = isnan(vals)
+            present = ~absent
+            empty = absent if text is None else absent & ~text
             if var.kind == "wave":
-                self.rows(name, ~present & ~text, "the wave (golf) is empty; every row needs one.")
-                bad = present & ((vals != np.round(vals)) | (vals < 1900) | (vals > 2100))
+                self.rows(name, empty, "the wave (golf) is empty; every row needs one.")
+                with np.errstate(invalid="ignore"):
+                    bad = present & ((vals != np.round(vals)) | (vals < 1900) | (vals > 2100))
                 self.rows(name, bad, lambda v: f"value {v!r} is not a year (a wave is the year "
                                                f"of the survey, e.g. 2023).")
             elif var.values:
-                bad = present & ~is_code(vals, list(var.values) + list(var.missing))
+                bad = self.cache.classes(s, var) == 0
+                bad = bad if vals.dtype.kind in "iu" else bad & present
                 valid = f"valid: {_codes_text(var.values)}"
                 if var.missing:
                     valid += f"; missing: {_codes_text(var.missing)}"
@@ -231,12 +237,12 @@ class _Checker:
                 lo, hi = var.range or ((1, 10) if var.kind == "mark" else (-np.inf, np.inf))
                 if var.kind == "weight":
                     lo = max(lo, 0)
-                    self.rows(name, ~present & ~text, "the weight is missing; every row needs a "
+                    self.rows(name, empty, "the weight is missing; every row needs a "
                                                       "weight (0 or more).")
                 with np.errstate(invalid="ignore"):
-                    bad = (vals < lo) | (vals > hi)
-                if var.missing and bad.any():
-                    bad &= ~is_code(vals, var.missing)
+                    bad = (vals < lo) | (vals > hi) if np.isfinite(lo) or np.isfinite(hi) else None
+                if var.missing and bad is not None and bad.any():
+                    bad &= self.cache.classes(s, var) != 2
                 rng = (f"0 or more" if var.kind == "weight" and hi == np.inf
                        else f"{_num(lo)} to {_num(hi)}")
                 extra = (f" (missing codes: {_codes_text(var.missing)})" if var.missing else "")
