@@ -242,3 +242,40 @@ def test_missing_margin_value_and_missing_column(apistrat):
         W.rake(apistrat, M2, base_weight="gewicht")
     with pytest.raises(DataError, match="by column 'gemeente'"):
         W.rake(apistrat, {"x": M2}, by="gemeente")
+
+
+def test_by_several_columns_all_waves():
+    d = sv.load_sample().data
+    margins = {}
+    for golf in (2017, 2019, 2021, 2023):
+        for gm, m in W.margins_from_population(POP, golf=golf).items():
+            margins[(golf, gm)] = m
+    margins = {k: v for k, v in margins.items()
+               if ((d["golf"] == k[0]) & (d["gemeente"] == k[1])).any()}
+    res = W.rake(d, margins, by=["golf", "gemeente"])
+    assert res.converged and list(res.groups.columns[:2]) == ["golf", "gemeente"]
+    tot = res.weights.groupby([d["golf"], d["gemeente"]]).sum()
+    for (golf, gm), m in margins.items():
+        assert tot[(golf, gm)] == pytest.approx(sum(m["geslacht"].values()), rel=1e-9)
+
+
+@pytest.mark.parametrize("lo,hi", [(0.46, 2.0), (0.3, 1.45)])
+def test_bounds_with_varying_base_weights(apistrat, lo, hi):
+    res = W.rake(apistrat, M3, base_weight="pw", bounds=(lo, hi), max_iter=2000)
+    free = W.rake(apistrat, M3, base_weight="pw")      # ratios 0.406 .. 1.496
+    assert free.groups["min_ratio"].iloc[0] < lo or free.groups["max_ratio"].iloc[0] > hi
+    assert res.converged and res.bounds_met
+    ratio = res.weights / res.weights.mean()
+    assert ratio.max() <= hi * (1 + 1e-9) and ratio.min() >= lo * (1 - 1e-9)
+    assert res.margins["rel_error"].max() < 1e-10
+    # rows with the same stratum, categories and base weight keep equal weights
+    key = apistrat[["stype", "sch.wide", "awards", "pw"]].astype(str).agg("|".join, axis=1)
+    assert (res.weights.groupby(key).nunique() == 1).all()
+
+
+def test_zero_base_weights_stay_zero(apistrat):
+    d = apistrat.assign(pw=apistrat["pw"].where(apistrat.index % 10 != 0, 0.0))
+    res = W.rake(d, M2, base_weight="pw")
+    assert res.converged and (res.weights[d["pw"] == 0] == 0).all()
+    res = W.rake(d, M2, base_weight="pw", bounds=(0.3, 3), max_iter=500)
+    assert res.converged and (res.weights[d["pw"] == 0] == 0).all()
