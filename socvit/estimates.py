@@ -260,6 +260,10 @@ def _indicator(data, column, categories):
         if unknown:
             raise DataError(f"Category {unknown[0]!r} is not a category of {column!r} "
                             f"(categories: {', '.join(map(str, s.cat.categories))}).")
+    elif pd.api.types.is_numeric_dtype(s.dtype) and any(isinstance(c, str) for c in cats):
+        raise DataError(f"Column {column!r} holds codes (numbers) but the categories are "
+                        f"labels ({', '.join(repr(c) for c in cats if isinstance(c, str))}); "
+                        f"give the codes, e.g. [4, 5] for '(helemaal) mee eens'.")
     y = s.isin(cats).to_numpy(dtype=float)
     y[s.isna().to_numpy()] = np.nan
     return y

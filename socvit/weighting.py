@@ -361,8 +361,12 @@ def rake(df, margins, base_weight=None, by=None, max_iter=100, tol=1e-10, bounds
                             f"group needs the same margin columns.")
     for c in columns:
         if c not in data.columns:
+            hint = ""
+            if not by_cols and isinstance(group_margins[0][c], dict) and any(
+                    isinstance(v, dict) for v in group_margins[0][c].values()):
+                hint = " These look like margins per group: pass by= (e.g. by='gemeente')."
             raise DataError(f"rake: margin column {c!r} is not in the data (columns: "
-                            f"{', '.join(map(str, data.columns))}).")
+                            f"{', '.join(map(str, data.columns))}).{hint}")
     base = _base_weights(data, base_weight)
     collapse = dict(collapse or {})
     for c in collapse:
@@ -500,6 +504,13 @@ def _group_margins(margins, groups, by_cols):
     if not isinstance(margins, dict) or not margins:
         raise DataError("rake: with by=, margins must be a non-empty dict "
                         "{group: {column: {category: total}}}.")
+    flat = [k for k, v in margins.items()
+            if isinstance(v, dict) and v and not isinstance(next(iter(v.values())), dict)]
+    if flat:
+        raise DataError(f"rake: with by={by_cols[0] if len(by_cols) == 1 else by_cols!r}, "
+                        f"margins are given per group, {{group: {{column: {{category: total}}}}}}; "
+                        f"got {{column: ...}} for {', '.join(map(str, flat[:5]))}. Build them "
+                        f"with margins_from_population(), or drop by= to rake the whole sample.")
     keyed = {(k if isinstance(k, tuple) or len(by_cols) == 1 else (k,)): v
              for k, v in margins.items()}
     str_keyed = {str(k): k for k in keyed}

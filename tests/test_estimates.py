@@ -260,6 +260,8 @@ def test_bad_input():
         E.mean(bad, "api00", weights="pw")
     with pytest.raises(DataError, match="'Ja' is not a category"):
         E.proportion(ST.astype({"sch.wide": "category"}), "sch.wide", ["Ja"])
+    with pytest.raises(DataError, match="holds codes"):
+        E.proportion(sv.load_sample().data, "bet_1", ["mee eens"])
     lonely = ST.assign(s=np.where(ST.index == 0, "alleen", "rest"))
     with pytest.raises(DataError, match="single row"):
         E.mean(lonely, "api00", strata="s")

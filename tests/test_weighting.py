@@ -279,3 +279,12 @@ def test_zero_base_weights_stay_zero(apistrat):
     assert res.converged and (res.weights[d["pw"] == 0] == 0).all()
     res = W.rake(d, M2, base_weight="pw", bounds=(0.3, 3), max_iter=500)
     assert res.converged and (res.weights[d["pw"] == 0] == 0).all()
+
+
+def test_margins_shape_mistakes_are_explained(wave2023):
+    per_group = W.margins_from_population(POP, golf=2023)
+    with pytest.raises(DataError, match="margins per group: pass by="):
+        W.rake(wave2023, per_group)
+    flat = W.margins_from_population(POP, gemeente="GM0014", golf=2023)
+    with pytest.raises(DataError, match="margins are given per group"):
+        W.rake(wave2023, flat, by="gemeente")
