@@ -398,12 +398,15 @@ def rake(df, margins, base_weight=None, by=None, max_iter=100, tol=1e-10, bounds
     # Distinct raking units. A sweep multiplies every row of a cell by the same factor, so
     # without bounds a unit is a (group, cell) and the row weight is base * unit factor.
     # Trimming acts on base * factor, so with bounds rows of one unit also share the base.
-    key = g_codes.astype(np.int64)
-    for codes, t in zip(col_codes, col_targets):
-        key = key * t.shape[1] + codes
+    parts = [(codes, t.shape[1]) for codes, t in zip(col_codes, col_targets)]
     if bounds is not None and base_weight is not None:
-        b_codes, _ = pd.factorize(base)
-        key = key * (int(b_codes.max()) + 1) + b_codes
+        b_codes, b_uniq = pd.factorize(base)
+        parts.append((b_codes.astype(np.int64), len(b_uniq)))
+    key = g_codes.astype(np.int64)
+    for codes, size in parts:
+        if int(key.max()) + 1 > (2 ** 62) // max(size, 1):     # keep the combined key in int64
+            key = pd.factorize(key)[0].astype(np.int64)
+        key = key * size + codes
     inv = np.asarray(pd.factorize(key)[0], dtype=np.int64)
     U = int(inv.max()) + 1
     first = np.empty(U, dtype=np.int64)

@@ -5,7 +5,6 @@ api data (apistrat, apiclus1; extracts committed beside the script) and on the b
 sample's 2023 wave raked per gemeente to data/sample/bevolking.csv.
 """
 
-import warnings
 from pathlib import Path
 
 import numpy as np
