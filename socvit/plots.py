@@ -54,6 +54,27 @@ def set_theme(font_scale: float = 1.0) -> None:
         "legend.fontsize": 9.5, "legend.frameon": False, "grid.color": "#e6e6e6",
         "axes.edgecolor": "#bbbbbb", "font.family": "DejaVu Sans",
     })
+    _register_notebook_display()
+
+
+def _register_notebook_display() -> None:
+    """In a Jupyter kernel, show a returned Figure as a PNG (the figures here are not
+    pyplot-managed, so pyplot's inline backend would otherwise show only their repr)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:          # pragma: no cover - IPython is a dependency of ipykernel
+        return
+    ip = get_ipython()
+    if ip is None:
+        return
+    from io import BytesIO
+
+    def _png(fig):
+        buf = BytesIO()
+        fig.savefig(buf, format="png", bbox_inches="tight")
+        return buf.getvalue()
+
+    ip.display_formatter.formatters["image/png"].for_type(Figure, _png)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -257,7 +278,12 @@ def dot_compare(table: pd.DataFrame, label: str = "label", group: str = "group",
                    ind[r], xerr=None if err is None else err[:, [r]])
         handles.append(Line2D([], [], marker="o", color=colour, linestyle="none",
                               label=_n_label(g, table[table[group] == g])))
-    ax.set_yticks(list(y_of.values()), [_wrap(lab, 34) for lab in y_of])
+    ticklabels = [_wrap(lab, 34) for lab in y_of]
+    if len(groups) == 1 and "n" in table.columns:      # one group: n per row, no legend
+        n_of = dict(zip(table[label], table["n"]))
+        ticklabels = [t + ("" if fmt.is_na(n_of.get(lab)) else f" (n = {fmt.aantal(n_of[lab])})")
+                      for t, lab in zip(ticklabels, y_of)]
+    ax.set_yticks(list(y_of.values()), ticklabels)
     ax.set_ylim(-0.6, len(labels) - 0.4)
     _value_axis(ax.xaxis, percent)
     if xlim is not None:
@@ -267,7 +293,8 @@ def dot_compare(table: pd.DataFrame, label: str = "label", group: str = "group",
     if title:
         ax.set_title(_text(title))
     ax.grid(axis="y", visible=False)
-    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(groups))
+    if len(groups) > 1:
+        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(groups))
     _note(fig, [INDICATIVE_NOTE if any_ind else ""])
     return fig
 
