@@ -1,0 +1,285 @@
+"""Warm Jupyter kernels that run one notebook after another, each from a clean state.
+
+Almost all the time of a naive ``papermill`` + ``nbconvert`` loop goes into starting a
+kernel and importing pandas, matplotlib, seaborn and statsmodels (~5 s) for every report.
+A :class:`WarmKernel` starts one kernel, imports those once, and then executes notebooks in
+it with ``nbclient.NotebookClient(nb, km=km)`` and its own client handed in (``client.kc = kc``).
+
+Isolation: before every notebook :meth:`WarmKernel.reset` runs, in the kernel,
+
+* ``get_ipython().reset(new_session=True)``: empties the user namespace (variables,
+  functions, ``Out`` cache, history) but keeps ``sys.modules``, so imports stay warm
+  (``aggressive=False``, the default, does not flush modules);
+* ``plt.close("all")`` and the rcParams saved after the warm-up (the state a fresh kernel has
+  after the same imports, including a theme set at import time) written back;
+* the saved ``warnings.filters``, ``sys.path``, working directory and pandas options.
+
+Port races: kernels use the ``ipc`` transport (Unix domain sockets in a private temporary
+folder per kernel), so no TCP ports are picked and several kernels can start at the same
+time. On Windows (no ipc) they fall back to TCP; :class:`WarmKernel` users start them one
+after another there.
+
+Each kernel also exits by itself when the process that started it dies (ipykernel polls
+its parent), so a runner killed with SIGKILL leaves no kernels behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+
+__all__ = ["WarmKernel", "KernelFailure", "DEFAULT_PRELOAD"]
+
+#: modules imported once per kernel (errors ignored: a missing one is imported by the
+#: notebook itself, as in a fresh kernel)
+DEFAULT_PRELOAD = (
+    "numpy", "pandas", "scipy.stats", "matplotlib.pyplot", "seaborn", "statsmodels.api",
+    "statsmodels.formula.api", "pingouin", "yaml", "socvit",
+)
+
+_STATE_MODULE = "_socvit_kernel_state"
+
+# Runs once per kernel after the imports: saves the state each report starts from.
+_WARMUP = r"""
+def _socvit_warmup(preload, cwd):
+    import copy, importlib, os, sys, types, warnings
+    for name in preload:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass
+    if "socvit" in sys.modules:
+        sv = sys.modules["socvit"]
+        for sub in sorted(getattr(sv, "_SUBMODULES", ())):
+            if sub in ("cli", "report", "kernelpool", "render", "sample"):
+                continue
+            try:
+                importlib.import_module("socvit." + sub)
+            except Exception:
+                pass
+    state = types.ModuleType(%(state)r)
+    state.cwd = cwd
+    state.path = list(sys.path)
+    state.filters = list(warnings.filters)
+    state.environ = dict(os.environ)
+    if "matplotlib" in sys.modules:
+        import matplotlib
+        state.rc = dict(matplotlib.rcParams)
+    else:
+        state.rc = None
+    state.pd_options = None
+    if "pandas" in sys.modules:
+        try:
+            import pandas
+            from pandas._config import config as pdc
+            deprecated = getattr(pdc, "_deprecated_options", {})
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                state.pd_options = {k: pandas.get_option(k) for k in pdc._registered_options
+                                    if k not in deprecated}
+        except Exception:
+            pass
+
+    def reset():
+        ip = get_ipython()
+        ip.reset(new_session=True)
+        sys.path[:] = state.path
+        warnings.filters[:] = state.filters
+        getattr(warnings, "_filters_mutated", lambda: None)()
+        os.chdir(state.cwd)
+        for k in set(os.environ) - set(state.environ):
+            del os.environ[k]
+        os.environ.update(state.environ)
+        if state.rc is not None:
+            import matplotlib, matplotlib.pyplot as plt
+            plt.close("all")
+            dict.update(matplotlib.rcParams, state.rc)
+        if state.pd_options is not None:
+            import pandas
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                for k, v in state.pd_options.items():
+                    if pandas.get_option(k) != v:
+                        pandas.set_option(k, v)
+        plots = sys.modules.get("socvit.plots")
+        hook = getattr(plots, "reset_state", None)
+        if callable(hook):
+            hook()
+    state.reset = reset
+    sys.modules[%(state)r] = state
+    ip = get_ipython()
+    ip.reset(new_session=True)
+"""
+
+
+class KernelFailure(RuntimeError):
+    """The kernel could not start, died, or did not answer in time."""
+
+
+class WarmKernel:
+    """One Jupyter kernel, started once and warmed up, that executes notebooks in turn.
+
+    Use from a single thread and its asyncio event loop (the kernel client is bound to it).
+
+    Parameters
+    ----------
+    kernel_name : str
+        Kernel spec (default ``python3``).
+    cwd : str, optional
+        Working directory of the kernel and of every notebook (default: the current one).
+    preload : sequence of str
+        Modules imported once at start-up (:data:`DEFAULT_PRELOAD`).
+    startup_timeout : float
+        Seconds to wait for the kernel to start and finish the imports.
+
+    Examples
+    --------
+    >>> async def run(nbs):  # doctest: +SKIP
+    ...     k = WarmKernel()
+    ...     await k.start()
+    ...     for nb in nbs:
+    ...         await k.execute(nb, timeout=600)   # raises nbclient's CellExecutionError
+    ...     await k.shutdown()
+    """
+
+    def __init__(self, kernel_name: str = "python3", cwd: str | None = None,
+                 preload=DEFAULT_PRELOAD, startup_timeout: float = 120.0):
+        self.kernel_name = kernel_name
+        self.cwd = os.path.abspath(cwd or os.getcwd())
+        self.preload = tuple(preload)
+        self.startup_timeout = startup_timeout
+        self.km = None
+        self.kc = None
+        self._sockdir = None
+        self.starts = 0
+        self.startup_seconds = 0.0
+
+    def __repr__(self):
+        alive = self.km is not None and self.km.has_kernel
+        return f"WarmKernel({self.kernel_name!r}, alive={alive}, starts={self.starts})"
+
+    async def start(self) -> None:
+        """Start the kernel (ipc transport), connect a client and run the warm-up imports."""
+        from jupyter_client import AsyncKernelManager
+
+        t0 = time.perf_counter()
+        kwargs = {"kernel_name": self.kernel_name}
+        if os.name == "posix":
+            self._sockdir = tempfile.mkdtemp(prefix="socvit-kernel-")
+            kwargs.update(transport="ipc", ip=os.path.join(self._sockdir, "k"))
+        self.km = AsyncKernelManager(**kwargs)
+        env = dict(os.environ)
+        # a test runner's MPLBACKEND=Agg would stop figures from showing inline in the report
+        env.pop("MPLBACKEND", None)
+        env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+        try:
+            await self.km.start_kernel(cwd=self.cwd, env=env)
+            self.kc = self.km.client()
+            self.kc.start_channels()
+            await self.kc.wait_for_ready(timeout=self.startup_timeout)
+            code = (_WARMUP % {"state": _STATE_MODULE}
+                    + f"\n_socvit_warmup({self.preload!r}, {self.cwd!r})\n")
+            await self._run(code, timeout=self.startup_timeout)
+        except Exception as exc:
+            await self.shutdown()
+            raise KernelFailure(f"The {self.kernel_name!r} kernel could not be started and warmed "
+                                f"up: {exc}") from exc
+        self.starts += 1
+        self.startup_seconds += time.perf_counter() - t0
+
+    async def _run(self, code: str, timeout: float) -> None:
+        """Execute ``code`` silently; raise KernelFailure on an error or no answer."""
+        msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise KernelFailure(f"the kernel did not answer within {timeout:.0f} s")
+            try:
+                reply = await self.kc.get_shell_msg(timeout=min(remaining, 1.0))
+            except Exception:  # queue.Empty
+                if not await self.km.is_alive():
+                    raise KernelFailure("the kernel died") from None
+                continue
+            if reply["parent_header"].get("msg_id") != msg_id:
+                continue
+            content = reply["content"]
+            if content.get("status") != "ok":
+                raise KernelFailure(f"{content.get('ename')}: {content.get('evalue')}")
+            return
+
+    async def reset(self, timeout: float = 60.0) -> None:
+        """Clear the user namespace and plotting state (see the module docstring)."""
+        await self._run(f"__import__({_STATE_MODULE!r}).reset()", timeout=timeout)
+
+    async def alive(self) -> bool:
+        return self.km is not None and self.km.has_kernel and await self.km.is_alive()
+
+    async def execute(self, nb, timeout: float = 600.0):
+        """Reset, then execute ``nb`` (in place) within ``timeout`` seconds in all.
+
+        Raises nbclient's ``CellExecutionError`` when a cell fails (the kernel stays usable),
+        ``CellTimeoutError``/``DeadKernelError``/:class:`KernelFailure` otherwise (call
+        :meth:`restart` before the next notebook).
+        """
+        from nbclient import NotebookClient
+
+        if not await self.alive():
+            await self.restart()
+        await self.reset()
+        deadline = time.monotonic() + timeout
+        client = NotebookClient(
+            nb, km=self.km, kernel_name=self.kernel_name,
+            timeout_func=lambda cell: max(1, int(deadline - time.monotonic())),
+            interrupt_on_timeout=False, allow_errors=False, record_timing=False,
+            iopub_timeout=10,
+        )
+        # NotebookClient.__init__ sets kc to None whatever it is given; without our client it
+        # would connect a second one, after which this kernel stops answering ours.
+        client.kc = self.kc
+        await client.async_execute()
+        return nb
+
+    def kill_now(self) -> None:
+        """SIGKILL the kernel process (safe to call from another thread, e.g. on Ctrl-C)."""
+        pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
+        if pid:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+    async def restart(self) -> None:
+        """Throw the kernel away and start (and warm up) a new one."""
+        await self.shutdown()
+        await self.start()
+
+    async def shutdown(self) -> None:
+        """Stop the kernel and remove its sockets and connection file."""
+        try:
+            if self.kc is not None:
+                self.kc.stop_channels()
+            if self.km is not None and self.km.has_kernel:
+                await self.km.shutdown_kernel(now=True)
+        except Exception:
+            pass
+        finally:
+            try:
+                if self.km is not None:
+                    await self.km._async_cleanup_resources()
+            except Exception:
+                pass
+            self.kc = None
+            self.km = None
+            if self._sockdir:
+                shutil.rmtree(self._sockdir, ignore_errors=True)
+                self._sockdir = None
+
+
+if sys.platform == "win32":  # pragma: no cover
+    asyncio.set_event_loop_policy(asyncio.WindowsSelectorEventLoopPolicy())

@@ -1,0 +1,350 @@
+"""Turning executed report notebooks into files: offline HTML, the index page, PDF.
+
+Used by :mod:`socvit.report`; the functions are plain and can be called on any executed
+notebook.
+
+* :func:`notebook_to_html` exports with nbconvert's ``lab`` template, without code cells
+  (``exclude_input``), with images embedded as base64 and with the template's CDN scripts
+  (require.js, MathJax, Mermaid, widgets) left out, so the report reads offline.
+* :func:`pop_headline` takes the headline figures (one output with mimetype
+  :data:`HEADLINE_MIMETYPE`) out of a notebook, so they feed the index page and never show
+  in the report.
+* :func:`index_html` writes the Dutch overview page with a table of headline figures.
+* :func:`html_to_pdf` prints an HTML file to PDF with headless Chromium.
+* :func:`write_atomic` writes to a temporary file in the target folder and renames it, so a
+  reader (or a run killed halfway) never sees a partial file.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+__all__ = [
+    "HEADLINE_MIMETYPE", "HEADLINE_FIELDS", "notebook_to_html", "pop_headline", "index_html",
+    "find_chromium", "html_to_pdf", "write_atomic", "remove_stale_temp", "slug",
+    "fmt_number",
+]
+
+#: mimetype of the report notebook's last output: a dict of headline figures
+#: (the same constant is ``socvit.sections.HEADLINE_MIMETYPE``)
+HEADLINE_MIMETYPE = "application/vnd.socvit.headline+json"
+
+#: (key, Dutch column heading, kind) of the headline figures shown on the index page
+HEADLINE_FIELDS = (
+    ("n", "Respondenten", "int"),
+    ("pct_actief", "Actief voor dorp of wijk", "pct"),
+    ("rapportcijfer", "Rapportcijfer gemeente", "mark"),
+    ("betrokkenheid", "Betrokkenheid", "score"),
+    ("overtuigingen", "Overtuigingen", "score"),
+    ("bereidheid", "Bereidheid", "score"),
+    ("capaciteit", "Capaciteit", "score"),
+)
+
+_TMP_SUFFIX = ".tmp"
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_umask()  # what open() would give; mkstemp makes 0600 files
+
+# nbconvert's lab template minus every script it would fetch from a CDN, plus a quieter,
+# publication-like page. Kept here (a Jinja DictLoader) so that no template folder has to
+# be installed.
+_TEMPLATE = r"""{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block extra_css -%}
+<meta name="generator" content="socvit">
+<style type="text/css">
+body.jp-Notebook { max-width: 56rem; margin: 0 auto; padding: 2rem 1.5rem 4rem;
+  font-family: "Segoe UI", "Helvetica Neue", Arial, sans-serif; line-height: 1.5; }
+.jp-Cell { padding: 0; }
+.jp-OutputPrompt, .jp-InputPrompt { display: none; }
+.jp-OutputArea-output img { max-width: 100%; height: auto; }
+.jp-RenderedHTMLCommon table { margin: 0.5rem 0 1rem; }
+@media print { body.jp-Notebook { max-width: none; padding: 0; } }
+</style>
+{%- endblock extra_css -%}
+"""
+
+_exporters: dict[int, object] = {}
+
+
+def _exporter():
+    """One HTMLExporter per thread (building one loads the templates: ~0.1 s)."""
+    import threading
+
+    key = threading.get_ident()
+    exp = _exporters.get(key)
+    if exp is None:
+        import jinja2
+        from nbconvert import HTMLExporter
+
+        exp = HTMLExporter(
+            template_name="lab",
+            extra_loaders=[jinja2.DictLoader({"socvit_report.html.j2": _TEMPLATE})],
+            template_file="socvit_report.html.j2",
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            embed_images=True,
+        )
+        _exporters[key] = exp
+    return exp
+
+
+def notebook_to_html(nb, title: str | None = None) -> str:
+    """HTML of an executed notebook: outputs and markdown only, images embedded, no CDN scripts.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The executed notebook (not changed).
+    title : str, optional
+        The page title (``<title>``); default the notebook's metadata title or name.
+
+    Examples
+    --------
+    >>> # In a shell: jupyter nbconvert --to html --no-input rapport.ipynb
+    >>> html = notebook_to_html(nbformat.read("rapport.ipynb", 4))  # doctest: +SKIP
+    """
+    import copy
+
+    nb = copy.deepcopy(nb)
+    # language_info drives code highlighting only; titles come from metadata.title
+    if title:
+        nb.metadata["title"] = title
+    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title or "rapport"}})
+    return body
+
+
+def pop_headline(nb) -> dict | None:
+    """Remove the headline output(s) from ``nb`` (in place) and return the last one's dict.
+
+    The report notebook's last cell displays one output whose data has mimetype
+    :data:`HEADLINE_MIMETYPE` (a dict of headline figures). Returns None when there is none.
+    """
+    found = None
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        keep = []
+        for out in cell.get("outputs", []):
+            data = out.get("data") or {}
+            if HEADLINE_MIMETYPE in data:
+                value = data[HEADLINE_MIMETYPE]
+                if isinstance(value, str):  # some writers store JSON as text
+                    import json
+
+                    value = json.loads(value)
+                found = dict(value)
+                continue
+            keep.append(out)
+        cell["outputs"] = keep
+    return found
+
+
+def slug(text: str) -> str:
+    """A file-name-safe lowercase form: ``"Het Hogeland" -> "het-hogeland"``."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "x"
+
+
+def fmt_number(value, kind: str) -> str:
+    """Dutch display of a headline figure: ``7.64 -> "7,6"``, ``72.4 -> "72%"``, None -> "–".
+
+    Halves round up, as readers expect (``7.25 -> "7,3"``).
+
+    ``kind``: ``int`` (thousands with a dot), ``pct`` (a percentage, 0-100),
+    ``mark`` and ``score`` (one decimal).
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return html.escape(str(value))
+    from decimal import ROUND_HALF_UP, Decimal
+
+    digits = "1" if kind in ("int", "pct") else "0.1"
+    d = Decimal(repr(x)).quantize(Decimal(digits), rounding=ROUND_HALF_UP)  # 7,25 -> 7,3
+    if d == 0:
+        d = abs(d)  # no "-0,0"
+    if kind == "int":
+        return f"{int(d):,}".replace(",", ".")
+    if kind == "pct":
+        return f"{d}%"
+    return str(d).replace(".", ",")
+
+
+_INDEX_CSS = """
+body { font-family: "Segoe UI", "Helvetica Neue", Arial, sans-serif; max-width: 72rem;
+  margin: 0 auto; padding: 2rem 1.5rem; color: #1b1b1b; line-height: 1.45; }
+h1 { font-size: 1.7rem; margin-bottom: 0.2rem; } h2 { margin-top: 2rem; font-size: 1.25rem; }
+p.meta { color: #555; font-size: 0.9rem; }
+table { border-collapse: collapse; width: 100%; font-size: 0.95rem; }
+th, td { padding: 0.35rem 0.6rem; border-bottom: 1px solid #ddd; }
+th { text-align: left; background: #f3f3f3; font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.mislukt td { color: #a11; }
+a { color: #0b5cad; }
+footer { margin-top: 2.5rem; font-size: 0.85rem; color: #555; }
+"""
+
+
+def index_html(sets: list[dict], generated: datetime | None = None) -> str:
+    """The Dutch overview page: per golf (and indeling) a table of headline figures, each
+    gemeente linking to its report.
+
+    ``sets``: manifests as written by :mod:`socvit.report` (``dir`` relative to the index,
+    ``golf``, ``indeling``, ``reports`` mapping code -> entry with ``naam``, ``status``,
+    ``file``, ``pdf``, ``headline``), newest golf first.
+    """
+    generated = generated or datetime.now()
+    parts = [
+        "<!DOCTYPE html>", '<html lang="nl">', "<head>", '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<title>Sociale vitaliteit: rapporten per gemeente</title>",
+        f"<style>{_INDEX_CSS}</style>", "</head>", "<body>",
+        "<h1>Sociale vitaliteit: rapporten per gemeente</h1>",
+        '<p class="meta">Kerncijfers per gemeente; klik op een gemeente voor het volledige rapport. '
+        "Scores op een schaal van 0 tot 10; een streepje betekent: te weinig respondenten "
+        "of niet beschikbaar.</p>",
+    ]
+    if not sets:
+        parts.append("<p>Er zijn nog geen rapporten gemaakt.</p>")
+    for s in sets:
+        golf, indeling = s.get("golf"), s.get("indeling")
+        head = f"Peiling {golf}"
+        if indeling not in (None, golf):
+            head += f", gemeentelijke indeling {indeling}"
+        parts.append(f"<h2>{html.escape(head)}</h2>")
+        parts.append("<table><thead><tr><th>Gemeente</th>"
+                     + "".join(f'<th class="num">{html.escape(lab)}</th>' for _, lab, _ in HEADLINE_FIELDS)
+                     + "<th>Bestanden</th></tr></thead><tbody>")
+        entries = sorted(s.get("reports", {}).values(), key=lambda e: str(e.get("naam", "")).casefold())
+        for e in entries:
+            naam = html.escape(str(e.get("naam") or e.get("gemeente")))
+            code = html.escape(str(e.get("gemeente", "")))
+            ok = e.get("status") == "ok"
+            rel = f'{s["dir"]}/{e["file"]}' if ok and e.get("file") else None
+            cell = f'<a href="{html.escape(rel, quote=True)}">{naam}</a> ({code})' if rel else f"{naam} ({code})"
+            head_fig = e.get("headline") or {}
+            nums = "".join(f'<td class="num">{fmt_number(head_fig.get(k), kind)}</td>'
+                           for k, _, kind in HEADLINE_FIELDS)
+            files = []
+            if rel:
+                files.append(f'<a href="{html.escape(rel, quote=True)}">HTML</a>')
+            if ok and e.get("pdf"):
+                files.append(f'<a href="{html.escape(s["dir"] + "/" + e["pdf"], quote=True)}">PDF</a>')
+            if not ok:
+                files.append("rapport mislukt")
+            cls = "" if ok else ' class="mislukt"'
+            parts.append(f"<tr{cls}><td>{cell}</td>{nums}<td>{' · '.join(files)}</td></tr>")
+        parts.append("</tbody></table>")
+        meta = []
+        if s.get("data_sha256"):
+            meta.append(f"gegevensbestand sha256 {html.escape(s['data_sha256'][:12])}…")
+        if s.get("socvit_version"):
+            meta.append(f"socvit {html.escape(str(s['socvit_version']))}")
+        if meta:
+            parts.append(f'<p class="meta">{"; ".join(meta)}</p>')
+    parts.append(f"<footer>Gemaakt op {generated:%d-%m-%Y om %H:%M} met socvit.</footer>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def find_chromium() -> str | None:
+    """Path of a Chromium or Chrome executable, or None."""
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+CHROMIUM_HINT = (
+    "PDF output needs Chromium (or Google Chrome) on the PATH, and none was found; the HTML "
+    "reports are made anyway. Install it with `sudo apt-get install chromium` (Debian/Ubuntu), "
+    "`brew install --cask chromium` (macOS) or from https://www.chromium.org, then run the "
+    "same command again: HTML reports that are up to date are kept and only the PDFs are made."
+)
+
+
+def html_to_pdf(html_path, pdf_path, chromium: str | None = None, timeout: float = 120) -> None:
+    """Print ``html_path`` to ``pdf_path`` with headless Chromium (atomically).
+
+    Raises RuntimeError with Chromium's message when it fails.
+    """
+    chromium = chromium or find_chromium()
+    if chromium is None:
+        raise RuntimeError(CHROMIUM_HINT)
+    html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{pdf_path.name}.", suffix=_TMP_SUFFIX, dir=pdf_path.parent)
+    os.close(fd)
+    with tempfile.TemporaryDirectory(prefix="socvit-chromium-") as profile:
+        cmd = [chromium, "--headless", "--disable-gpu", "--no-pdf-header-footer",
+               f"--user-data-dir={profile}", f"--print-to-pdf={tmp}", html_path.as_uri()]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            cmd.insert(1, "--no-sandbox")
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+            if proc.returncode != 0 or os.path.getsize(tmp) == 0:
+                raise RuntimeError(f"Chromium could not print {html_path} to PDF "
+                                   f"(exit {proc.returncode}): {proc.stderr.strip()[-500:]}")
+            os.chmod(tmp, _FILE_MODE)
+            os.replace(tmp, pdf_path)
+        except subprocess.TimeoutExpired:
+            raise RuntimeError(f"Chromium took longer than {timeout:.0f} s to print {html_path}.") from None
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+
+def write_atomic(path, content: str | bytes) -> None:
+    """Write ``content`` to ``path`` through a temporary file in the same folder and
+    ``os.replace``: readers see the old file or the whole new one, never a part."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=_TMP_SUFFIX, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, _FILE_MODE)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def remove_stale_temp(folder) -> int:
+    """Delete temporary files left in ``folder`` by a killed run; returns how many."""
+    folder = Path(folder)
+    n = 0
+    if folder.is_dir():
+        for p in folder.glob(f".*{_TMP_SUFFIX}"):
+            try:
+                p.unlink()
+                n += 1
+            except OSError:
+                pass
+    return n

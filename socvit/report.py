@@ -1,0 +1,717 @@
+"""``socvit reports``: one HTML report per gemeente, an index page and a manifest.
+
+The batch runner behind the package's main command::
+
+    socvit reports [--data PATH] [--codebook FILE] [--gemeente CODE_OR_NAME ... | --all]
+                   [--golf YEAR] [--indeling YEAR] [--jobs N] [--format html[,pdf]]
+                   [--out DIR] [--force] [--min-n N] [--warn-n N]
+
+What it does, in order:
+
+1. **Checks the parameters before any kernel starts.** Only the gemeente and wave columns of
+   the panel are read (cheap for CSV, parquet and .sav) to learn which waves and gemeenten
+   exist; an unknown gemeente gets a :class:`~socvit.errors.DataError` listing the valid
+   names for that indeling. Gemeente codes stay strings (``"GM0003"``): papermill writes
+   them into the notebook as string literals.
+2. **Skips reports that are up to date**: a report is remade only when its stamp changed, a
+   hash of the data file (and the codebook and population/gemeente files beside it), the
+   notebook, the parameters and the socvit version. ``force=True`` remakes everything (do
+   that after changing socvit's code without a version bump; the manifest records a hash
+   of socvit's source for such checks).
+3. **Runs the notebook in warm kernels** (:mod:`socvit.kernelpool`): ``jobs`` worker
+   threads each own one kernel that imported pandas, matplotlib, seaborn, statsmodels and
+   socvit once; every report starts from a reset namespace and matplotlib state. Parameters
+   are injected the papermill way (``papermill.parameterize.parameterize_notebook``).
+4. **Exports HTML in-process** (:mod:`socvit.render`): no code, images embedded, no CDN
+   scripts; optionally PDF through headless Chromium.
+5. **Writes atomically** (temporary file + ``os.replace``): the report files, the manifest
+   and the index are always whole. A run killed at any moment leaves only complete
+   reports; the next run makes the missing ones.
+
+Layout of ``out`` (default ``reports/``)::
+
+    reports/index.html                    overview: headline figures, links to every report
+    reports/2023/GM1979-eemsdelta.html    one report per gemeente: <code>-<name>.html
+    reports/2023/GM1979-eemsdelta.pdf     with --format html,pdf
+    reports/2023/manifest.json            parameters, hashes, status and duration per report
+    reports/2023/failed/GM0765-pekela.ipynb   executed notebook of a failed report, error on top
+    reports/2017-indeling-2023/...        a wave recalculated to a later indeling
+
+A failing gemeente does not stop the others; the exit code is 1 when any report failed.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import queue
+import re
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import gemeenten as gm
+from .errors import DataError
+from .render import (
+    CHROMIUM_HINT, find_chromium, html_to_pdf, index_html, notebook_to_html, pop_headline,
+    remove_stale_temp, slug, write_atomic,
+)
+
+__all__ = [
+    "run_reports", "plan_reports", "cli_reports", "ReportPlan", "ReportJob", "ReportOutcome",
+    "RunSummary", "DEFAULT_NOTEBOOK", "FORMATS",
+]
+
+#: the report notebook (owned by notebooks/, run from the repository)
+DEFAULT_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "gemeente_rapport.ipynb"
+FORMATS = ("html", "pdf")
+_MANIFEST = "manifest.json"
+_FAILED = "failed"
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_COMPANIONS = ("bevolking.csv", "gemeenten.csv")
+
+
+# ---------------------------------------------------------------------------------------
+# planning: everything that can be checked before a kernel starts
+
+
+@dataclass
+class ReportJob:
+    """One report to make: a gemeente with its notebook parameters and up-to-date stamp."""
+
+    gemeente: str
+    naam: str
+    parameters: dict
+    stamp: str
+    html: str                # file name inside the set folder
+    pdf: str | None = None
+
+    @property
+    def stem(self) -> str:
+        return self.html[:-5]
+
+
+@dataclass
+class ReportPlan:
+    """What a run will do; made by :func:`plan_reports` without starting a kernel."""
+
+    data: Path
+    codebook: Path
+    notebook: Path
+    golf: int
+    indeling: int
+    folder: Path             # out/<golf> or out/<golf>-indeling-<indeling>
+    jobs: list[ReportJob]
+    hashes: dict
+    common: dict             # parameters shared by every report
+    available: dict          # code -> name of the gemeenten with respondents
+
+    def __repr__(self):
+        return (f"ReportPlan(golf={self.golf}, indeling={self.indeling}, {len(self.jobs)} reports "
+                f"-> {self.folder})")
+
+
+def _sha256(path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _source_hash() -> str:
+    """sha256 over socvit's own source files (recorded in the manifest, not in the stamp:
+    every edit anywhere in the package would otherwise remake every report)."""
+    h = hashlib.sha256()
+    for p in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def _read_columns(path: Path, columns: list[str]):
+    """Only ``columns`` of a panel file (CSV with ',' or ';', parquet, SPSS .sav)."""
+    import pandas as pd
+
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            return pd.read_parquet(path, columns=columns)
+        if suffix in (".sav", ".zsav"):
+            import pyreadstat
+
+            frame, _ = pyreadstat.read_sav(str(path), usecols=columns)
+            return frame
+        with open(path, encoding="utf-8-sig", errors="replace") as fh:
+            header = fh.readline()
+        sep = ";" if header.count(";") > header.count(",") else ","
+        return pd.read_csv(path, sep=sep, usecols=columns, dtype=str, encoding="utf-8-sig",
+                           keep_default_na=False, na_values=[""])
+    except ValueError as exc:
+        raise DataError(
+            f"Panel file {path} cannot be read for columns {', '.join(columns)}: {exc}. Check that "
+            f"the codebook belongs to this file (its gemeente and wave columns must exist)."
+        ) from None
+
+
+def _resolve_inputs(data, codebook) -> tuple[Path, Path, bool]:
+    from .io import SAMPLE_DIR
+
+    is_sample = data is None
+    data = Path(SAMPLE_DIR / "panel.csv" if data is None else data).resolve()
+    if not data.exists():
+        hint = (" The bundled sample is made with `socvit sample`." if is_sample
+                else " Give the path of a panel file (CSV, parquet or SPSS .sav) with --data.")
+        raise DataError(f"Panel file {data} does not exist.{hint}")
+    cb = Path(codebook).resolve() if codebook is not None else data.parent / "codebook.yaml"
+    if not cb.exists():
+        raise DataError(
+            f"Codebook {cb} does not exist. Give one with --codebook (a YAML codebook; "
+            f"data/sample/codebook.yaml documents the format)."
+        )
+    return data, cb, is_sample
+
+
+def plan_reports(data=None, gemeenten=None, golf=None, indeling=None, *, codebook=None,
+                 out="reports", formats=("html",), min_n=None, warn_n=None, compare_to=None,
+                 notebook=None) -> ReportPlan:
+    """Check the parameters and list the reports to make, without starting a kernel.
+
+    Reads only the gemeente and wave columns of the panel. Raises
+    :class:`~socvit.errors.DataError` for an unknown wave, an indeling before the wave, or a
+    gemeente that is unknown or has no respondents in that wave (the message lists the
+    valid ones).
+    """
+    from .codebook import Codebook
+
+    data, cb_path, is_sample = _resolve_inputs(data, codebook)
+    notebook = Path(notebook or DEFAULT_NOTEBOOK).resolve()
+    if not notebook.exists():
+        raise DataError(f"Report notebook {notebook} does not exist; run from a checkout of the "
+                        f"socvit repository or pass notebook=PATH.")
+    formats = _check_formats(formats)
+    cb = Codebook.from_yaml(cb_path)
+    gcol, wcol = cb.column("gemeente"), cb.column("wave")
+    if gcol is None or wcol is None:
+        raise DataError(f"Codebook {cb_path} has no variable of kind "
+                        f"{'gemeente' if gcol is None else 'wave'}; the report runner needs both.")
+    registry = data.parent / "gemeenten.csv"
+    if registry.exists():
+        gm.load_registry(registry)
+
+    import pandas as pd
+
+    frame = _read_columns(data, [gcol, wcol])
+    waves = pd.to_numeric(frame[wcol], errors="coerce")
+    present = sorted(int(w) for w in waves.dropna().unique())
+    if not present:
+        raise DataError(f"Panel file {data} has no valid values in its wave column {wcol!r}.")
+    if golf is None:
+        golf = present[-1]
+    golf = int(golf)
+    if golf not in present:
+        raise DataError(f"Panel file {data} has no respondents in golf {golf}; the waves in the file "
+                        f"are {', '.join(map(str, present))}. Choose one of those with --golf.")
+    target = golf if indeling is None else int(indeling)
+    if target < golf:
+        raise DataError(f"Indeling {target} lies before golf {golf}: a wave can only be recalculated to "
+                        f"its own or a later gemeentelijke indeling. Use --indeling {golf} or later.")
+    codes = frame.loc[waves == golf, gcol].astype("string").str.strip().dropna()
+    mapped = gm.map_to_indeling(pd.Series(codes.unique(), dtype="string"), target)
+    available = {c: gm.name(c) for c in sorted(set(mapped.dropna()), key=gm.name)}
+
+    if gemeenten is None or (isinstance(gemeenten, (list, tuple)) and len(gemeenten) == 0):
+        chosen = list(available)
+    else:
+        if isinstance(gemeenten, str):
+            gemeenten = [gemeenten]
+        chosen = []
+        for g in gemeenten:
+            c = gm.code(g, year=target)
+            if c not in available:
+                listing = ", ".join(f"{n} ({k})" for k, n in available.items())
+                raise DataError(
+                    f"Gemeente {gm.name(c)} ({c}) has no respondents in golf {golf} of {data.name}"
+                    f"{'' if target == golf else f' (indeling {target})'}. Gemeenten with respondents: "
+                    f"{listing}."
+                )
+            if c not in chosen:
+                chosen.append(c)
+
+    hashes = {"data_sha256": _sha256(data), "codebook_sha256": _sha256(cb_path),
+              "notebook_sha256": _sha256(notebook)}
+    for name in _COMPANIONS:
+        if (data.parent / name).exists():
+            hashes[f"{name}_sha256"] = _sha256(data.parent / name)
+    from . import __version__
+
+    hashes["socvit_version"] = __version__
+
+    common = {"golf": golf, "indeling": None if indeling is None else target,
+              "data": None if is_sample else str(data),
+              "codebook": None if codebook is None else str(cb_path)}
+    for key, value in (("min_n", min_n), ("warn_n", warn_n), ("compare_to", compare_to)):
+        if value is not None:
+            common[key] = value
+    folder = Path(out) / (str(golf) if target == golf else f"{golf}-indeling-{target}")
+    jobs = []
+    for c in chosen:
+        params = {"gemeente": str(c), **common}
+        stem = f"{c}-{slug(gm.name(c))}"
+        stamp_src = json.dumps({"parameters": params, **hashes}, sort_keys=True)
+        jobs.append(ReportJob(c, gm.name(c), params, hashlib.sha256(stamp_src.encode()).hexdigest(),
+                              f"{stem}.html", f"{stem}.pdf" if "pdf" in formats else None))
+    return ReportPlan(data, cb_path, notebook, golf, target, folder, jobs, hashes, common, available)
+
+
+def _check_formats(formats) -> tuple[str, ...]:
+    if isinstance(formats, str):
+        formats = formats.split(",")
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in formats if f.strip()))
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise DataError(f"Unknown report format {', '.join(bad) or '(none)'}; use html or html,pdf.")
+    if "html" not in formats:  # the PDF is printed from the HTML
+        formats = ("html",) + formats
+    return formats
+
+
+# ---------------------------------------------------------------------------------------
+# results
+
+
+@dataclass
+class ReportOutcome:
+    """What happened to one report."""
+
+    gemeente: str
+    naam: str
+    status: str              # "ok", "failed" or "skipped" (up to date)
+    seconds: float = 0.0
+    error: str | None = None
+    headline: dict | None = None
+    failed_notebook: str | None = None
+
+    def __repr__(self):
+        extra = f", error={self.error.splitlines()[0][:80]!r}" if self.error else ""
+        return f"ReportOutcome({self.gemeente} {self.naam}: {self.status}, {self.seconds:.1f} s{extra})"
+
+
+@dataclass
+class RunSummary:
+    """The result of :func:`run_reports`: one :class:`ReportOutcome` per gemeente."""
+
+    folder: Path
+    index: Path
+    manifest: Path
+    outcomes: list[ReportOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+    kernel_starts: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def _count(self, status):
+        return sum(o.status == status for o in self.outcomes)
+
+    @property
+    def made(self) -> int:
+        return self._count("ok")
+
+    @property
+    def skipped(self) -> int:
+        return self._count("skipped")
+
+    @property
+    def failed(self) -> list[ReportOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+    def __repr__(self):
+        return (f"RunSummary({self.made} made, {self.skipped} up to date, {len(self.failed)} failed, "
+                f"{self.seconds:.1f} s -> {self.index})")
+
+    def summary(self) -> str:
+        lines = [f"socvit reports: {self.made} made, {self.skipped} up to date (skipped), "
+                 f"{len(self.failed)} failed, in {self.seconds:.1f} s "
+                 f"({self.kernel_starts} kernel start(s))."]
+        made = [o.seconds for o in self.outcomes if o.status == "ok"]
+        if made:
+            lines.append(f"  per report: {sum(made) / len(made):.1f} s on average in a warm kernel.")
+        for o in self.failed:
+            first = (o.error or "").strip().splitlines()
+            lines.append(f"  FAILED {o.naam} ({o.gemeente}): {first[-1] if first else 'unknown error'}")
+            if o.failed_notebook:
+                lines.append(f"    executed notebook with the error: {o.failed_notebook}")
+        lines.extend(f"  {n}" for n in self.notes)
+        lines.append(f"  reports: {self.folder}   overview: {self.index}")
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------
+# manifest and index
+
+
+def _read_manifest(folder: Path) -> dict:
+    path = folder / _MANIFEST
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # unreadable: every report is remade
+
+
+def _up_to_date(job: ReportJob, entry: dict | None, folder: Path) -> bool:
+    if not entry or entry.get("status") != "ok" or entry.get("stamp") != job.stamp:
+        return False
+    if not (folder / job.html).exists():
+        return False
+    return job.pdf is None or (entry.get("pdf") == job.pdf and (folder / job.pdf).exists())
+
+
+def _write_index(out: Path) -> Path:
+    sets = []
+    for m in sorted(out.glob(f"*/{_MANIFEST}")):
+        try:
+            man = json.loads(m.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        man["dir"] = m.parent.name
+        sets.append(man)
+    sets.sort(key=lambda s: (-int(s.get("golf", 0)), int(s.get("indeling") or 0)))
+    path = out / "index.html"
+    write_atomic(path, index_html(sets))
+    return path
+
+
+# ---------------------------------------------------------------------------------------
+# workers: one thread and one warm kernel each
+
+
+@dataclass
+class _Config:
+    folder: Path
+    base_nb: object
+    timeout: float
+    chromium: str | None
+    kernel_name: str
+    cwd: str
+    preload: tuple
+
+
+def _parameterize(base_nb, params: dict):
+    import nbformat
+    from papermill.parameterize import parameterize_notebook
+
+    nb = copy.deepcopy(base_nb)
+    nb.metadata.setdefault("papermill", nbformat.NotebookNode())
+    return parameterize_notebook(nb, params, kernel_name=None, language="python")
+
+
+def _error_text(exc: BaseException) -> str:
+    text = _ANSI.sub("", str(exc)).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _keep_failed(nb, job: ReportJob, cfg: _Config, error: str) -> str:
+    import nbformat
+
+    nb = copy.deepcopy(nb)
+    note = nbformat.v4.new_markdown_cell(
+        f"**socvit reports: het rapport voor {job.naam} ({job.gemeente}) is mislukt.** "
+        f"De fout staat hieronder en bij de cel waar hij optrad.\n\n```\n{error[-4000:]}\n```"
+    )
+    note.metadata["tags"] = ["socvit-error"]
+    nb.cells.insert(0, note)
+    path = cfg.folder / _FAILED / f"{job.stem}.ipynb"
+    write_atomic(path, nbformat.writes(nb))
+    return str(path)
+
+
+async def _make_report(kernel, job: ReportJob, cfg: _Config) -> ReportOutcome:
+    from nbclient.exceptions import CellExecutionError
+
+    t0 = time.perf_counter()
+    nb = _parameterize(cfg.base_nb, job.parameters)
+    error = None
+    try:
+        await kernel.execute(nb, timeout=cfg.timeout)
+    except CellExecutionError as exc:           # the notebook raised; the kernel is fine
+        error = _error_text(exc)
+    except Exception as exc:                    # timeout, dead kernel: start a fresh one
+        error = _error_text(exc)
+        if "Timeout" in type(exc).__name__:
+            error = f"The report took longer than {cfg.timeout:.0f} s (per-report timeout). {error}"
+        try:
+            await kernel.restart()
+        except Exception as restart_exc:        # reported on the next report
+            error += f" (restarting the kernel failed too: {_error_text(restart_exc)})"
+    if error is not None:
+        kept = _keep_failed(nb, job, cfg, error)
+        for name in (job.html, job.pdf):        # an older report would pass for a current one
+            if name and (cfg.folder / name).exists():
+                (cfg.folder / name).unlink()
+        return ReportOutcome(job.gemeente, job.naam, "failed", time.perf_counter() - t0, error,
+                             failed_notebook=kept)
+    headline = pop_headline(nb)
+    html = notebook_to_html(nb, title=f"Sociale vitaliteit in {job.naam} ({job.parameters['golf']})")
+    write_atomic(cfg.folder / job.html, html)
+    if job.pdf:
+        try:
+            html_to_pdf(cfg.folder / job.html, cfg.folder / job.pdf, chromium=cfg.chromium)
+        except RuntimeError as exc:
+            return ReportOutcome(job.gemeente, job.naam, "failed", time.perf_counter() - t0,
+                                 f"The HTML report was made, the PDF not: {exc}", headline)
+    stale = cfg.folder / _FAILED / f"{job.stem}.ipynb"
+    if stale.exists():
+        stale.unlink()
+    return ReportOutcome(job.gemeente, job.naam, "ok", time.perf_counter() - t0, None, headline)
+
+
+class _Worker(threading.Thread):
+    def __init__(self, jobs: queue.Queue, results: queue.Queue, cfg: _Config, stop: threading.Event):
+        super().__init__(daemon=True, name="socvit-report-worker")
+        self.jobs, self.results, self.cfg, self.stop = jobs, results, cfg, stop
+        self.kernel = None
+
+    def run(self):
+        import asyncio
+
+        from .kernelpool import WarmKernel
+
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        self.kernel = WarmKernel(self.cfg.kernel_name, cwd=self.cfg.cwd, preload=self.cfg.preload)
+        start_error = None
+        try:
+            loop.run_until_complete(self.kernel.start())
+        except Exception as exc:
+            start_error = _error_text(exc)
+        try:
+            while not self.stop.is_set():
+                try:
+                    job = self.jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if start_error is not None:
+                    self.results.put(ReportOutcome(job.gemeente, job.naam, "failed", 0.0, start_error))
+                    continue
+                try:
+                    outcome = loop.run_until_complete(_make_report(self.kernel, job, self.cfg))
+                except BaseException as exc:  # never lose a job: report it as failed
+                    outcome = ReportOutcome(job.gemeente, job.naam, "failed", 0.0, _error_text(exc))
+                self.results.put(outcome)
+        finally:
+            try:
+                loop.run_until_complete(self.kernel.shutdown())
+            finally:
+                loop.close()
+
+    def kill(self):
+        """Kill the kernel process at once (used on Ctrl-C from the main thread)."""
+        if self.kernel is not None:
+            self.kernel.kill_now()
+
+
+# ---------------------------------------------------------------------------------------
+# the runner
+
+
+def run_reports(data=None, gemeenten=None, golf=None, indeling=None, jobs=2, formats=("html",),
+                out="reports", force=False, *, codebook=None, min_n=None, warn_n=None,
+                compare_to=None, notebook=None, timeout=600.0, progress=True,
+                kernel_name="python3", preload=None) -> RunSummary:
+    """Make one report per gemeente with warm kernels; write the index and the manifest.
+
+    Parameters
+    ----------
+    data : path, optional
+        Panel file (CSV, parquet, SPSS .sav); default the bundled sample.
+    gemeenten : list of str, optional
+        CBS codes or names; default every gemeente with respondents in the wave.
+    golf : int, optional
+        Wave; default the latest in the file.
+    indeling : int, optional
+        Gemeentelijke indeling to report in (default that of the wave).
+    jobs : int
+        Worker kernels run side by side.
+    formats : tuple or str
+        ``"html"`` or ``"html,pdf"`` (PDF through headless Chromium).
+    out : path
+        Output folder (default ``reports``).
+    force : bool
+        Remake reports that are up to date.
+    codebook, min_n, warn_n, compare_to
+        Passed to the notebook (``None``: the notebook's default).
+    notebook : path, optional
+        Report notebook; default ``notebooks/gemeente_rapport.ipynb``.
+    timeout : float
+        Seconds one report may take before its kernel is restarted and it counts as failed.
+    progress : bool
+        Show a tqdm progress bar on stderr.
+    kernel_name, preload
+        Kernel spec, and the modules each kernel imports once before the first report
+        (default :data:`socvit.kernelpool.DEFAULT_PRELOAD`).
+
+    Returns
+    -------
+    RunSummary
+        ``.outcomes`` per gemeente, ``.exit_code`` (0 all made, 1 any failed), ``summary()``.
+
+    Examples
+    --------
+    >>> import socvit as sv
+    >>> res = sv.report.run_reports(golf=2017, gemeenten=["Delfzijl"], jobs=1)  # doctest: +SKIP
+    >>> # In a shell: socvit reports --golf 2017 --gemeente Delfzijl --jobs 1
+    >>> print(res.summary())  # doctest: +SKIP
+    """
+    t_start = time.perf_counter()
+    if not isinstance(jobs, int) or jobs < 1:
+        raise DataError(f"--jobs must be a whole number of at least 1, not {jobs!r}.")
+    plan = plan_reports(data, gemeenten, golf, indeling, codebook=codebook, out=out,
+                        formats=formats, min_n=min_n, warn_n=warn_n, compare_to=compare_to,
+                        notebook=notebook)
+    out = Path(out)
+    folder = plan.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    remove_stale_temp(folder)
+    remove_stale_temp(folder / _FAILED)
+    remove_stale_temp(out)
+
+    summary = RunSummary(folder, out / "index.html", folder / _MANIFEST)
+    chromium = None
+    if any(j.pdf for j in plan.jobs):
+        chromium = find_chromium()
+        if chromium is None:
+            summary.notes.append(CHROMIUM_HINT)
+            print(f"socvit reports: {CHROMIUM_HINT}", file=sys.stderr)
+            for j in plan.jobs:
+                j.pdf = None
+
+    manifest = _read_manifest(folder)
+    entries = manifest.get("reports", {}) if manifest.get("golf") == plan.golf else {}
+    manifest = {
+        "golf": plan.golf, "indeling": plan.indeling, "data": str(plan.data),
+        "codebook": str(plan.codebook), "notebook": str(plan.notebook), **plan.hashes,
+        "socvit_source_sha256": _source_hash(), "parameters": plan.common, "updated": None,
+        "reports": entries,
+    }
+    todo = []
+    for job in plan.jobs:
+        if not force and _up_to_date(job, entries.get(job.gemeente), folder):
+            e = entries[job.gemeente]
+            summary.outcomes.append(ReportOutcome(job.gemeente, job.naam, "skipped",
+                                                  e.get("seconds", 0.0), headline=e.get("headline")))
+        else:
+            todo.append(job)
+
+    def record(job: ReportJob, outcome: ReportOutcome):
+        entries[job.gemeente] = {
+            "gemeente": job.gemeente, "naam": job.naam, "status": outcome.status,
+            "seconds": round(outcome.seconds, 3), "file": job.html if outcome.status == "ok" else None,
+            "pdf": job.pdf if outcome.status == "ok" else None, "stamp": job.stamp,
+            "parameters": job.parameters, "headline": outcome.headline, "error": outcome.error,
+            "failed_notebook": (os.path.relpath(outcome.failed_notebook, folder)
+                                if outcome.failed_notebook else None),
+            "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+        manifest["updated"] = entries[job.gemeente]["finished"]
+        write_atomic(folder / _MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
+        _write_index(out)
+
+    if todo:
+        from papermill.iorw import load_notebook_node
+
+        base_nb = load_notebook_node(str(plan.notebook))  # as papermill: tags on every cell
+        from .kernelpool import DEFAULT_PRELOAD
+
+        cfg = _Config(folder, base_nb, float(timeout), chromium, kernel_name, os.getcwd(),
+                      tuple(DEFAULT_PRELOAD if preload is None else preload))
+        job_q: queue.Queue = queue.Queue()
+        for job in todo:
+            job_q.put(job)
+        results: queue.Queue = queue.Queue()
+        stop = threading.Event()
+        workers = [_Worker(job_q, results, cfg, stop) for _ in range(min(jobs, len(todo)))]
+        by_code = {j.gemeente: j for j in todo}
+        bar = _progress(len(todo), progress)
+        try:
+            for w in workers:
+                w.start()
+            done = 0
+            while done < len(todo):
+                try:
+                    outcome = results.get(timeout=1.0)
+                except queue.Empty:
+                    if not any(w.is_alive() for w in workers) and results.empty():
+                        break  # should not happen: workers report every job
+                    continue
+                done += 1
+                summary.outcomes.append(outcome)
+                record(by_code[outcome.gemeente], outcome)
+                bar.set_postfix_str(f"{outcome.naam}: {'ok' if outcome.status == 'ok' else 'MISLUKT'}")
+                bar.update(1)
+        except KeyboardInterrupt:
+            stop.set()
+            for w in workers:
+                w.kill()
+            raise
+        finally:
+            bar.close()
+            stop.set()
+            for w in workers:
+                w.join(timeout=30)
+        summary.kernel_starts = sum(w.kernel.starts for w in workers if w.kernel is not None)
+        for job in todo:  # a job no worker reported (a worker died): count it as failed
+            if not any(o.gemeente == job.gemeente for o in summary.outcomes):
+                o = ReportOutcome(job.gemeente, job.naam, "failed", 0.0, "No worker finished this report.")
+                summary.outcomes.append(o)
+                record(job, o)
+    else:
+        manifest["updated"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        write_atomic(folder / _MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
+        _write_index(out)
+    order = {j.gemeente: i for i, j in enumerate(plan.jobs)}
+    summary.outcomes.sort(key=lambda o: order.get(o.gemeente, 0))
+    summary.seconds = time.perf_counter() - t_start
+    return summary
+
+
+class _NoBar:
+    def update(self, n=1):
+        pass
+
+    def set_postfix_str(self, s):
+        pass
+
+    def close(self):
+        pass
+
+
+def _progress(total: int, show: bool):
+    if not show:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="rapport", desc="socvit reports", file=sys.stderr,
+                dynamic_ncols=True)
+
+
+def cli_reports(args) -> int:
+    """``socvit reports``: see the module docstring. Returns the exit code."""
+    gemeenten = None if getattr(args, "all", False) else args.gemeente
+    summary = run_reports(
+        data=args.data, gemeenten=gemeenten, golf=args.golf, indeling=args.indeling,
+        jobs=args.jobs if args.jobs is not None else 2, formats=args.format, out=args.out,
+        force=args.force, codebook=args.codebook, min_n=args.min_n, warn_n=args.warn_n,
+        notebook=getattr(args, "notebook", None),
+    )
+    print(summary.summary())
+    return summary.exit_code
