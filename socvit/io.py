@@ -220,7 +220,7 @@ def _read_csv(path: Path, codebook: Codebook | None) -> RawTable:
             v = codebook.variables.get(n.strip())
             if v is not None and v.kind not in _STRING_KINDS + ("categorical",):
                 fast[n] = pa.float64()
-        for dec in (".", ","):
+        for dec in ((",", ".") if sep != "," else (".", ",")):
             try:
                 table, decimal = read(fast, True, dec), dec
                 break

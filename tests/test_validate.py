@@ -51,6 +51,7 @@ def only(problems, column=None):
 
 def test_clean_file_has_no_problems(tmp_path):
     assert validate(write(tmp_path)) == []
+    assert sv.validate(write(tmp_path)) == []          # the top-level name
 
 
 def test_sample_panel_is_clean():
