@@ -8,7 +8,8 @@ population. Two cases: no base weights, and continuous base weights (then every 
 own raking unit). The data go to benchmarks/_work/ (git-ignored); R reads them, times only
 its rake() call (svydesign built beforehand) and writes its weights back; Python times only
 socvit.weighting.rake on the same in-memory data. Both run to convergence
-(survey: control=list(maxit=1000, epsilon=1e-12); socvit: tol=1e-10).
+(survey: control=list(maxit=1000, epsilon=1e-12); socvit: tol=1e-10); --r-default times
+survey::rake with its default control instead.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ m <- read.csv(args[2], colClasses = c("character", "character", "numeric"))
 mk <- function(col) { x <- m[m$column == col, ]; setNames(data.frame(x$category, x$total), c(col, "Freq")) }
 pops <- list(mk("gemeente"), mk("leeftijdsklasse"), mk("geslacht"))
 ctrl <- list(maxit = 1000, epsilon = 1e-12)
+if (length(args) >= 5 && args[5] == "default") ctrl <- list(maxit = 10, epsilon = 1)
 res <- list()
 for (case in c("unweighted", "base")) {
   if (case == "unweighted") des <- svydesign(ids = ~1, weights = ~I(rep(1, nrow(d))), data = d)
@@ -86,6 +88,9 @@ def main(argv=None):
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-r", action="store_true", help="time socvit only")
+    ap.add_argument("--r-default", action="store_true",
+                    help="run survey::rake with its default control (maxit=10, epsilon=1), "
+                         "which stops before convergence, instead of maxit=1000, epsilon=1e-12")
     args = ap.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
     df, margins = make_data(args.rows)
@@ -112,7 +117,8 @@ def main(argv=None):
                                                                  float_format="%.17g")
     (WORK / "rake.R").write_text(R_SCRIPT)
     out = subprocess.run(["Rscript", str(WORK / "rake.R"), str(data_csv), str(marg_csv),
-                          str(WORK), str(args.repeat)], capture_output=True, text=True)
+                          str(WORK), str(args.repeat), "default" if args.r_default else "tight"],
+                         capture_output=True, text=True)
     if out.returncode != 0:
         raise SystemExit(f"Rscript failed:\n{out.stderr}")
     r_times = json.loads(out.stdout.strip().splitlines()[-1])

@@ -634,6 +634,11 @@ def compare_waves(df, column, wave=None, earlier=None, wave_col="golf", kind="me
     Returns the table of :func:`compare` with ``wave_col`` holding ``wave`` and ``against``
     the earlier wave; ``direction`` "hoger"/"lager" means higher/lower than in ``earlier``.
 
+    Weights given as a :class:`~socvit.weighting.RakeResult` or ``RakedDesign`` are used as
+    fixed weights here (each wave is raked on its own). Gemeente codes change with
+    herindelingen: for ``by="gemeente"`` map both waves to one indeling first
+    (``sv.gemeenten.map_to_indeling``).
+
     Example
     -------
     >>> compare_waves(panel, "rapportcijfer", 2023, 2021, by="gemeente",
