@@ -234,13 +234,20 @@ def _read_csv(path: Path, codebook: Codebook | None) -> RawTable:
                                   f"{exc}.") from None
     if bad:     # rows were skipped: read again in one thread to learn their line numbers
         bad.clear()
-        table = read(dict(zip(names, table.schema.types)), False, decimal)
+        try:
+            table = read(dict(zip(names, table.schema.types)), False, decimal)
+        except pa.ArrowInvalid as exc:
+            raise UnreadableError(f"{path.name} cannot be read as a '{sep}'-separated table: "
+                                  f"{exc}.") from None
     frame = table.rename_columns(stripped).to_pandas(types_mapper=_arrow_types)
     skipped = np.array(sorted(b[0] for b in bad if b[0] is not None), dtype=np.int64)
     lines = np.arange(2, 2 + len(frame) + len(skipped), dtype=np.int64)
     if len(skipped):
         lines = lines[~np.isin(lines, skipped)]
-    blank = frame.isna().all(axis=1).to_numpy()
+    blank = frame.iloc[:, 0].isna().to_numpy().copy()   # empty lines: every field null
+    if blank.any():
+        cand = np.flatnonzero(blank)
+        blank[cand] = frame.iloc[cand].isna().all(axis=1).to_numpy()
     if blank.any():                       # empty lines: not data
         frame = frame.loc[~blank].reset_index(drop=True)
         lines = lines[~blank]

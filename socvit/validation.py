@@ -393,6 +393,11 @@ def cli_validate(args) -> int:
     except (OSError, MemoryError) as exc:
         print(f"socvit validate: {args.path} cannot be read: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug, or a format we do not know: still no traceback
+        print(f"socvit validate: {args.path} could not be checked ({type(exc).__name__}: {exc}). "
+              f"This is probably a bug in socvit; please report it with the file's first "
+              f"lines.", file=sys.stderr)
+        return 2
     for p in problems:
         print(p)
     name = Path(args.path).name
