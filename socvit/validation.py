@@ -403,7 +403,8 @@ def cli_validate(args) -> int:
     name = Path(args.path).name
     n_err = sum(p.count for p in problems if p.severity == "error")
     n_warn = sum(p.count for p in problems if p.severity != "error")
-    size = f"{len(raw.frame):,} rows, {raw.frame.shape[1]} columns"
+    n, k = raw.frame.shape
+    size = f"{n:,} row{'s' * (n != 1)}, {k} column{'s' * (k != 1)}"
     if not problems:
         print(f"{name}: no problems found ({size}).")
         return 0
