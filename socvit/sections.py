@@ -135,6 +135,7 @@ class Section:
 
     parts: list = field(default_factory=list)
     tables: dict = field(default_factory=dict)
+    alt: list = field(default_factory=list)       # alternative text per figure (its caption)
 
     def text(self, markdown: str) -> "Section":
         self.parts.append(("md", markdown))
@@ -142,7 +143,8 @@ class Section:
 
     def figure(self, fig, caption: str, source: str) -> "Section":
         self.parts.append(("fig", fig))
-        self.parts.append(("md", f"*{caption}*  \n<small>{html.escape(source)}</small>"))
+        self.alt.append(caption)
+        self.parts.append(("md", f"*{md(caption)}*  \n<small>{html.escape(source)}</small>"))
         return self
 
     def html(self, table_html: str) -> "Section":
@@ -159,10 +161,13 @@ class Section:
                 f"{kinds.count('html')} tables)")
 
     def show(self) -> None:
-        """Display every part in a notebook (figures as embedded PNG, no stray output)."""
+        """Display every part in a notebook: Markdown, HTML tables and the figures as
+        embedded PNG images with their caption as alternative text (no stray output)."""
+        import base64
         from io import BytesIO
 
-        from IPython.display import HTML, Image, Markdown, display
+        from IPython.display import HTML, Markdown, display
+        alt = iter(self.alt)
         for kind, part in self.parts:
             if kind == "md":
                 display(Markdown(part))
@@ -171,7 +176,9 @@ class Section:
             else:
                 buf = BytesIO()
                 part.savefig(buf, format="png", dpi=100, bbox_inches="tight")
-                display(Image(data=buf.getvalue(), format="png"))
+                data = base64.b64encode(buf.getvalue()).decode("ascii")
+                display(HTML(f'<img src="data:image/png;base64,{data}" '
+                             f'alt="{html.escape(next(alt, "Figuur"))}" style="max-width:100%">'))
 
 
 # --------------------------------------------------------------------------- preparing

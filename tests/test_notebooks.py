@@ -1,0 +1,144 @@
+"""The notebooks: stored clean and paired, and they run top to bottom on the sample.
+
+The report notebook is also exported as the batch runner does (HTML without code) and read
+as a person would: no code, no respondent ids, no tracebacks or warnings, no number for a
+group below min_n, and a kern name containing HTML shown escaped.
+"""
+
+import re
+import shutil
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+
+import socvit as sv
+from socvit import sections
+
+ROOT = Path(__file__).resolve().parent.parent
+NB = ROOT / "notebooks"
+NOTEBOOKS = ["gemeente_rapport", "verkenning", "schaalconstructie"]
+EVIL = "<script>alert(1)</script>"
+
+
+def _sources(nb):
+    return [(c.cell_type, c.source.strip(), sorted(c.metadata.get("tags", [])))
+            for c in nb.cells]
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_ipynb_and_py_pair_agree_and_ipynb_has_no_outputs(name):
+    ipynb = nbformat.read(NB / f"{name}.ipynb", as_version=4)
+    py = jupytext.read(NB / f"{name}.py")
+    assert _sources(ipynb) == _sources(py)
+    for cell in ipynb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
+    tagged = [c for c in ipynb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+
+
+def test_report_parameters_cell():
+    nb = nbformat.read(NB / "gemeente_rapport.ipynb", as_version=4)
+    params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    ns = {}
+    exec(params.source, ns)
+    assert {k: ns[k] for k in ("gemeente", "golf", "indeling", "data", "codebook", "min_n",
+                               "warn_n", "compare_to")} == {
+        "gemeente": "GM1979", "golf": 2023, "indeling": None, "data": None, "codebook": None,
+        "min_n": 10, "warn_n": 30, "compare_to": "provincie"}
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert "import socvit" in code[0].source                     # imports first, for warm kernels
+    assert "publish_headline" in code[-1].source
+
+
+def _run(tmp_path, name, cwd=ROOT, **parameters):
+    import papermill as pm
+    out = tmp_path / f"{name}-out.ipynb"
+    pm.execute_notebook(str(NB / f"{name}.ipynb"), str(out), parameters=parameters,
+                        cwd=str(cwd), progress_bar=False, log_output=False, kernel_name="python3")
+    return nbformat.read(out, as_version=4)
+
+
+def _html(nb):
+    from nbconvert import HTMLExporter
+    nb = nbformat.from_dict(nb)
+    for cell in nb.cells:                     # the runner takes the headline out (render.pop_headline)
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs
+                            if sections.HEADLINE_MIMETYPE not in o.get("data", {})]
+    body, _ = HTMLExporter(exclude_input=True).from_notebook_node(nb)
+    return body
+
+
+def _errors(nb):
+    return [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+            if o.output_type == "error" or o.get("name") == "stderr"]
+
+
+@pytest.fixture(scope="module")
+def evil_data(tmp_path_factory):
+    """The sample with Eemsdelta's largest kern of 2023 renamed to an HTML snippet and four
+    respondents moved to a tiny kern."""
+    import pandas as pd
+    d = tmp_path_factory.mktemp("evil")
+    raw = pd.read_csv(sv.io.SAMPLE_DIR / "panel.csv", dtype=str, keep_default_na=False)
+    rows = raw[(raw["golf"] == "2023") & (raw["gemeente"] == "GM1979")]
+    big = rows["kern"].value_counts().index[0]
+    raw.loc[rows.index[rows["kern"] == big], "kern"] = EVIL
+    raw.loc[rows.index[rows["kern"] != big][:4], "kern"] = "Piepklein"
+    raw.to_csv(d / "panel.csv", index=False)
+    for f in ("codebook.yaml", "bevolking.csv"):
+        shutil.copy(sv.io.SAMPLE_DIR / f, d / f)
+    return d / "panel.csv"
+
+
+@pytest.mark.slow
+def test_report_html_reads_as_a_publication(tmp_path, evil_data):
+    nb = _run(tmp_path, "gemeente_rapport", gemeente="GM1979", golf=2023, data=str(evil_data))
+    assert not _errors(nb)
+    heads = [o.data[sections.HEADLINE_MIMETYPE] for c in nb.cells if c.cell_type == "code"
+             for o in c.outputs if sections.HEADLINE_MIMETYPE in o.get("data", {})]
+    assert len(heads) == 1 and heads[0]["gemeente"] == "GM1979" and heads[0]["n"] > 0
+    html = _html(nb)
+    body = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", body)
+    # no code, no stray output
+    for code_bit in ("sections.", "import socvit", "publish_headline", "<Figure size",
+                     "DataFrame", "Traceback", "Warning", "Error"):
+        assert code_bit not in text, code_bit
+    assert 'class="jp-InputArea-editor' not in body and 'class="highlight' not in body
+    assert 'alt="Figuur 1.' in html
+    # no respondent ids
+    ids = set(__import__("pandas").read_csv(evil_data, usecols=["resp_id"])["resp_id"])
+    assert not ids & set(re.findall(r"R\d{7}", html))
+    # escaped kern name, small kern absent
+    assert EVIL not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Piepklein" not in html
+    # a finished publication: title, numbered sections, captions, source lines
+    assert "Sociale vitaliteit in Eemsdelta" in text
+    for i in range(1, 10):
+        assert f"{i}. " in text
+    assert "Figuur 1." in text and "Tabel 1." in text and "Bron: Groninger Panel" in text
+    assert html.count("data:image/png;base64") >= 6
+
+
+@pytest.mark.slow
+def test_report_runs_from_the_notebooks_folder_for_a_former_gemeente(tmp_path):
+    nb = _run(tmp_path, "gemeente_rapport", cwd=NB, gemeente="Appingedam", golf=2017,
+              data="data/sample/panel.csv", min_n=10, warn_n=30)
+    assert not _errors(nb)
+    html = _html(nb)
+    assert "Sociale vitaliteit in Appingedam" in html and "golf 2017" in html
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["verkenning", "schaalconstructie"])
+def test_research_notebooks_run(tmp_path, name):
+    nb = _run(tmp_path, name)
+    assert not [o for o in _errors(nb) if o.output_type == "error"]
+    images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if "image/png" in o.get("data", {})]
+    assert len(images) >= (5 if name == "verkenning" else 0)
