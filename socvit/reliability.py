@@ -189,18 +189,39 @@ def pairwise_cov(x, weights=None, corr=False):
     x = np.asarray(x, dtype=float)
     n, k = x.shape
     w = None if weights is None else np.asarray(weights, dtype=float)
-    # One pass over blocks of rows: P = [xc, m, xc^2]' [w xc, w m, w^2 m], xc = x - shift
-    # (0 where missing; the shift, the first block's means, is for accuracy only).
-    step = max(1, 8_000_000 // (3 * k))
+    # One pass over blocks of rows (xc = x - shift, 0 where missing; m the 0/1 mask; the
+    # shift, the first block's means, is for accuracy only): s2 = xc'W xc, n_pairs = m'W m,
+    # [s1; q] = [xc, xc^2]'W m, n2 = m'W^2 m.
+    step = max(1, 4_000_000 // (2 * k))
     with np.errstate(invalid="ignore", divide="ignore"):
         shift = np.nan_to_num(np.nanmean(x[:step], axis=0)) if n else np.zeros(k)
-    nb = 2 * k if w is None else 3 * k
-    p = np.zeros((3 * k, nb))
+    order = "F" if x.flags.f_contiguous else "C"     # follow the data's layout: no transposing
+    s2, n_pairs, n2 = np.zeros((k, k)), np.zeros((k, k)), np.zeros((k, k))
+    sq = np.zeros((2 * k, k))
     with _one_blas_thread():
-        _accumulate(p, x, w, shift, step, k)
-    s2, s1, n_pairs = p[:k, :k], p[:k, k:2 * k], p[k:2 * k, k:2 * k]
-    q = p[2 * k:, k:2 * k]
-    n2 = n_pairs if w is None else p[k:2 * k, 2 * k:]
+        for r0 in range(0, n, step):
+            xs = x[r0:r0 + step]
+            a = np.empty((len(xs), 2 * k), order=order)
+            xc = a[:, :k]
+            np.subtract(xs, shift, out=xc)
+            miss = np.isnan(xc)
+            np.copyto(xc, 0.0, where=miss)
+            np.multiply(xc, xc, out=a[:, k:])
+            mf = np.logical_not(miss).astype(float)
+            if w is None:
+                s2 += xc.T @ xc
+                n_pairs += mf.T @ mf
+                sq += a.T @ mf
+            else:
+                ws = w[r0:r0 + step, None]
+                mw = mf * ws
+                s2 += xc.T @ (xc * ws)
+                n_pairs += mf.T @ mw
+                sq += a.T @ mw
+                n2 += mf.T @ (mw * ws)
+    if w is None:
+        n2 = n_pairs
+    s1, q = sq[:k], sq[k:]
     with np.errstate(invalid="ignore", divide="ignore"):
         means = shift + np.diag(s1) / np.diag(n_pairs)
         denom = n_pairs - n2 / n_pairs
@@ -210,26 +231,6 @@ def pairwise_cov(x, weights=None, corr=False):
         var_pair = (q - s1 * s1 / n_pairs) / denom       # var of i on the rows of pair (i, j)
         r = cov / np.sqrt(var_pair * var_pair.T)
     return cov, means, r
-
-
-def _accumulate(p, x, w, shift, step, k):
-    n = len(x)
-    for r0 in range(0, n, step):
-        xs = x[r0:r0 + step]
-        m = ~np.isnan(xs)
-        a = np.empty((len(xs), 3 * k))
-        np.subtract(xs, shift, out=a[:, :k])
-        a[:, :k][~m] = 0.0
-        a[:, k:2 * k] = m
-        np.multiply(a[:, :k], a[:, :k], out=a[:, 2 * k:])
-        if w is None:
-            p += a.T @ a[:, :2 * k]
-        else:
-            ws = w[r0:r0 + step, None]
-            b = np.empty((len(xs), 3 * k))
-            np.multiply(a[:, :2 * k], ws, out=b[:, :2 * k])
-            np.multiply(b[:, k:2 * k], ws, out=b[:, 2 * k:])
-            p += a.T @ b
 
 
 def _cov2cor(c):
@@ -435,7 +436,8 @@ def alpha(data, items=None, reverse=(), weights=None, ci="feldt", n_boot=1000, l
     raw = x.to_numpy()
     n = len(raw)
     n_eff = float(n if w is None else w.sum() ** 2 / (w @ w))
-    xt = np.empty((n, k + 1))                 # the keyed items and their total
+    xt = np.empty((n, k + 1), order="F")      # the keyed items and their total (DataFrame
+                                              # blocks are column-major: keep that layout)
     xk = xt[:, :k]
     xk[:] = raw
     for j, c in enumerate(names):
@@ -444,7 +446,7 @@ def alpha(data, items=None, reverse=(), weights=None, ci="feldt", n_boot=1000, l
     miss = np.isnan(xk)
     valid = k - miss.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        xt[:, k] = np.where(miss, 0.0, xk).sum(axis=1) / valid   # mean of the valid answers
+        xt[:, k] = np.nansum(xk, axis=1) / valid      # the mean of the valid answers
     total = xt[:, k]
     c_all, means_all, r_all = pairwise_cov(xt, w, corr=True)
     c = c_all[:k, :k]
@@ -473,7 +475,7 @@ def alpha(data, items=None, reverse=(), weights=None, ci="feldt", n_boot=1000, l
     r_drop = [(c[:, i].sum() - c[i, i]) / np.sqrt(c[i, i] * (cs - 2 * c[:, i].sum() + c[i, i]))
               for i in range(k)]
     items_df = pd.DataFrame({
-        "n": (~np.isnan(xk)).sum(axis=0), "raw_r": r_all[k, :k],
+        "n": n - miss.sum(axis=0), "raw_r": r_all[k, :k],
         "std_r": r.sum(axis=0) / np.sqrt(r.sum()), "r_cor": rc.sum(axis=0) / np.sqrt(rc.sum()),
         "r_drop": r_drop, "mean": means_all[:k], "sd": np.sqrt(np.diag(c)),
         "alpha_if_dropped": dropped["raw_alpha"].to_numpy(),
@@ -541,19 +543,21 @@ def _frequencies(raw, names, w):
     k = raw.shape[1]
     nbin = int(hi - lo) + 2                          # the last bin holds the missing
     codes = raw - lo
-    np.nan_to_num(codes, copy=False, nan=nbin - 1)
-    ci = codes.astype(np.int32)
+    np.copyto(codes, nbin - 1, where=np.isnan(codes))
+    ci = codes.astype(np.intp)      # (np.bincount is slow on int32 input)
     if not np.array_equal(ci, codes):                # non-integer answers: count by value
         m = ~np.isnan(raw)
         vals = np.unique(raw[m])
         if len(vals) > 10:
             return None
-        ci = np.where(m, np.searchsorted(vals, np.where(m, raw, vals[0])), len(vals)).astype(np.int32)
+        ci = np.where(m, np.searchsorted(vals, np.where(m, raw, vals[0])), len(vals))
         nbin = len(vals) + 1
     else:
         vals = lo + np.arange(nbin - 1)
-    ci += (nbin * np.arange(k, dtype=np.int32))[None, :]
-    counts = np.bincount(ci.ravel(), weights=None if w is None else np.repeat(w, k),
+    ci += (nbin * np.arange(k, dtype=np.intp))[None, :]
+    wk = None if w is None else np.broadcast_to(w[:, None], ci.shape).ravel(order="K") \
+        if ci.flags.f_contiguous else np.repeat(w, k)
+    counts = np.bincount(ci.ravel(order="K"), weights=wk,
                          minlength=nbin * k).reshape(k, nbin).astype(float)
     present = counts[:, :-1].sum(axis=0) > 0
     if present.sum() > 10:
