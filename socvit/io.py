@@ -370,7 +370,11 @@ def is_code(vals: np.ndarray, codes) -> np.ndarray:
 
 def code_class(vals: np.ndarray, valid, missing) -> np.ndarray:
     """int8 per value: 1 a valid code, 2 a missing code, 0 anything else (one pass for both
-    sets, shared by validation and typing)."""
+    sets, shared by validation and typing).
+
+    Small non-negative integer codes (the usual case) use a lookup table read with
+    ``np.take(mode="clip")``: slot 0 and the last slot hold 0, so values out of range land
+    on a 0 without a separate bounds pass."""
     out = np.zeros(len(vals), dtype=np.int8)
     codes = sorted(set(valid) | set(missing))
     if not codes:
@@ -379,15 +383,17 @@ def code_class(vals: np.ndarray, valid, missing) -> np.ndarray:
         out[np.isin(vals, list(valid))] = 1
         out[np.isin(vals, list(missing))] = 2
         return out
-    lut = np.zeros(int(codes[-1]) + 2, dtype=np.int8)
-    lut[np.asarray(sorted(valid), dtype=np.int64)] = 1
-    lut[np.asarray(sorted(missing), dtype=np.int64)] = 2
-    top = len(lut) - 1
+    shift = 1 if codes[0] == 0 else 0          # keep slot 0 free for values below the codes
+    lut = np.zeros(int(codes[-1]) + shift + 2, dtype=np.int8)
+    lut[np.asarray(sorted(valid), dtype=np.int64) + shift] = 1
+    lut[np.asarray(sorted(missing), dtype=np.int64) + shift] = 2
     if vals.dtype.kind in "iu":
-        return lut[np.clip(vals, -1, top)]
+        return np.take(lut, vals + shift if shift else vals, mode="clip")
     with np.errstate(invalid="ignore"):
-        iv = np.where(np.isfinite(vals), np.clip(vals, -1, top), -1).astype(np.int64)
-        return np.where(iv == vals, lut[iv], 0).astype(np.int8)
+        iv = vals.astype(np.int64)             # NaN and huge values: garbage, caught below
+        cls = np.take(lut, iv + shift if shift else iv, mode="clip")
+        cls[iv != vals] = 0
+    return cls
 
 
 class _Cache(dict):
