@@ -318,13 +318,18 @@ class AlphaResult:
         it = self.items[["n", "raw_r", "std_r", "r_cor", "r_drop", "mean", "sd"]].rename(
             index=name, columns={"raw_r": "raw.r", "std_r": "std.r", "r_cor": "r.cor",
                                  "r_drop": "r.drop"})
-        out = [head, extra[0], "", tot.to_string(float_format=lambda v: f"{v:.2f}"), "",
+        fmt2 = lambda v: f"{v:.2f}"   # noqa: E731
+        tot_fmt = {c: fmt2 for c in tot.columns}
+        tot_fmt["ase"] = lambda v: f"{v:.4f}"
+        drop.index.name = it.index.name = None
+        out = [head, extra[0], "", tot.to_string(formatters=tot_fmt), "",
                f"    {pct} confidence boundaries", ci.to_string(float_format=lambda v: f"{v:.2f}"),
                "", " Reliability if an item is dropped:",
                drop.to_string(float_format=lambda v: f"{v:.3f}"), "", " Item statistics",
                it.to_string(float_format=lambda v: f"{v:.2f}")]
         if self.frequencies is not None:
             fr = self.frequencies.rename(index=name)
+            fr.index.name = None
             fr.columns = [f"{c:g}" if isinstance(c, float) else str(c) for c in fr.columns]
             out += ["", "Non missing response frequency for each item",
                     fr.to_string(float_format=lambda v: f"{v:.2f}")]
