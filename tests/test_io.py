@@ -186,3 +186,16 @@ def test_loaded_data_can_be_edited(tmp_path, ext):
     d.loc[0, "geslacht"] = "vrouw"
     assert d.loc[0, ["bet_1", "kern", "geslacht"]].tolist() == [3, "Farmsum", "vrouw"]
     assert d.loc[1, "uren"] == 7.5
+
+
+def test_code_class_lookup_table_edges():
+    from socvit.io import code_class
+    v = np.array([0, 1, 2, 5, 9, 99, 100, -1, -5, 3, 1000])
+    expected = [0, 1, 1, 1, 2, 2, 0, 0, 0, 1, 0]          # 1 valid, 2 missing, 0 neither
+    assert code_class(v, [1, 2, 3, 4, 5], [9, 99]).tolist() == expected
+    assert code_class(v.astype(float), [1, 2, 3, 4, 5], [9, 99]).tolist() == expected
+    f = np.array([0.0, 1.0, 1.5, np.nan, np.inf, -np.inf, 1e300, 99.0, -0.0])
+    assert code_class(f, [0, 1], [99]).tolist() == [1, 1, 0, 0, 0, 0, 0, 2, 1]
+    assert code_class(np.array([0, 1, 2, -1, 99]), [0, 1], [99]).tolist() == [1, 1, 0, 0, 2]
+    # codes the table does not handle fall back to np.isin
+    assert code_class(np.array([-9.0, 1.0, 2.5]), [1, 2.5], [-9]).tolist() == [2, 1, 1]
