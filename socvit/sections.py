@@ -78,6 +78,7 @@ class Rapport:
     bevolking: pd.DataFrame | None
     weighting: dict = field(default_factory=dict)   # golf -> RakeResult
     scales: dict = field(default_factory=dict)      # group -> [scale names]
+    shared: dict = field(default_factory=dict)      # province-level results shared by reports
     counters: dict = field(default_factory=lambda: {"figuur": 0, "tabel": 0})
 
     def __repr__(self):
@@ -95,12 +96,18 @@ class Rapport:
         return self.codebook.column("kern")
 
     def wave(self, golf=None) -> pd.DataFrame:
-        """Rows of one wave (default the report's)."""
-        golf = self.golf if golf is None else golf
-        return self.data.loc[self.data[self.wave_col] == golf]
+        """Rows of one wave (default the report's); computed once per wave."""
+        golf = self.golf if golf is None else int(golf)
+        key = ("_wave", golf)
+        if key not in self.counters:
+            self.counters[key] = self.data.loc[self.data[self.wave_col] == golf]
+        return self.counters[key]
 
     def in_gemeente(self, frame=None) -> pd.Series:
-        frame = self.wave() if frame is None else frame
+        if frame is None:
+            if "_in_gem" not in self.counters:
+                self.counters["_in_gem"] = self.in_gemeente(self.wave())
+            return self.counters["_in_gem"]
         return (frame[G] == self.gemeente).fillna(False).astype(bool)
 
     def in_comparison(self, frame=None) -> pd.Series:
@@ -250,33 +257,28 @@ def prepare(gemeente, golf: int, indeling: int | None = None, data=None, codeboo
     """
     from . import io
     rules = disclosure.Rules(min_n=int(min_n), warn_n=int(warn_n))
-    if data is None:
-        panel = io.load_sample()
-        path = io.SAMPLE_DIR / "panel.csv"
-    elif isinstance(data, io.Panel):
-        panel, path = data, (Path(data.source) if data.source else None)
-    else:
-        path, codebook = _resolve(data), (None if codebook is None else _resolve(codebook))
-        panel = io.load_panel(path, codebook)
-    if bevolking is None and path is not None and (Path(path).parent / "bevolking.csv").exists():
-        bevolking = Path(path).parent / "bevolking.csv"
-    if isinstance(bevolking, (str, Path)):
-        bevolking = pd.read_csv(bevolking, dtype={"gemeente": "string"})
-    cb = panel.codebook
-    wcol, gcol, kcol = cb.column("wave"), cb.column("gemeente"), cb.column("kern")
-    for kind, col in (("wave", wcol), ("gemeente", gcol)):
-        if col is None or col not in panel.data.columns:
-            raise DataError(f"The panel has no {kind} column (codebook kind {kind!r}); the "
-                            f"report needs one. Add it to the data and the codebook.")
-    waves = sorted(int(w) for w in panel.data[wcol].dropna().unique())
     golf = int(golf)
-    if golf not in waves:
-        raise DataError(f"The panel {path} has no wave {golf}; waves present: "
-                        f"{', '.join(map(str, waves))}. Choose one of those for golf.")
-    indeling = golf if indeling is None else int(indeling)
+    if isinstance(data, io.Panel):
+        path = Path(data.source) if data.source else None
+        if bevolking is None and path is not None and (path.parent / "bevolking.csv").exists():
+            bevolking = path.parent / "bevolking.csv"
+        base = _build(data, path, bevolking, golf, indeling)
+    else:
+        path = io.SAMPLE_DIR / "panel.csv" if data is None else _resolve(data)
+        cbpath = None if codebook is None else _resolve(codebook)
+        if bevolking is None and (path.parent / "bevolking.csv").exists():
+            bevolking = path.parent / "bevolking.csv"
+        key = (_file_key(path), _file_key(cbpath), _file_key(bevolking), golf, indeling)
+        base = None if isinstance(bevolking, pd.DataFrame) else _CACHE.get(key)
+        if base is None:
+            panel = io.load_sample() if data is None and cbpath is None else io.load_panel(path, cbpath)
+            base = _build(panel, path, bevolking, golf, indeling)
+            if not isinstance(bevolking, pd.DataFrame):
+                _CACHE[key] = base
+                while len(_CACHE) > _CACHE_SIZE:
+                    _CACHE.pop(next(iter(_CACHE)))
+    indeling = base["indeling"]
     code_ = gemeenten.code(gemeente, year=indeling)
-    frame = panel.data.loc[panel.data[wcol] <= golf].copy()
-    frame[G] = _to_indeling(frame, gcol, kcol if kcol in frame.columns else None, indeling)
 
     # comparison area
     if isinstance(compare_to, str) and compare_to.strip().lower() == "provincie":
@@ -290,14 +292,58 @@ def prepare(gemeente, golf: int, indeling: int | None = None, data=None, codeboo
     else:
         raise DataError(f"compare_to {compare_to!r} is not 'provincie', a region "
                         f"({', '.join(REGIOS)}) or a list of gemeenten.")
+    return Rapport(data=base["data"], codebook=base["codebook"], gemeente=code_,
+                   naam=gemeenten.name(code_), golf=golf, indeling=indeling, rules=rules,
+                   compare_label=label, compare_codes=compare_codes, source=base["source"],
+                   data_hash=base["hash"], bevolking=base["bevolking"],
+                   weighting=base["weighting"], scales=base["scales"], shared=base["shared"])
 
-    r = Rapport(data=frame, codebook=cb, gemeente=code_, naam=gemeenten.name(code_), golf=golf,
-                indeling=indeling, rules=rules, compare_label=label, compare_codes=compare_codes,
-                source=str(path) if path is not None else "onbekend", data_hash=_hash(path),
-                bevolking=bevolking)
-    _weigh(r, gcol)
-    _score(r, panel)
-    return r
+
+#: prepared panels by (data file, codebook, population file, golf, indeling), so that a warm
+#: kernel making one report after another reads, weights and scores the data once. Keys hold
+#: the files' modification times and sizes: a changed file is read again. Sections never
+#: modify ``Rapport.data``.
+_CACHE: dict = {}
+_CACHE_SIZE = 4
+
+
+def _file_key(path):
+    if path is None or isinstance(path, pd.DataFrame):
+        return None if path is None else id(path)
+    p = Path(path)
+    try:
+        st = p.stat()
+    except OSError:
+        return (str(p), None)
+    return (str(p.resolve()), st.st_mtime_ns, st.st_size)
+
+
+def _build(panel, path, bevolking, golf: int, indeling) -> dict:
+    """Read-only base of every report on one panel, wave and indeling: the waves up to
+    ``golf`` with each row's gemeente in the indeling, raked weights and 0-10 scale scores."""
+    if isinstance(bevolking, (str, Path)):
+        bevolking = pd.read_csv(bevolking, dtype={"gemeente": "string"})
+    cb = panel.codebook
+    wcol, gcol, kcol = cb.column("wave"), cb.column("gemeente"), cb.column("kern")
+    for kind, col in (("wave", wcol), ("gemeente", gcol)):
+        if col is None or col not in panel.data.columns:
+            raise DataError(f"The panel has no {kind} column (codebook kind {kind!r}); the "
+                            f"report needs one. Add it to the data and the codebook.")
+    waves = sorted(int(w) for w in panel.data[wcol].dropna().unique())
+    if golf not in waves:
+        raise DataError(f"The panel {path} has no wave {golf}; waves present: "
+                        f"{', '.join(map(str, waves))}. Choose one of those for golf.")
+    indeling = golf if indeling is None else int(indeling)
+    frame = panel.data.loc[panel.data[wcol] <= golf].copy()
+    frame[G] = _to_indeling(frame, gcol, kcol if kcol in frame.columns else None, indeling)
+    tmp = Rapport(data=frame, codebook=cb, gemeente="", naam="", golf=golf, indeling=indeling,
+                  rules=disclosure.DEFAULT, compare_label="", compare_codes=None,
+                  source="", data_hash="", bevolking=bevolking)
+    _weigh(tmp, gcol)
+    _score(tmp, panel)
+    return {"data": tmp.data, "codebook": cb, "indeling": indeling, "bevolking": bevolking,
+            "weighting": tmp.weighting, "scales": tmp.scales, "hash": _hash(path), "shared": {},
+            "source": str(path) if path is not None else "onbekend"}
 
 
 def _weigh(r: Rapport, gcol: str) -> None:
@@ -915,16 +961,22 @@ def verantwoording(r: Rapport) -> Section:
             sc = r.codebook.scale(s)
             cells = {"schaal": sc.label, "items": len(sc.items)}
             for key, mask in (("gem", gem), ("prov", pd.Series(True, index=wave.index))):
-                part = wave.loc[mask, sc.items]
                 if mask.sum() < max(r.rules.warn_n, 2 * len(sc.items)):
                     cells[key] = fmt.NIET_GETOOND
                     continue
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    a = reliability.alpha(part.astype("float64"), reverse=sc.reverse,
-                                          weights=wave.loc[mask, W].to_numpy())
-                cells[key] = (f"{fmt.getal(a.total['raw_alpha'], 2)} "
-                              f"({fmt.interval(a.ci[0], a.ci[1], 2)})")
+                cache = ("alpha", r.golf, s, r.rules.warn_n) if key == "prov" else None
+                if cache not in r.shared:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        a = reliability.alpha(wave.loc[mask, sc.items].astype("float64"),
+                                              reverse=sc.reverse, weights=wave.loc[mask, W].to_numpy())
+                    text = (f"{fmt.getal(a.total['raw_alpha'], 2)} "
+                            f"({fmt.interval(a.ci[0], a.ci[1], 2)})")
+                    if cache is None:
+                        cells[key] = text
+                        continue
+                    r.shared[cache] = text
+                cells[key] = r.shared[cache]
             rows.append(cells)
     rel = pd.DataFrame(rows)
     sec.tables["betrouwbaarheid"] = rel
@@ -939,10 +991,13 @@ def verantwoording(r: Rapport) -> Section:
     total = r.codebook.scales.get("organisatiekracht")
     if total is not None and hasattr(reliability, "omega"):
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                om = reliability.omega(wave[total.items].astype("float64"), n_factors=len(ORG),
-                                       reverse=total.reverse)
+            if ("omega", r.golf) not in r.shared:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    r.shared[("omega", r.golf)] = reliability.omega(
+                        wave[total.items].astype("float64"), n_factors=len(ORG),
+                        reverse=total.reverse)
+            om = r.shared[("omega", r.golf)]
             sec.text(f"Voor organisatiekracht als geheel (alle respondenten van golf {r.golf}) is "
                      f"omega totaal {fmt.getal(om.omega_total, 2)} en omega hiërarchisch "
                      f"{fmt.getal(om.omega_h, 2)}: de uitspraken meten samen één onderliggende "
