@@ -560,9 +560,9 @@ def _frequencies(raw, names, w):
     else:
         vals = lo + np.arange(nbin - 1)
     ci += (nbin * np.arange(k, dtype=np.intp))[None, :]
-    wk = None if w is None else np.broadcast_to(w[:, None], ci.shape).ravel(order="K") \
-        if ci.flags.f_contiguous else np.repeat(w, k)
-    counts = np.bincount(ci.ravel(order="K"), weights=wk,
+    f_order = ci.flags.f_contiguous                # ravel(order="K") follows memory order
+    wk = None if w is None else (np.tile(w, k) if f_order else np.repeat(w, k))
+    counts = np.bincount(ci.ravel(order="F" if f_order else "C"), weights=wk,
                          minlength=nbin * k).reshape(k, nbin).astype(float)
     present = counts[:, :-1].sum(axis=0) > 0
     if present.sum() > 10:

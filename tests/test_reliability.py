@@ -379,3 +379,45 @@ def test_cli_reliability_prints_table_and_errors(capsys):
     assert "vitaliteit" in err and "betrokkenheid" in err
     assert main(["reliability", str(PANEL_CSV), "--scale", "betrokkenheid", "--golf", "1999"]) == 2
     assert "1999" in capsys.readouterr().err
+
+
+def test_weight_column_name_and_weighted_frequencies():
+    d = BFI[A].copy()
+    d["w"] = np.where(BFI["gender"] == 2, 2.0, 1.0)
+    res = rel.alpha(d, A, reverse="A1", weights="w")
+    direct = rel.alpha(d, A, reverse="A1", weights=d["w"].to_numpy())
+    assert res.total["raw_alpha"] == direct.total["raw_alpha"]
+    valid = d["A2"].notna()
+    want = d.loc[valid & (d["A2"] == 6), "w"].sum() / d.loc[valid, "w"].sum()
+    assert res.frequencies.loc["A2", 6.0] == pytest.approx(want, rel=1e-12)
+    assert res.frequencies.loc["A2", "miss"] == pytest.approx(
+        d.loc[~valid, "w"].sum() / d["w"].sum(), rel=1e-12)
+
+
+def test_panel_reverses_with_the_codebook_code_range(panel):
+    """psych reverses with min + max of the data; a Panel uses the codebook's codes (1-5),
+    so the keying does not depend on which answers happen to occur."""
+    d = panel.data
+    items = panel.codebook.scale("betrokkenheid").items
+    keep = (d["bet_3"] > 1).fillna(False).to_numpy() & (d["bet_1"] > 1).fillna(False).to_numpy()
+    for c in items:   # no answer 1 anywhere in the subset: psych would reverse with 2 + 5
+        keep &= ~(d[c] == 1).fillna(False).to_numpy()
+    sub = panel.subset(keep)
+    res = rel.alpha(sub, "betrokkenheid")
+    assert res.items.loc["bet_3", "mean"] == pytest.approx(6 - sub.numeric("bet_3")["bet_3"].mean())
+    plain = rel.alpha(sub.numeric(items), items, reverse="bet_3")    # psych's rule
+    assert plain.items.loc["bet_3", "mean"] == pytest.approx(7 - sub.numeric("bet_3")["bet_3"].mean())
+    assert res.total["raw_alpha"] == pytest.approx(plain.total["raw_alpha"], abs=1e-12)
+
+
+def test_alpha_by_notes_a_group_it_cannot_compute():
+    d = BFI[A].iloc[:80].copy()
+    d["g"] = ["a"] * 40 + ["b"] * 40
+    d.loc[d["g"] == "b", "A2"] = 4.0
+    res = rel.alpha_by(d, "g", A, reverse="A1")
+    t = res.table.set_index("g")
+    assert np.isfinite(t.loc["a", "raw_alpha"]) and np.isnan(t.loc["b", "raw_alpha"])
+    assert "A2" in t.loc["b", "note"] and "no variance" in t.loc["b", "note"]
+    assert res.test is None
+    with pytest.raises(DataError, match="Grouping column"):
+        rel.alpha_by(d, "gemeente", A)
