@@ -32,8 +32,6 @@ __all__ = ["alpha", "AlphaResult", "omega", "OmegaResult", "splithalf", "SplitHa
 
 _TOTAL = ["raw_alpha", "std_alpha", "g6", "average_r", "s_n", "ase", "mean", "sd", "median_r"]
 _DROP = ["raw_alpha", "std_alpha", "g6", "average_r", "s_n", "alpha_se", "var_r", "median_r"]
-_ITEMS = ["n", "raw_r", "std_r", "r_cor", "r_drop", "mean", "sd", "alpha_if_dropped",
-          "std_alpha_if_dropped"]
 
 
 # --------------------------------------------------------------------------- input
@@ -651,6 +649,18 @@ class TestResult:
         df = ", ".join(f"{d:g}" for d in self.df)
         return (f"{self.method}: statistic = {self.statistic:.4f}, df = {df}, "
                 f"p = {self.p_value:.4f} ({len(self.alphas)} groups)")
+
+    def __str__(self):
+        """Dutch, for reports: decimal commas."""
+        nl = lambda v, d: f"{v:.{d}f}".replace(".", ",")   # noqa: E731
+        df = "; ".join(f"{d:g}".replace(".", ",") for d in self.df)
+        if self.method.startswith("Feldt"):
+            head, stat = "Toets van Feldt (1969) op gelijke alfa's in twee groepen", "W"
+        else:
+            head = f"Toets van Hakstian en Whalen (1976) op gelijke alfa's in {len(self.alphas)} groepen"
+            stat = "chi²"
+        p = "< 0,001" if self.p_value < 0.001 else f"= {nl(self.p_value, 3)}"
+        return f"{head}: {stat} = {nl(self.statistic, 2)} (df = {df}), p {p}"
 
 
 def feldt_test(alpha1, n1, alpha2, n2) -> TestResult:

@@ -421,3 +421,15 @@ def test_alpha_by_notes_a_group_it_cannot_compute():
     assert res.test is None
     with pytest.raises(DataError, match="Grouping column"):
         rel.alpha_by(d, "gemeente", A)
+
+
+def test_result_texts():
+    t = rel.equal_alphas_test([.7, .75, .7], [100, 120, 130], 10)
+    assert "statistic = 1.0553" in repr(t)
+    assert str(t) == ("Toets van Hakstian en Whalen (1976) op gelijke alfa's in 3 groepen: "
+                      "chi² = 1,06 (df = 2), p = 0,590")
+    assert str(rel.feldt_test(.78, 41, .71, 151)).endswith("W = 1,32 (df = 40; 150), p = 0,241")
+    om = rel.omega(BFI, 3, items=list(BFI.columns[:15]))
+    assert "Omega Hierarchical" in repr(om) and "Schmid Leiman" in om.summary()
+    sh = rel.splithalf(BFI, A, reverse="A1")
+    assert "Minimum split half reliability  (beta)" in repr(sh) and "A1-" in repr(sh)
