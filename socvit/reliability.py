@@ -402,6 +402,10 @@ def alpha(data, items=None, reverse=(), weights=None, ci="feldt", n_boot=1000, l
     :math:`(\\sum w)^2/\\sum w^2`. This equals ``psych::alpha(cov.wt(x, w)$cov, n.obs =
     n_eff)`` (tested). Response frequencies are then weighted proportions.
 
+    A :class:`~socvit.errors.SocvitWarning` names every item with a negative loading on the
+    first principal component of the keyed correlations (psych's check): such an item
+    correlates negatively with the scale and is probably not reversed.
+
     References
     ----------
     .. [1] Revelle, W. psych: Procedures for Psychological, Psychometric, and Personality
