@@ -1,4 +1,4 @@
-"""McDonald's omega by the Schmid-Leiman route of psych::omega (private helpers).
+"""McDonald's omega by the Schmid-Leiman route of psych::omega (used through socvit.reliability).
 
 The steps mirror R exactly so that the numbers agree with psych (Revelle):
 

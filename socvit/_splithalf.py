@@ -1,4 +1,4 @@
-"""Split-half reliabilities as psych::splitHalf computes them (private helper).
+"""Split-half reliabilities as psych::splitHalf computes them (used through socvit.reliability).
 
 For a split of the (keyed) correlation matrix :math:`R` into halves *A* and *B* with
 indicator vector *a*, the split-half (Spearman-Brown corrected, Guttman/Flanagan form)
