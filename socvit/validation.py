@@ -295,18 +295,51 @@ class _Checker:
                     f"at the wave, or check the wave.")
         self.rows(name, row_status == 3, msg)
 
+    def _sorted_duplicates(self):
+        """Duplicate mask by comparing neighbours, when the rows are sorted by wave and id
+        (as exports usually are); None when they are not (then hashing decides)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        if len(self.id_series) < 2:
+            return None
+        ids = pa.array(self.id_series.array)
+        if self.wave is None:
+            same_wave = np.ones(len(ids) - 1, dtype=bool)
+        else:
+            w = self.wave
+            with np.errstate(invalid="ignore"):
+                if not (w[1:] >= w[:-1]).all():          # NaN compares False: unsorted
+                    return None
+            same_wave = w[1:] == w[:-1]
+        ascending = pc.fill_null(pc.less_equal(ids[:-1], ids[1:]), False)
+        if not np.asarray(ascending, dtype=bool)[same_wave].all():
+            return None
+        equal = np.asarray(pc.fill_null(pc.equal(ids[:-1], ids[1:]), False), dtype=bool)
+        return np.concatenate([[False], equal & same_wave])
+
     def duplicate_rule(self):
         idcol = self.cb.column("id")
         if self.id_series is None:
             return
-        ic, _ = pd.factorize(self.id_series)
-        wc, wu = self._wave_codes()
-        key = ic.astype(np.int64) * (len(wu) + 1) + (wc + 1)
-        dup = pd.Series(key).duplicated(keep="first").to_numpy() & (ic >= 0)
+        dup = self._sorted_duplicates()
+        key = None
+        if dup is None:
+            ic, _ = pd.factorize(self.id_series)
+            wc, wu = self._wave_codes()
+            key = ic.astype(np.int64) * (len(wu) + 1) + (wc + 1)
+            dup = pd.Series(key).duplicated(keep="first").to_numpy() & (ic >= 0)
         if not dup.any():
             return
-        first = pd.Series(np.arange(len(key))).groupby(key).transform("min").to_numpy()
         idx = np.flatnonzero(dup)
+        if key is not None:
+            first = pd.Series(np.arange(len(key))).groupby(key).transform("min").to_numpy()
+        else:                                    # sorted: the run of equal rows starts earlier
+            first = {}
+            for i in idx[: self.cap]:
+                j = i
+                while dup[j]:
+                    j -= 1
+                first[i] = j
         in_wave = " in the same wave" if self.wave is not None else ""
         for i in idx[: self.cap]:
             rid = self.rid(i)

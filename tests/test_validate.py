@@ -296,3 +296,30 @@ def test_cli_subprocess_never_shows_a_traceback(tmp_path):
                              timeout=60)
         assert res.returncode == code, res.stderr
         assert "Traceback" not in res.stdout + res.stderr
+
+
+@pytest.mark.parametrize("order", ["sorted", "shuffled"])
+def test_duplicates_found_in_sorted_and_unsorted_files(tmp_path, order):
+    # sorted by wave and id, duplicates are found by comparing neighbours; otherwise by hashing
+    rows = [f"R{i:03d},{w},GM1979,Delfzijl,1,3,4,5,2,7,1,4.5,1.2" for w in (2021, 2023) for i in range(30)]
+    rows.insert(11, rows[10])                   # R010 2021 twice
+    rows.insert(45, rows[44])                   # R013 2023 twice
+    rows.insert(46, rows[44])                   # ... three times
+    if order == "shuffled":
+        rows = rows[::-1]
+    problems = validate(write(tmp_path, rows))
+    assert all(p.column == "resp_id" for p in problems)
+    got = sorted((p.respondent, p.row) for p in problems)
+    if order == "sorted":
+        assert got == [("R010", 13), ("R013", 47), ("R013", 48)]
+    # whatever the order: every later copy is reported, pointing at the first one
+    first, later = {}, []
+    for line, r in enumerate(rows, start=2):
+        key = tuple(r.split(",")[:2])
+        if key in first:
+            later.append((key[0], line, first[key]))
+        else:
+            first[key] = line
+    assert got == sorted((rid, line) for rid, line, _ in later)
+    assert {p.row: p.message.split("also on line ")[1].split(".")[0] for p in problems} == \
+        {line: str(f) for _, line, f in later}
