@@ -597,14 +597,14 @@ def respons(r: Rapport) -> Section:
     return sec
 
 
-KERNCIJFERS = (   # (column, kind, Dutch subject of the sentence)
-    ("actief", "pct", "Het aandeel inwoners dat het afgelopen jaar actief was voor een doel in "
-                      "het eigen dorp of de eigen wijk"),
-    ("betrokkenheid", "score", "De score voor betrokkenheid"),
-    ("overtuigingen", "score", "De score voor overtuigingen"),
-    ("bereidheid", "score", "De score voor bereidheid"),
-    ("capaciteit", "score", "De score voor capaciteit"),
-    ("rapportcijfer", "cijfer", "Het rapportcijfer voor de gemeente"),
+KERNCIJFERS = (   # (column, kind, Dutch sentence with {naam} and {waarde})
+    ("actief", "pct", "In {naam} was {waarde} van de inwoners het afgelopen jaar actief voor "
+                      "een doel in het eigen dorp of de eigen wijk"),
+    ("betrokkenheid", "score", "De score voor betrokkenheid is in {naam} {waarde}"),
+    ("overtuigingen", "score", "De score voor overtuigingen is in {naam} {waarde}"),
+    ("bereidheid", "score", "De score voor bereidheid is in {naam} {waarde}"),
+    ("capaciteit", "score", "De score voor capaciteit is in {naam} {waarde}"),
+    ("rapportcijfer", "cijfer", "Inwoners van {naam} geven de gemeente gemiddeld een {waarde}"),
 )
 
 
@@ -641,12 +641,12 @@ def kerncijfers(r: Rapport) -> Section:
     for row in table.to_dict("records"):
         kind, subject = row["kind"], subjects[row["column"]]
         if row.get("suppressed"):
-            zinnen.append(f"- {subject}: {fmt.NIET_GETOOND} (te weinig respondenten).")
+            zinnen.append(f"- {md(r.label(row['column']))}: {fmt.NIET_GETOOND} (te weinig "
+                          "respondenten).")
             continue
-        zinnen.append("- " + texts.vergelijk_zin(subject + f" in {md(r.naam)}", row.get("estimate"),
-                                                 row.get("estimate_other"), row["richting"],
-                                                 r.compare_label, kind=kind,
-                                                 indicative=bool(row.get("indicative"))))
+        zinnen.append("- " + texts.vergelijk_zin(
+            subject.replace("{naam}", md(r.naam)), row.get("estimate"), row.get("estimate_other"),
+            row["richting"], r.compare_label, kind=kind, indicative=bool(row.get("indicative"))))
     sec.text("\n".join(zinnen))
     shown = pd.DataFrame({
         "kerncijfer": [r.label(c) if c in r.codebook.variables else r.label(c)
@@ -872,7 +872,7 @@ def inzet(r: Rapport) -> Section:
             labels[t] = f"{r.label(var)}: {val.rstrip(']')}"
     or_lo = next(c for c in ("or_ci_lower", "or_lower") if c in table.columns)
     or_hi = next(c for c in ("or_ci_upper", "or_upper") if c in table.columns)
-    zinnen = [texts.or_zin(f"een punt hogere score voor {r.label(s).lower()}", row["odds_ratio"],
+    zinnen = [texts.or_zin(r.label(s).lower(), row["odds_ratio"],
                            row[or_lo], row[or_hi])
               for s in ORG for _, row in table[table["term"] == s].iterrows()]
     sec.text(f"Welke inwoners zetten zich in voor hun dorp of wijk? Een logistische regressie "

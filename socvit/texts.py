@@ -28,7 +28,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
 def md(name) -> str:
     """Escape a name for use inside Markdown or HTML text (HTML entities and Markdown
     markup characters)."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(name), quote=True))
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(name), quote=False))
 
 
 def waarde(x, kind: str = "score") -> str:
@@ -59,15 +59,18 @@ def vergelijk_zin(wat: str, value, other, direction: str | None, other_label: st
     """A figure against the comparison area, "hoger/lager dan" only when significant.
 
     ``direction`` comes from :func:`richting` (or a compare table): "hoger", "lager" or None.
-    ``wat`` is the subject of the sentence (already escaped when it holds names).
+    ``wat`` is the subject of the sentence (already escaped when it holds names); when it
+    contains ``{waarde}`` the value is put there ("In X was {waarde} actief"), otherwise the
+    sentence reads "``wat`` is 7,6".
     """
     v, o = waarde(value, kind), waarde(other, kind)
+    head = wat.replace("{waarde}", v) if "{waarde}" in wat else f"{wat} is {v}"
     if fmt.is_na(other):
-        out = f"{wat} is {v}."
+        out = f"{head}."
     elif direction in ("hoger", "lager"):
-        out = f"{wat} is {v}; dat is {direction} dan in {other_label} ({o})."
+        out = f"{head}; dat is {direction} dan in {other_label} ({o})."
     else:
-        out = (f"{wat} is {v}; dat verschilt niet significant van {other_label} ({o}).")
+        out = f"{head}; dat verschilt niet significant van {other_label} ({o})."
     if indicative:
         out += " (Indicatief: gebaseerd op weinig respondenten.)"
     return out
@@ -91,18 +94,18 @@ def opsomming(words) -> str:
 
 
 def or_zin(label: str, odds_ratio, lower, upper) -> str:
-    """Plain-Dutch reading of one odds ratio with its interval."""
+    """Plain-Dutch reading of the odds ratio of a score (per point), with its interval."""
     if fmt.is_na(odds_ratio):
         return ""
-    sig = not (lower <= 1 <= upper)
-    if not sig:
-        return (f"Voor {md(label).lower()} is geen duidelijk verband gevonden "
-                f"(odds ratio {fmt.getal(odds_ratio, 2)}, interval {fmt.interval(lower, upper, 2)}).")
+    ci = f"95%-interval {fmt.interval(lower, upper, 2)}"
+    if lower <= 1 <= upper:
+        return (f"Voor {md(label)} is geen duidelijk verband gevonden "
+                f"(odds ratio {fmt.getal(odds_ratio, 2)}; {ci}).")
     if odds_ratio > 1:
         how = f"is de kans op inzet {fmt.getal(odds_ratio, 2)} keer zo groot"
     else:
         how = f"is de kans op inzet kleiner (odds ratio {fmt.getal(odds_ratio, 2)})"
-    return f"Bij {md(label).lower()} {how} (95%-interval {fmt.interval(lower, upper, 2)})."
+    return f"Bij een punt hogere score voor {md(label)} {how} ({ci})."
 
 
 def bron(golf: int, gewogen: bool = True, extra: str = "") -> str:

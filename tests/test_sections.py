@@ -90,9 +90,9 @@ def test_kerncijfers_say_hoger_lager_only_when_significant(eemsdelta):
         assert (row["richting"] is not None) == significant
         assert (("hoger dan" in line) or ("lager dan" in line)) == significant
         if row["kind"] == "cijfer":
-            assert re.search(r"is \d,\d;", line)                  # one decimal, decimal comma
+            assert re.search(r"een \d,\d;", line)                 # one decimal, decimal comma
         if row["kind"] == "pct":
-            assert re.search(r"is \d+%", line)
+            assert re.search(r"was \d+% van", line)
 
 
 def test_every_section_renders_with_captions(eemsdelta):
