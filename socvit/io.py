@@ -272,7 +272,8 @@ def parse_numbers(s: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
     empty strings are missing.
     """
     if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iu":
-        return s.to_numpy(dtype=np.int64), None
+        vals = np.asarray(s.array)           # the frame's own array (Series.to_numpy is read-only)
+        return (vals if vals.dtype == np.int64 else vals.astype(np.int64)), None
     if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
         return s.to_numpy(dtype="float64", na_value=np.nan), None
     if isinstance(s.dtype, pd.CategoricalDtype):
@@ -425,11 +426,14 @@ def _own(a: np.ndarray) -> np.ndarray:
     return a if a.flags.writeable else a.copy()
 
 
-def _int_column(s: pd.Series, vals: np.ndarray, miss: np.ndarray | None) -> pd.arrays.IntegerArray:
-    """Int64 codes, missing codes (mask ``miss``) -> NA; integers without a float round trip."""
+def _int_column(s: pd.Series, vals: np.ndarray, miss: np.ndarray | None,
+                owned: bool = False) -> pd.arrays.IntegerArray:
+    """Int64 codes, missing codes (mask ``miss``) -> NA; integers without a float round trip.
+    ``owned``: ``vals`` belongs to a frame that is thrown away, so it need not be copied."""
     if vals.dtype.kind in "iu":
         na = miss if miss is not None else np.zeros(len(vals), dtype=bool)
-        return pd.arrays.IntegerArray(np.array(vals, dtype=np.int64), na)
+        keep = owned and vals.dtype == np.int64 and vals.flags.writeable
+        return pd.arrays.IntegerArray(vals if keep else np.array(vals, dtype=np.int64), na)
     if s.dtype.kind in "iu":                         # nullable Int64 input
         data = s.to_numpy(dtype=np.int64, na_value=0)
         na = s.isna().to_numpy()
@@ -443,7 +447,8 @@ def _int_column(s: pd.Series, vals: np.ndarray, miss: np.ndarray | None) -> pd.a
     return pd.arrays.IntegerArray(ints, na)
 
 
-def apply_codebook(raw: pd.DataFrame, codebook: Codebook, _cache: _Cache | None = None) -> pd.DataFrame:
+def apply_codebook(raw: pd.DataFrame, codebook: Codebook, _cache: _Cache | None = None,
+                   _owned: bool = False) -> pd.DataFrame:
     """Give each codebook column its dtype and turn missing codes into NA.
 
     id, gemeente, kern -> string (a numeric gemeente 14 becomes ``"GM0014"``); wave,
@@ -467,7 +472,7 @@ def apply_codebook(raw: pd.DataFrame, codebook: Codebook, _cache: _Cache | None 
         vals, _ = cache.values(s, v)
         miss = (cache.classes(s, v) == 2) if v.missing else None
         if v.kind in _INT_KINDS:
-            out[col] = _int_column(s, vals, miss)
+            out[col] = _int_column(s, vals, miss, _owned)
             continue
         if miss is not None:
             vals = np.where(miss, np.nan, vals)
@@ -549,7 +554,8 @@ def load_panel(path, codebook=None, check: bool = True) -> Panel:
             raise DataError(summarise(errors, path.name, limit=_MAX_SHOWN))
         for p in problems:
             warnings.warn(str(p), SocvitWarning, stacklevel=2)
-    return Panel(apply_codebook(raw.frame, cb, raw.cache), cb, str(path))
+    # the raw frame is private here: its integer arrays can become the typed ones uncopied
+    return Panel(apply_codebook(raw.frame, cb, raw.cache, _owned=True), cb, str(path))
 
 
 def load_sample() -> Panel:

@@ -199,3 +199,13 @@ def test_code_class_lookup_table_edges():
     assert code_class(np.array([0, 1, 2, -1, 99]), [0, 1], [99]).tolist() == [1, 1, 0, 0, 2]
     # codes the table does not handle fall back to np.isin
     assert code_class(np.array([-9.0, 1.0, 2.5]), [1, 2.5], [-9]).tolist() == [2, 1, 1]
+
+
+def test_apply_codebook_does_not_share_memory_with_its_input():
+    cb = sv.Codebook.from_yaml(CODEBOOK)
+    raw = pd.DataFrame({"bet_1": np.array([1, 2, 9], dtype=np.int64), "golf": [2017, 2019, 2021]})
+    out = apply_codebook(raw, cb)
+    assert out["bet_1"].tolist()[:2] == [1, 2] and pd.isna(out["bet_1"].iloc[2])
+    out.loc[0, "bet_1"] = 5
+    out.loc[0, "golf"] = 2023
+    assert raw["bet_1"].tolist() == [1, 2, 9] and raw["golf"].tolist() == [2017, 2019, 2021]
