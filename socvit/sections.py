@@ -39,7 +39,7 @@ from .texts import md
 __all__ = [
     "HEADLINE_MIMETYPE", "HEADLINE_KEYS", "Rapport", "Section", "prepare", "titel", "respons",
     "kerncijfers", "organisatiekracht", "uitspraken", "ondersteuning", "inzet", "trends",
-    "verantwoording", "headline", "publish_headline", "REGIOS",
+    "verantwoording", "headline", "publish_headline", "REGIOS", "resolve_path",
 ]
 
 #: mimetype of the headline output the batch runner reads from an executed report
@@ -217,7 +217,7 @@ def _to_indeling(frame: pd.DataFrame, gem_col: str, kern_col: str | None, year: 
     return pd.Series(out.to_numpy(), index=frame.index, dtype="string")
 
 
-def _resolve(path) -> Path:
+def resolve_path(path) -> Path:
     """A path as given, or relative to the repository root (so the notebook runs with the
     repository or notebooks/ as working directory)."""
     from . import io
@@ -264,8 +264,8 @@ def prepare(gemeente, golf: int, indeling: int | None = None, data=None, codeboo
             bevolking = path.parent / "bevolking.csv"
         base = _build(data, path, bevolking, golf, indeling)
     else:
-        path = io.SAMPLE_DIR / "panel.csv" if data is None else _resolve(data)
-        cbpath = None if codebook is None else _resolve(codebook)
+        path = io.SAMPLE_DIR / "panel.csv" if data is None else resolve_path(data)
+        cbpath = None if codebook is None else resolve_path(codebook)
         if bevolking is None and (path.parent / "bevolking.csv").exists():
             bevolking = path.parent / "bevolking.csv"
         key = (_file_key(path), _file_key(cbpath), _file_key(bevolking), golf, indeling)
@@ -902,6 +902,8 @@ def trends(r: Rapport) -> Section:
         return sec.text(f"Voor {md(r.naam)} zijn er (nog) geen eerdere golven in de "
                         f"gemeentelijke indeling van {r.indeling}; een ontwikkeling is daarom niet "
                         "te tonen.")
+    if not any(r.n(w) >= r.rules.min_n for w in waves):
+        return _too_few(r, sec, "de ontwikkeling door de jaren")
     # which former gemeenten count toward the gemeente, per wave
     merged = []
     for w in waves:

@@ -126,7 +126,7 @@ def test_kernen_escaped_and_small_kernen_left_out(evil):
 def test_too_few_respondents_gives_a_sentence_not_a_chart(panel):
     r = sections.prepare("GM1979", 2023, data=panel, min_n=5000, warn_n=5000)
     for f in (sections.respons, sections.kerncijfers, sections.organisatiekracht,
-              sections.uitspraken, sections.ondersteuning):
+              sections.uitspraken, sections.ondersteuning, sections.trends):
         sec = f(r)
         assert not any(k == "fig" for k, _ in sec.parts)
         assert "te weinig" in sec.markdown() and "minder dan 5000" in sec.markdown()
