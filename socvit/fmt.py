@@ -65,6 +65,12 @@ def getal(x, decimals: int = 1, na: str = NA_TEKEN, sign: bool = False) -> str:
         Text for a missing value.
     sign : bool
         Write a plus sign before positive numbers (for differences: "+0,4").
+
+    Examples
+    --------
+    >>> # In R: format(round(3412.25, 1), big.mark = ".", decimal.mark = ",", nsmall = 1)
+    >>> getal(3412.26)
+    '3.412,3'
     """
     if is_na(x):
         return na

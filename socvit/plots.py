@@ -167,7 +167,7 @@ def likert_bars(dist: pd.DataFrame, item: str = "item", category: str = "categor
                 value: str = "estimate", labels: dict | None = None, categories=None,
                 agree=None, disagree=None, title: str | None = None,
                 agree_label: str = "(helemaal) mee eens", width: float = 8.5) -> Figure:
-    """Diverging stacked bars of a Likert distribution, the agreeing share written out.
+    r"""Diverging stacked bars of a Likert distribution, the agreeing share written out.
 
     Parameters
     ----------
@@ -185,6 +185,30 @@ def likert_bars(dist: pd.DataFrame, item: str = "item", category: str = "categor
     agree, disagree : list
         Categories counted as agreeing / disagreeing (default: the top two / bottom two);
         the middle category is split over both sides of zero.
+
+    Returns
+    -------
+    Figure
+        One bar segment per shown item and category; the agreeing share printed at the
+        right end of each bar, n in the item label.
+
+    Notes
+    -----
+    Each bar starts at :math:`-(\sum_{c \in disagree} p_c + p_{neutral}/2)`, so the neutral
+    category straddles zero and bars can be compared on both sides [1]_. Colours: ColorBrewer
+    BrBG, safe for colour-blind readers [2]_.
+
+    References
+    ----------
+    .. [1] Heiberger, R. M. & Robbins, N. B. (2014). Design of diverging stacked bar charts
+       for Likert scales and other applications. *J. Stat. Softw.* 57(5).
+    .. [2] Harrower, M. & Brewer, C. A. (2003). ColorBrewer.org. *Cartogr. J.* 40(1), 27-37.
+
+    Examples
+    --------
+    >>> # In R: plot(likert::likert(items), centered = TRUE)
+    >>> dist = sv.estimates.distribution(df, "bet_1", weights="gewicht")       # doctest: +SKIP
+    >>> fig = sv.plots.likert_bars(dist.assign(item="bet_1"))                  # doctest: +SKIP
     """
     _check(dist, [item, category, value], "likert_bars")
     labels = labels or {}
@@ -256,7 +280,23 @@ def dot_compare(table: pd.DataFrame, label: str = "label", group: str = "group",
                 value: str = "estimate", percent: bool = False, xlabel: str | None = None,
                 title: str | None = None, xlim=None, width: float = 8.0) -> Figure:
     """Dot plot with intervals: per indicator (``label``) one dot per ``group`` (e.g. the
-    gemeente and the province), open dots for indicative values."""
+    gemeente and the province), open dots for indicative values.
+
+    The intervals are the table's ``ci_lower``/``ci_upper`` (design-based, from
+    :mod:`socvit.estimates`); n per group is in the legend (one group: per row). Dot plots
+    read more accurately than bars for comparing values [1]_.
+
+    References
+    ----------
+    .. [1] Cleveland, W. S. & McGill, R. (1984). Graphical perception. *J. Am. Stat. Assoc.*
+       79(387), 531-554.
+
+    Examples
+    --------
+    >>> # In R: ggplot(t, aes(estimate, label, colour = group)) +
+    >>> #         geom_pointrange(aes(xmin = ci_lower, xmax = ci_upper))
+    >>> fig = sv.plots.dot_compare(table, xlabel="score (0-10)")              # doctest: +SKIP
+    """
     _check(table, [label, group, value], "dot_compare")
     shown = _shown(table, value)
     labels = list(pd.unique(table[label]))
@@ -308,7 +348,13 @@ def quadrant(table: pd.DataFrame, x: str = "x", y: str = "y", label: str = "kern
     dividing the plane in four. Suppressed kernen are not drawn or named.
 
     ``table`` has one row per kern with the two scores in ``x`` and ``y``, ``n`` and
-    ``suppressed``/``indicative`` flags.
+    ``suppressed``/``indicative`` flags. Dot size grows with the square root of n.
+
+    Examples
+    --------
+    >>> # In R: ggplot(k, aes(x, y, label = kern)) + geom_point() + geom_text() +
+    >>> #         geom_vline(xintercept = x_ref) + geom_hline(yintercept = y_ref)
+    >>> fig = sv.plots.quadrant(kernen, x_ref=5.8, y_ref=6.8)                 # doctest: +SKIP
     """
     _check(table, [x, y, label], "quadrant")
     shown = table.loc[~_flag(table, "suppressed") & table[x].notna() & table[y].notna()]
@@ -386,8 +432,20 @@ def _label_points(ax, xs, ys, labels, fontsize=8.5):
 def profile(table: pd.DataFrame, label: str = "label", group: str = "group",
             value: str = "estimate", percent: bool = False, ylabel: str | None = None,
             title: str | None = None, ylim=None, width: float = 8.0) -> Figure:
-    """A profile (e.g. the five ACTIE scales or the three themes): the scales along the
-    x axis, one line of dots with intervals per ``group``."""
+    """A profile (e.g. the five ACTIE scales [1]_ or the three themes): the scales along
+    the x axis, one line of dots with intervals per ``group``.
+
+    References
+    ----------
+    .. [1] Denters, B., Tonkens, E., Verhoeven, I. & Bakker, J. (2013). *Burgers als
+       landschappers*. Amsterdam: Platform31 (the ACTIE checklist).
+
+    Examples
+    --------
+    >>> # In R: ggplot(t, aes(label, estimate, colour = group, group = group)) +
+    >>> #         geom_line() + geom_pointrange(aes(ymin = ci_lower, ymax = ci_upper))
+    >>> fig = sv.plots.profile(actie, ylabel="score (0-10)")                   # doctest: +SKIP
+    """
     _check(table, [label, group, value], "profile")
     shown = _shown(table, value)
     labels = list(pd.unique(table[label]))
@@ -429,7 +487,15 @@ def trend(table: pd.DataFrame, x: str = "golf", group: str | None = "group",
           title: str | None = None, ylim=None, width: float = 7.5) -> Figure:
     """Lines across waves with intervals, one line per ``group`` (or one line when
     ``group`` is None). Suppressed waves leave a gap; the number of respondents is written
-    under each point."""
+    under each wave.
+
+    Examples
+    --------
+    >>> # In R: ggplot(t, aes(golf, estimate, colour = group)) + geom_line() +
+    >>> #         geom_pointrange(aes(ymin = ci_lower, ymax = ci_upper))
+    >>> t = sv.estimates.proportion(df, "actief", [1], weights="gewicht", by="golf")  # doctest: +SKIP
+    >>> fig = sv.plots.trend(t, group=None, percent=True)                    # doctest: +SKIP
+    """
     _check(table, [x, value, group], "trend")
     shown = _shown(table, value)
     waves = sorted(pd.unique(table[x].dropna()))
@@ -482,7 +548,15 @@ def coef_plot(model_table: pd.DataFrame, term: str = "term", labels: dict | None
 
     ``model_table`` is ``ModelResult.table`` of a logit or ordinal model: ``odds_ratio``
     with ``or_lower``/``or_upper`` when present, otherwise the interval of ``estimate``
-    (``ci_lower``/``ci_upper``, log odds) is exponentiated.
+    (``ci_lower``/``ci_upper``, log odds) is exponentiated. Terms whose interval excludes 1
+    are coloured, the others grey.
+
+    Examples
+    --------
+    >>> # In R: modelsummary::modelplot(svyglm(actief ~ ..., design, family = quasibinomial()),
+    >>> #                               exponentiate = TRUE)
+    >>> res = sv.regression.fit("actief ~ bereidheid", df, kind="logit", weights="gewicht")  # doctest: +SKIP
+    >>> fig = sv.plots.coef_plot(res.table)                                   # doctest: +SKIP
     """
     _check(model_table, [term], "coef_plot")
     labels = labels or {}

@@ -15,9 +15,26 @@ data (gemeenten, kernen) are HTML-escaped wherever text is built.
 Scores are shown on a 0-10 scale (the 1-5 item mean transformed linearly, 1 -> 0 and
 5 -> 10), so that they read like the report mark; the report says so.
 
+Weighted estimates and their standard errors are Taylor-linearised as R's survey package
+does [2]_ (``svymean``/``svyciprop``/``svyttest`` on ``svydesign(ids=~1, weights=~w)``),
+the weights raked as ``survey::rake`` [2]_, design effects Kish's [3]_; the ACTIE profile
+follows Denters et al. [1]_.
+
+References
+----------
+.. [1] Denters, B., Tonkens, E., Verhoeven, I. & Bakker, J. (2013). *Burgers als
+   landschappers*. Amsterdam: Platform31.
+.. [2] Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley.
+.. [3] Kish, L. (1965). *Survey Sampling*. Wiley.
+
+Examples
+--------
+>>> # In R: d <- rake(svydesign(ids=~1, data=panel), list(~leeftijdsklasse, ~geslacht), pop)
+>>> #       svyttest(betrokkenheid ~ I(gemeente == "GM1979"), d)
 >>> import socvit as sv
 >>> r = sv.sections.prepare("Eemsdelta", golf=2023)                    # doctest: +SKIP
 >>> sv.sections.kerncijfers(r).show()                                    # doctest: +SKIP
+>>> sv.sections.kerncijfers(r).tables["kerncijfers"]                     # doctest: +SKIP
 """
 
 from __future__ import annotations
