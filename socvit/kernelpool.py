@@ -27,19 +27,23 @@ from __future__ import annotations
 
 import asyncio
 import os
+import queue
+import re
 import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 
-__all__ = ["WarmKernel", "KernelFailure", "DEFAULT_PRELOAD"]
+__all__ = ["WarmKernel", "KernelWorker", "KernelFailure", "DEFAULT_PRELOAD", "error_text"]
 
 #: modules imported once per kernel (errors ignored: a missing one is imported by the
 #: notebook itself, as in a fresh kernel)
 DEFAULT_PRELOAD = (
-    "numpy", "pandas", "scipy.stats", "matplotlib.pyplot", "seaborn", "statsmodels.api",
-    "statsmodels.formula.api", "pingouin", "yaml", "socvit",
+    "numpy", "pandas", "scipy.stats", "scipy.optimize", "matplotlib.pyplot", "seaborn",
+    "statsmodels.api", "statsmodels.formula.api", "statsmodels.miscmodels.ordinal_model",
+    "pingouin", "yaml", "pyarrow.parquet", "IPython.display", "socvit",
 )
 
 _STATE_MODULE = "_socvit_kernel_state"
@@ -53,15 +57,24 @@ def _socvit_warmup(preload, cwd):
             importlib.import_module(name)
         except Exception:
             pass
-    if "socvit" in sys.modules:
+    if "socvit" in sys.modules:  # every library module (not the runner's own)
+        import pkgutil
         sv = sys.modules["socvit"]
-        for sub in sorted(getattr(sv, "_SUBMODULES", ())):
-            if sub in ("cli", "report", "kernelpool", "render", "sample"):
+        for info in pkgutil.iter_modules(sv.__path__):
+            if info.name in ("cli", "report", "kernelpool", "render", "sample"):
                 continue
             try:
-                importlib.import_module("socvit." + sub)
+                importlib.import_module("socvit." + info.name)
             except Exception:
                 pass
+    if "matplotlib.pyplot" in sys.modules:  # load fonts and the PNG writer once
+        import io
+        import matplotlib.pyplot as plt
+        fig = plt.figure(figsize=(1, 1))
+        fig.gca().plot([0, 1], [0, 1])
+        fig.gca().set_title("x")
+        fig.savefig(io.BytesIO(), format="png")
+        plt.close(fig)
     state = types.ModuleType(%(state)r)
     state.cwd = cwd
     state.path = list(sys.path)
@@ -279,6 +292,65 @@ class WarmKernel:
             if self._sockdir:
                 shutil.rmtree(self._sockdir, ignore_errors=True)
                 self._sockdir = None
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def error_text(exc: BaseException) -> str:
+    """``"Name: message"`` of an exception, without the terminal colour codes of tracebacks."""
+    text = _ANSI.sub("", str(exc)).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+class KernelWorker(threading.Thread):
+    """A thread with its own event loop and :class:`WarmKernel` that takes jobs from a queue.
+
+    For every job it puts ``await handle(kernel, job)`` on ``results``; when the kernel could
+    not start, or ``handle`` raised, ``on_error(job, message)`` instead, so that every job
+    gets exactly one result. It stops when the queue is empty or ``stop`` is set, and shuts
+    its kernel down.
+    """
+
+    def __init__(self, jobs: queue.Queue, results: queue.Queue, handle, on_error,
+                 stop: threading.Event, kernel_name: str = "python3", cwd: str | None = None,
+                 preload=DEFAULT_PRELOAD):
+        super().__init__(daemon=True, name="socvit-kernel-worker")
+        self.jobs, self.results, self.handle, self.on_error, self.stop = jobs, results, handle, on_error, stop
+        self.kernel = WarmKernel(kernel_name, cwd=cwd, preload=preload)
+
+    def run(self):
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        start_error = None
+        try:
+            loop.run_until_complete(self.kernel.start())
+        except Exception as exc:
+            start_error = error_text(exc)
+        try:
+            while not self.stop.is_set():
+                try:
+                    job = self.jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if start_error is not None:
+                    self.results.put(self.on_error(job, start_error))
+                    continue
+                try:
+                    result = loop.run_until_complete(self.handle(self.kernel, job))
+                except BaseException as exc:  # never lose a job
+                    result = self.on_error(job, error_text(exc))
+                self.results.put(result)
+        finally:
+            try:
+                loop.run_until_complete(self.kernel.shutdown())
+            finally:
+                asyncio.set_event_loop(None)
+                loop.close()
+
+    def kill(self):
+        """Kill the kernel process at once (from another thread, e.g. on Ctrl-C)."""
+        self.kernel.kill_now()
 
 
 if sys.platform == "win32":  # pragma: no cover

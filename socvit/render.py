@@ -29,7 +29,7 @@ from pathlib import Path
 __all__ = [
     "HEADLINE_MIMETYPE", "HEADLINE_FIELDS", "notebook_to_html", "pop_headline", "index_html",
     "find_chromium", "html_to_pdf", "write_atomic", "remove_stale_temp", "slug",
-    "fmt_number",
+    "fmt_number", "parameterize", "keep_failed_notebook",
 ]
 
 #: mimetype of the report notebook's last output: a dict of headline figures
@@ -131,6 +131,38 @@ def notebook_to_html(nb, title: str | None = None) -> str:
     return body
 
 
+def parameterize(nb, parameters: dict):
+    """A copy of ``nb`` with a papermill ``injected-parameters`` cell after its ``parameters``
+    cell, exactly as ``papermill -p`` writes it (strings stay string literals:
+    ``gemeente = "GM0003"``). ``nb`` should come from ``papermill.iorw.load_notebook_node``
+    (which tags every cell)."""
+    import copy
+
+    import nbformat
+    from papermill.parameterize import parameterize_notebook
+
+    nb = copy.deepcopy(nb)
+    nb.metadata.setdefault("papermill", nbformat.NotebookNode())
+    return parameterize_notebook(nb, parameters, kernel_name=None, language="python")
+
+
+def keep_failed_notebook(nb, path, error: str, what: str) -> None:
+    """Write an executed notebook that failed to ``path`` (atomically) with a first cell
+    saying, in Dutch, that ``what`` failed and showing ``error``."""
+    import copy
+
+    import nbformat
+
+    nb = copy.deepcopy(nb)
+    note = nbformat.v4.new_markdown_cell(
+        f"**socvit reports: {what} is mislukt.** De fout staat hieronder en bij de cel waar "
+        f"hij optrad.\n\n```\n{error[-4000:]}\n```"
+    )
+    note.metadata["tags"] = ["socvit-error"]
+    nb.cells.insert(0, note)
+    write_atomic(path, nbformat.writes(nb))
+
+
 def pop_headline(nb) -> dict | None:
     """Remove the headline output(s) from ``nb`` (in place) and return the last one's dict.
 
@@ -166,30 +198,18 @@ def slug(text: str) -> str:
 
 
 def fmt_number(value, kind: str) -> str:
-    """Dutch display of a headline figure: ``7.64 -> "7,6"``, ``72.4 -> "72%"``, None -> "–".
+    """Dutch display of a headline figure, as in the reports (:mod:`socvit.fmt`):
+    ``kind`` ``int`` (``"1.234"``), ``pct`` (a proportion 0-1: ``0.724 -> "72%"``), ``mark``
+    and ``score`` (one decimal: ``7.64 -> "7,6"``); None or NaN -> ``"–"``."""
+    from . import fmt
 
-    Halves round up, as readers expect (``7.25 -> "7,3"``).
-
-    ``kind``: ``int`` (thousands with a dot), ``pct`` (a percentage, 0-100),
-    ``mark`` and ``score`` (one decimal).
-    """
-    if value is None or (isinstance(value, float) and value != value):
-        return "–"
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return html.escape(str(value))
-    from decimal import ROUND_HALF_UP, Decimal
-
-    digits = "1" if kind in ("int", "pct") else "0.1"
-    d = Decimal(repr(x)).quantize(Decimal(digits), rounding=ROUND_HALF_UP)  # 7,25 -> 7,3
-    if d == 0:
-        d = abs(d)  # no "-0,0"
+    if isinstance(value, str):
+        return html.escape(value)
     if kind == "int":
-        return f"{int(d):,}".replace(",", ".")
+        return fmt.aantal(value)
     if kind == "pct":
-        return f"{d}%"
-    return str(d).replace(".", ",")
+        return fmt.procent(value)
+    return fmt.getal(value, decimals=1)
 
 
 _INDEX_CSS = """

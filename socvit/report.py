@@ -42,12 +42,11 @@ A failing gemeente does not stop the others; the exit code is 1 when any report 
 
 from __future__ import annotations
 
-import copy
+import functools
 import hashlib
 import json
 import os
 import queue
-import re
 import sys
 import threading
 import time
@@ -58,8 +57,8 @@ from pathlib import Path
 from . import gemeenten as gm
 from .errors import DataError
 from .render import (
-    CHROMIUM_HINT, find_chromium, html_to_pdf, index_html, notebook_to_html, pop_headline,
-    remove_stale_temp, slug, write_atomic,
+    CHROMIUM_HINT, find_chromium, html_to_pdf, index_html, keep_failed_notebook,
+    notebook_to_html, parameterize, pop_headline, remove_stale_temp, slug, write_atomic,
 )
 
 __all__ = [
@@ -72,7 +71,6 @@ DEFAULT_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "gemee
 FORMATS = ("html", "pdf")
 _MANIFEST = "manifest.json"
 _FAILED = "failed"
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _COMPANIONS = ("bevolking.csv", "gemeenten.csv")
 
 
@@ -392,7 +390,7 @@ def _write_index(out: Path) -> Path:
 
 
 # ---------------------------------------------------------------------------------------
-# workers: one thread and one warm kernel each
+# one report, in a worker thread with its own warm kernel (socvit.kernelpool.KernelWorker)
 
 
 @dataclass
@@ -401,60 +399,32 @@ class _Config:
     base_nb: object
     timeout: float
     chromium: str | None
-    kernel_name: str
-    cwd: str
-    preload: tuple
-
-
-def _parameterize(base_nb, params: dict):
-    import nbformat
-    from papermill.parameterize import parameterize_notebook
-
-    nb = copy.deepcopy(base_nb)
-    nb.metadata.setdefault("papermill", nbformat.NotebookNode())
-    return parameterize_notebook(nb, params, kernel_name=None, language="python")
-
-
-def _error_text(exc: BaseException) -> str:
-    text = _ANSI.sub("", str(exc)).strip()
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def _keep_failed(nb, job: ReportJob, cfg: _Config, error: str) -> str:
-    import nbformat
-
-    nb = copy.deepcopy(nb)
-    note = nbformat.v4.new_markdown_cell(
-        f"**socvit reports: het rapport voor {job.naam} ({job.gemeente}) is mislukt.** "
-        f"De fout staat hieronder en bij de cel waar hij optrad.\n\n```\n{error[-4000:]}\n```"
-    )
-    note.metadata["tags"] = ["socvit-error"]
-    nb.cells.insert(0, note)
-    path = cfg.folder / _FAILED / f"{job.stem}.ipynb"
-    write_atomic(path, nbformat.writes(nb))
-    return str(path)
 
 
 async def _make_report(kernel, job: ReportJob, cfg: _Config) -> ReportOutcome:
+    """Run one report in a warm kernel and write its files (called in a worker thread)."""
     from nbclient.exceptions import CellExecutionError
 
+    from .kernelpool import error_text
+
     t0 = time.perf_counter()
-    nb = _parameterize(cfg.base_nb, job.parameters)
+    nb = parameterize(cfg.base_nb, job.parameters)
     error = None
     try:
         await kernel.execute(nb, timeout=cfg.timeout)
     except CellExecutionError as exc:           # the notebook raised; the kernel is fine
-        error = _error_text(exc)
+        error = error_text(exc)
     except Exception as exc:                    # timeout, dead kernel: start a fresh one
-        error = _error_text(exc)
+        error = error_text(exc)
         if "Timeout" in type(exc).__name__:
             error = f"The report took longer than {cfg.timeout:.0f} s (per-report timeout). {error}"
         try:
             await kernel.restart()
         except Exception as restart_exc:        # reported on the next report
-            error += f" (restarting the kernel failed too: {_error_text(restart_exc)})"
+            error += f" (restarting the kernel failed too: {error_text(restart_exc)})"
     if error is not None:
-        kept = _keep_failed(nb, job, cfg, error)
+        kept = str(cfg.folder / _FAILED / f"{job.stem}.ipynb")
+        keep_failed_notebook(nb, kept, error, f"het rapport voor {job.naam} ({job.gemeente})")
         for name in (job.html, job.pdf):        # an older report would pass for a current one
             if name and (cfg.folder / name).exists():
                 (cfg.folder / name).unlink()
@@ -473,51 +443,6 @@ async def _make_report(kernel, job: ReportJob, cfg: _Config) -> ReportOutcome:
     if stale.exists():
         stale.unlink()
     return ReportOutcome(job.gemeente, job.naam, "ok", time.perf_counter() - t0, None, headline)
-
-
-class _Worker(threading.Thread):
-    def __init__(self, jobs: queue.Queue, results: queue.Queue, cfg: _Config, stop: threading.Event):
-        super().__init__(daemon=True, name="socvit-report-worker")
-        self.jobs, self.results, self.cfg, self.stop = jobs, results, cfg, stop
-        self.kernel = None
-
-    def run(self):
-        import asyncio
-
-        from .kernelpool import WarmKernel
-
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        self.kernel = WarmKernel(self.cfg.kernel_name, cwd=self.cfg.cwd, preload=self.cfg.preload)
-        start_error = None
-        try:
-            loop.run_until_complete(self.kernel.start())
-        except Exception as exc:
-            start_error = _error_text(exc)
-        try:
-            while not self.stop.is_set():
-                try:
-                    job = self.jobs.get_nowait()
-                except queue.Empty:
-                    break
-                if start_error is not None:
-                    self.results.put(ReportOutcome(job.gemeente, job.naam, "failed", 0.0, start_error))
-                    continue
-                try:
-                    outcome = loop.run_until_complete(_make_report(self.kernel, job, self.cfg))
-                except BaseException as exc:  # never lose a job: report it as failed
-                    outcome = ReportOutcome(job.gemeente, job.naam, "failed", 0.0, _error_text(exc))
-                self.results.put(outcome)
-        finally:
-            try:
-                loop.run_until_complete(self.kernel.shutdown())
-            finally:
-                loop.close()
-
-    def kill(self):
-        """Kill the kernel process at once (used on Ctrl-C from the main thread)."""
-        if self.kernel is not None:
-            self.kernel.kill_now()
 
 
 # ---------------------------------------------------------------------------------------
@@ -617,7 +542,8 @@ def run_reports(data=None, gemeenten=None, golf=None, indeling=None, jobs=2, for
             "gemeente": job.gemeente, "naam": job.naam, "status": outcome.status,
             "seconds": round(outcome.seconds, 3), "file": job.html if outcome.status == "ok" else None,
             "pdf": job.pdf if outcome.status == "ok" else None, "stamp": job.stamp,
-            "parameters": job.parameters, "headline": outcome.headline, "error": outcome.error,
+            "parameters": job.parameters, "data_sha256": plan.hashes["data_sha256"],
+            "headline": outcome.headline, "error": outcome.error,
             "failed_notebook": (os.path.relpath(outcome.failed_notebook, folder)
                                 if outcome.failed_notebook else None),
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -630,16 +556,19 @@ def run_reports(data=None, gemeenten=None, golf=None, indeling=None, jobs=2, for
         from papermill.iorw import load_notebook_node
 
         base_nb = load_notebook_node(str(plan.notebook))  # as papermill: tags on every cell
-        from .kernelpool import DEFAULT_PRELOAD
+        from .kernelpool import DEFAULT_PRELOAD, KernelWorker
 
-        cfg = _Config(folder, base_nb, float(timeout), chromium, kernel_name, os.getcwd(),
-                      tuple(DEFAULT_PRELOAD if preload is None else preload))
+        preload = tuple(DEFAULT_PRELOAD if preload is None else preload)
+        cfg = _Config(folder, base_nb, float(timeout), chromium)
         job_q: queue.Queue = queue.Queue()
         for job in todo:
             job_q.put(job)
         results: queue.Queue = queue.Queue()
         stop = threading.Event()
-        workers = [_Worker(job_q, results, cfg, stop) for _ in range(min(jobs, len(todo)))]
+        failed = lambda job, err: ReportOutcome(job.gemeente, job.naam, "failed", 0.0, err)
+        workers = [KernelWorker(job_q, results, functools.partial(_make_report, cfg=cfg), failed,
+                                stop, kernel_name=kernel_name, cwd=os.getcwd(), preload=preload)
+                   for _ in range(min(jobs, len(todo)))]
         by_code = {j.gemeente: j for j in todo}
         bar = _progress(len(todo), progress)
         try:

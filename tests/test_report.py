@@ -111,9 +111,7 @@ def test_codes_stay_strings_and_are_written_as_string_literals(panel_dir):
     assert params["gemeente"] == "GM0003" and isinstance(params["gemeente"], str)
     from papermill.iorw import load_notebook_node
 
-    from socvit.report import _parameterize
-
-    nb = _parameterize(load_notebook_node(str(STAND_IN)), params)
+    nb = render.parameterize(load_notebook_node(str(STAND_IN)), params)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert len(injected) == 1
     assert re.search(r'^gemeente = "GM0003"$', injected[0].source, flags=re.M)
@@ -186,21 +184,20 @@ def test_pop_headline_removes_it_and_returns_the_dict():
 
 
 def test_dutch_number_formatting():
-    assert render.fmt_number(7.25, "mark") == "7,3"   # halves up, not to even
     assert render.fmt_number(7.64, "mark") == "7,6"
-    assert render.fmt_number(41.5, "pct") == "42%"
-    assert render.fmt_number(-0.04, "score") == "0,0"  # no "-0,0"
-    assert render.fmt_number(72.4, "pct") == "72%"
+    assert render.fmt_number(6.84, "score") == "6,8"
+    assert render.fmt_number(0.724, "pct") == "72%"   # pct_actief is a proportion
     assert render.fmt_number(12345, "int") == "12.345"
     assert render.fmt_number(None, "score") == "–"
-    assert render.fmt_number(float("nan"), "score") == "–"
+    assert render.fmt_number(float("nan"), "pct") == "–"
+    assert render.fmt_number("<x>", "score") == "&lt;x&gt;"
 
 
 def test_index_escapes_names_and_links_only_made_reports():
     sets = [{"dir": "2023", "golf": 2023, "indeling": 2023, "reports": {
         "GM0001": {"gemeente": "GM0001", "naam": "<b>Dorp</b> & Zo", "status": "ok",
                    "file": "GM0001-dorp.html", "pdf": "GM0001-dorp.pdf",
-                   "headline": {"n": 1500, "rapportcijfer": 7.64, "pct_actief": 72.4}},
+                   "headline": {"n": 1500, "rapportcijfer": 7.64, "pct_actief": 0.724}},
         "GM0002": {"gemeente": "GM0002", "naam": "Mislukt", "status": "failed", "file": None,
                    "headline": None},
     }}]
@@ -286,7 +283,7 @@ def test_index_links_each_report_with_headline_figures(failing_run):
                                   "2023/GM1979-eemsdelta.html"]
     assert all((out / link).exists() for link in links)
     assert "Pekela" in page and "rapport mislukt" in page
-    assert "7,3" in page                      # rapportcijfer 7.25 with one decimal comma
+    assert "7,6" in page and "42%" in page    # rapportcijfer 7.64, pct_actief 0.415
     assert "1.234" in page and "6,8" in page
     assert "Peiling 2023" in page
 
@@ -432,3 +429,48 @@ def test_kill_in_the_middle_then_rerun_completes_the_set(panel_dir, tmp_path):
     assert not list(folder.glob("*.tmp")) and not list(folder.glob(".*.tmp"))
     man = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert {e["status"] for e in man["reports"].values()} == {"ok"} and len(man["reports"]) == 5
+
+
+# ---------------------------------------------------------------------------------------
+# the real report notebook (notebooks/gemeente_rapport.ipynb) on the bundled sample
+
+
+def test_headline_contract_matches_the_report_sections():
+    from socvit import sections
+
+    assert render.HEADLINE_MIMETYPE == sections.HEADLINE_MIMETYPE
+    assert {k for k, _, _ in render.HEADLINE_FIELDS} <= set(sections.HEADLINE_KEYS)
+
+
+def test_default_plan_is_the_sample_latest_wave_and_its_gemeenten(tmp_path):
+    from socvit import gemeenten as gm
+
+    plan = plan_reports(out=tmp_path)
+    assert plan.notebook == ROOT / "notebooks" / "gemeente_rapport.ipynb"
+    assert plan.data == (ROOT / "data" / "sample" / "panel.csv").resolve()
+    assert plan.golf == 2023 and plan.folder == tmp_path / "2023"
+    assert sorted(j.gemeente for j in plan.jobs) == sorted(gm.valid_in(2023))
+    assert all(j.parameters["data"] is None for j in plan.jobs)  # the notebook's own sample
+
+
+@pytest.mark.slow
+def test_real_notebook_reports_for_merged_gemeenten(tmp_path):
+    from socvit import sections
+
+    res = run_reports(golf=2017, gemeenten=["Delfzijl", "Eemsmond"], jobs=2, out=tmp_path,
+                      progress=False)
+    assert res.exit_code == 0, res.summary()
+    assert [o.status for o in res.outcomes] == ["ok", "ok"]
+    folder = tmp_path / "2017"
+    for o, name in zip(res.outcomes, ("GM0010-delfzijl.html", "GM1651-eemsmond.html")):
+        text = (folder / name).read_text(encoding="utf-8")
+        assert _external_refs(text) == []
+        assert 'class="jp-CodeMirrorEditor' not in text and "sections.prepare(" not in text
+        assert len(re.findall(r'src="data:image/png;base64,', text)) >= 3
+        assert sections.HEADLINE_MIMETYPE not in text
+        visible = _body_text(folder / name)
+        assert o.naam in visible and "2017" in visible
+        assert set(o.headline) == set(sections.HEADLINE_KEYS)
+        assert o.headline["gemeente"] == o.gemeente and o.headline["golf"] == 2017
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert 'href="2017/GM0010-delfzijl.html"' in page and 'href="2017/GM1651-eemsmond.html"' in page
