@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import tempfile
 import warnings
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ __all__ = ["Panel", "load_panel", "load_sample", "write_panel", "read_raw", "Raw
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
 
 _STRING_KINDS = ("id", "gemeente", "kern")
+_NONSPACE = re.compile(rb"\S")
 _INT_KINDS = ("wave", "likert", "binary", "mark")
 _MAX_SHOWN = 10
 
@@ -170,7 +172,7 @@ def _read_csv(path: Path, codebook: Codebook | None) -> RawTable:
     import pyarrow as pa
     import pyarrow.csv as pcsv
     data = path.read_bytes()
-    if not data.strip():
+    if _NONSPACE.search(data) is None:
         return RawTable(str(path), "csv", pd.DataFrame(), np.zeros(0, dtype=np.int64), empty=True)
     data, enc = _decode(path, data)
     header_end = data.find(b"\n")
@@ -190,7 +192,7 @@ def _read_csv(path: Path, codebook: Codebook | None) -> RawTable:
     if "" in stripped:
         raise UnreadableError(f"{path.name}: column {stripped.index('') + 1} of the header has "
                               f"no name; name it or delete the empty column.")
-    if header_end < 0 or not data[header_end + 1:].strip():
+    if header_end < 0 or _NONSPACE.search(data, header_end + 1) is None:
         return RawTable(str(path), "csv", pd.DataFrame(columns=stripped, dtype="string"),
                         np.zeros(0, dtype=np.int64), empty=True, encoding=enc, sep=sep)
 
@@ -200,10 +202,11 @@ def _read_csv(path: Path, codebook: Codebook | None) -> RawTable:
         bad.append((row.number, row.actual_columns, row.expected_columns, row.text))
         return "skip"
 
-    def read(types, threads, decimal="."):
+    def read(types, decimal="."):
+        # one thread: faster on 2 shared cores, and skipped rows get their line numbers
         return pcsv.read_csv(
             pa.BufferReader(data),
-            read_options=pcsv.ReadOptions(use_threads=threads, block_size=1 << 24),
+            read_options=pcsv.ReadOptions(use_threads=False),
             parse_options=pcsv.ParseOptions(delimiter=sep, invalid_row_handler=on_bad,
                                             ignore_empty_lines=False),
             convert_options=pcsv.ConvertOptions(column_types=types, null_values=[""],
@@ -212,7 +215,7 @@ def _read_csv(path: Path, codebook: Codebook | None) -> RawTable:
                                                 decimal_point=decimal))
 
     as_str = {n: pa.string() for n in names}
-    table, decimal = None, "."
+    table = None
     if codebook is not None:
         # fast path: numeric codebook columns parsed by arrow; any bad value -> all text
         fast = dict(as_str)
@@ -222,24 +225,19 @@ def _read_csv(path: Path, codebook: Codebook | None) -> RawTable:
                 fast[n] = pa.float64()
         for dec in ((",", ".") if sep != "," else (".", ",")):
             try:
-                table, decimal = read(fast, True, dec), dec
+                table = read(fast, dec)
                 break
             except pa.ArrowInvalid:
                 bad.clear()
     if table is None:
         try:
-            table = read(as_str, True)
+            table = read(as_str)
         except pa.ArrowInvalid as exc:
             raise UnreadableError(f"{path.name} cannot be read as a '{sep}'-separated table: "
                                   f"{exc}.") from None
-    if bad:     # rows were skipped: read again in one thread to learn their line numbers
-        bad.clear()
-        try:
-            table = read(dict(zip(names, table.schema.types)), False, decimal)
-        except pa.ArrowInvalid as exc:
-            raise UnreadableError(f"{path.name} cannot be read as a '{sep}'-separated table: "
-                                  f"{exc}.") from None
-    frame = table.rename_columns(stripped).to_pandas(types_mapper=_arrow_types)
+    frame = table.rename_columns(stripped).to_pandas(types_mapper=_arrow_types, split_blocks=True,
+                                                     self_destruct=True)
+    del table
     skipped = np.array(sorted(b[0] for b in bad if b[0] is not None), dtype=np.int64)
     lines = np.arange(2, 2 + len(frame) + len(skipped), dtype=np.int64)
     if len(skipped):
@@ -347,26 +345,6 @@ def _string_column(s: pd.Series, kind: str) -> pd.Series:
     if kind == "gemeente":
         out = out.str.upper()
     return out
-
-
-def is_code(vals: np.ndarray, codes) -> np.ndarray:
-    """Mask of ``vals`` (int or float) equal to one of ``codes``.
-
-    Small non-negative integer codes (the usual case) use a lookup table: two passes over
-    the data instead of one per code."""
-    codes = sorted(codes)
-    if not codes:
-        return np.zeros(len(vals), dtype=bool)
-    if codes[0] < 0 or codes[-1] > 100_000 or any(int(c) != c for c in codes):
-        return np.isin(vals, codes)
-    lut = np.zeros(int(codes[-1]) + 2, dtype=bool)     # last slot stays False
-    lut[np.asarray(codes, dtype=np.int64)] = True
-    top = len(lut) - 1
-    if vals.dtype.kind in "iu":
-        return lut[np.clip(vals, -1, top)]
-    with np.errstate(invalid="ignore"):
-        iv = np.where(np.isfinite(vals), np.clip(vals, -1, top), -1).astype(np.int64)
-        return lut[iv] & (iv == vals)
 
 
 def code_class(vals: np.ndarray, valid, missing) -> np.ndarray:
