@@ -878,6 +878,7 @@ def inzet(r: Rapport) -> Section:
                  "betrouwbare analyse; daarom is het model geschat voor alle respondenten in de "
                  "provincie.")
     with warnings.catch_warnings():
+        # regression's notes (e.g. few clusters) concern design choices fixed for the report
         warnings.simplefilter("ignore", SocvitWarning)
         res = regression.fit(INZET_FORMULA, frame, kind="logit", weights=W)
     table = res.table
@@ -974,7 +975,7 @@ def verantwoording(r: Rapport) -> Section:
     sec = Section()
     wave = r.wave()
     gem = r.in_gemeente(wave)
-    rows = []
+    rows, flagged = [], []
     for group in ("organisatiekracht", "actie", "thema"):
         for s in r.scales.get(group, []):
             sc = r.codebook.scale(s)
@@ -985,10 +986,15 @@ def verantwoording(r: Rapport) -> Section:
                     continue
                 cache = ("alpha", r.golf, s, r.rules.warn_n) if key == "prov" else None
                 if cache not in r.shared:
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore")
+                    with warnings.catch_warnings(record=True) as caught:
+                        warnings.simplefilter("always", SocvitWarning)   # named in the text below
                         a = reliability.alpha(wave.loc[mask, sc.items].astype("float64"),
                                               reverse=sc.reverse, weights=wave.loc[mask, W].to_numpy())
+                    if any(issubclass(w.category, SocvitWarning) for w in caught):
+                        flagged.append(sc.label.lower())
+                    for w in caught:
+                        if not issubclass(w.category, SocvitWarning):
+                            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
                     text = (f"{fmt.getal(a.total['raw_alpha'], 2)} "
                             f"({fmt.interval(a.ci[0], a.ci[1], 2)})")
                     if cache is None:
@@ -1007,12 +1013,17 @@ def verantwoording(r: Rapport) -> Section:
                        align_left=["schaal"],
                        caption=r.tabel(f"Betrouwbaarheid van de schalen, golf {r.golf}"),
                        note=texts.bron(r.golf) + " Alfa berekend op gewogen gegevens."))
+    if flagged:
+        sec.text(f"Let op: de betrouwbaarheidsanalyse van {texts.opsomming(sorted(set(flagged)))} "
+                 "gaf een waarschuwing (bijvoorbeeld een uitspraak die negatief samenhangt met de "
+                 "rest van de schaal); bekijk deze schalen in het notebook schaalconstructie.")
     total = r.codebook.scales.get("organisatiekracht")
     if total is not None and hasattr(reliability, "omega"):
         try:
             if ("omega", r.golf) not in r.shared:
                 with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
+                    # omega's notes (e.g. on Heywood cases) are for schaalconstructie
+                    warnings.simplefilter("ignore", SocvitWarning)
                     r.shared[("omega", r.golf)] = reliability.omega(
                         wave[total.items].astype("float64"), n_factors=len(ORG),
                         reverse=total.reverse)

@@ -161,3 +161,14 @@ def test_compare_to_a_region(panel):
     assert "Noord-Groningen" in r.compare_label
     with pytest.raises(DataError, match="compare_to"):
         sections.prepare("Eemsdelta", 2023, data=panel, compare_to="Atlantis")
+
+
+def test_reliability_warning_is_named_in_the_text_not_leaked():
+    import warnings
+    panel = sv.load_sample()
+    panel.codebook.scales["betrokkenheid"].reverse = []          # bet_3 left unreversed
+    r = sections.prepare("GM1979", 2023, data=panel)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        text = sections.verantwoording(r).markdown()
+    assert "Let op" in text and "betrokkenheid" in text.split("Let op", 1)[1]
