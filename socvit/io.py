@@ -554,18 +554,22 @@ def cli_validate(args) -> int:
 
 
 # --------------------------------------------------------------------------- writing
-def write_panel(panel, path, codebook: Codebook | None = None) -> Path:
+def write_panel(panel, path, codebook: Codebook | None = None, excel: bool = False) -> Path:
     """Write a Panel (or a typed DataFrame) as ``.csv``, ``.parquet`` or ``.sav``.
 
     CSV is UTF-8 with ``,`` and ``.`` decimals, categoricals as their Dutch labels, NA as an
-    empty field; parquet keeps the pandas dtypes; .sav stores categoricals as codes with
-    value labels and every codebook label as variable label. The file is written to a
-    temporary name beside ``path`` and renamed, so a failed write leaves no half file.
+    empty field; with ``excel=True`` it is what Dutch Excel opens directly: ``;``
+    separator, decimal comma, UTF-8 with BOM. Parquet keeps the pandas dtypes; .sav stores
+    categoricals as codes with value labels and every codebook label as variable label.
+    The file is written to a temporary name beside ``path`` and renamed, so a failed write
+    leaves no half file. :func:`load_panel` reads all of these back unchanged.
 
     Examples
     --------
     >>> sv.io.write_panel(panel, "export/panel.sav")   # doctest: +SKIP
     >>> # In R: haven::write_sav(panel, "export/panel.sav")
+    >>> sv.io.write_panel(panel, "export/panel.csv", excel=True)   # doctest: +SKIP
+    >>> # In R: write.csv2(panel, "export/panel.csv", fileEncoding = "UTF-8-BOM")
     """
     if isinstance(panel, Panel):
         df, cb = panel.data, codebook or panel.codebook
@@ -582,7 +586,11 @@ def write_panel(panel, path, codebook: Codebook | None = None) -> Path:
     os.close(fd)
     try:
         if suffix == ".csv":
-            df.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+            if excel:
+                df.to_csv(tmp, index=False, sep=";", decimal=",", encoding="utf-8-sig",
+                          lineterminator="\r\n")
+            else:
+                df.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
         elif suffix == ".parquet":
             df.reset_index(drop=True).to_parquet(tmp, index=False)
         else:

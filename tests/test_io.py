@@ -108,6 +108,15 @@ def test_round_trip(tmp_path, ext):
     pd.testing.assert_frame_equal(back.data, panel.data)
 
 
+def test_excel_csv_round_trip(tmp_path):
+    panel = load_panel(write_csv(tmp_path))
+    out = write_panel(panel, tmp_path / "excel.csv", excel=True)
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfresp_id;golf;") and b";4,5;" in raw and b"\r\n" in raw
+    assert read_raw(out).sep == ";" and read_raw(out).encoding == "utf-8-sig"
+    pd.testing.assert_frame_equal(load_panel(out, codebook=CODEBOOK).data, panel.data)
+
+
 def test_sav_round_trip_keeps_labels(tmp_path):
     import pyreadstat
     panel = load_panel(write_csv(tmp_path))
