@@ -218,3 +218,11 @@ def test_apply_codebook_does_not_share_memory_with_its_input():
     out.loc[0, "bet_1"] = 5
     out.loc[0, "golf"] = 2023
     assert raw["bet_1"].tolist() == [1, 2, 9] and raw["golf"].tolist() == [2017, 2019, 2021]
+
+
+@pytest.mark.parametrize("name,excel", [("s.sav", False), ("s.parquet", False), ("s.csv", True)])
+def test_sample_round_trips(tmp_path, name, excel):
+    panel = sv.load_sample()
+    out = write_panel(panel, tmp_path / name, excel=excel)
+    back = load_panel(out, codebook=panel.codebook)
+    pd.testing.assert_frame_equal(back.data, panel.data)
