@@ -163,18 +163,21 @@ class _Checker:
             self.add(None, f"the file {what}. Export the panel again (with its rows).")
             return False
         bad = sorted(raw.bad_rows, key=lambda b: b[0] or 0)
+        cut = bad.pop() if raw.cut else None
         for line, got, expected, text in bad[: self.cap]:
-            if raw.cut and line == bad[-1][0]:
-                msg = (f"the file ends in the middle of this line ({got} of {expected} fields): "
-                       f"it was cut off while being written or copied. Export it again.")
-            else:
-                msg = (f"this line has {got} fields, the header has {expected}; the row was "
-                       f"skipped. Look for a separator inside a value, or a broken line.")
+            msg = (f"this line has {got} fields, the header has {expected}; the row was "
+                   f"skipped. Look for a separator inside a value, or a broken line.")
             self.problems.append(Problem(self.name, None, line, text[:60], msg, unit="line"))
         if len(bad) > self.cap:
             self.add(None, f"... and {len(bad) - self.cap:,} more lines with the wrong number "
                            f"of fields.")
             self.problems[-1].count = len(bad) - self.cap
+        if cut is not None:
+            line, got, expected, text = cut
+            self.problems.append(Problem(
+                self.name, None, line, text[:60],
+                f"the file ends in the middle of this line ({got} of {expected} fields): it was "
+                f"cut off while being written or copied. Export it again.", unit="line"))
         return True
 
     def column_rules(self):
