@@ -72,6 +72,7 @@ _TEMPLATE = r"""{%- extends 'lab/index.html.j2' -%}
 body.jp-Notebook { max-width: 56rem; margin: 0 auto; padding: 2rem 1.5rem 4rem;
   font-family: "Segoe UI", "Helvetica Neue", Arial, sans-serif; line-height: 1.5; }
 .jp-Cell { padding: 0; }
+.jp-RenderedMarkdown.jp-MarkdownOutput, .jp-OutputArea-output { padding-left: 0; margin-left: 0; }
 .jp-OutputPrompt, .jp-InputPrompt { display: none; }
 .jp-OutputArea-output img { max-width: 100%; height: auto; }
 .jp-RenderedHTMLCommon table { margin: 0.5rem 0 1rem; }
@@ -221,6 +222,7 @@ table { border-collapse: collapse; width: 100%; font-size: 0.95rem; }
 th, td { padding: 0.35rem 0.6rem; border-bottom: 1px solid #ddd; }
 th { text-align: left; background: #f3f3f3; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.naam, td.bestanden { white-space: nowrap; }
 tr.mislukt td { color: #a11; }
 a { color: #0b5cad; }
 footer { margin-top: 2.5rem; font-size: 0.85rem; color: #555; }
@@ -275,7 +277,8 @@ def index_html(sets: list[dict], generated: datetime | None = None) -> str:
             if not ok:
                 files.append("rapport mislukt")
             cls = "" if ok else ' class="mislukt"'
-            parts.append(f"<tr{cls}><td>{cell}</td>{nums}<td>{' · '.join(files)}</td></tr>")
+            parts.append(f'<tr{cls}><td class="naam">{cell}</td>{nums}'
+                         f'<td class="bestanden">{" · ".join(files)}</td></tr>')
         parts.append("</tbody></table>")
         meta = []
         if s.get("data_sha256"):
