@@ -225,8 +225,14 @@ def map_to_indeling(codes: pd.Series, year: int, kern: pd.Series | None = None) 
     if kern is None:
         lookup = {c: to_indeling(c, year) for c in codes.dropna().unique()}
         return codes.map(lookup).astype("string")
-    pairs = pd.DataFrame({"c": codes, "k": kern.astype("string")})
-    uniq = pairs.dropna(subset=["c"]).drop_duplicates()
-    lookup = {(c, k): to_indeling(c, year, None if pd.isna(k) else k) for c, k in uniq.itertuples(index=False)}
-    out = [lookup.get((c, k)) if not pd.isna(c) else pd.NA for c, k in pairs.itertuples(index=False)]
+    # judge each distinct (code, kern) pair once, then map back by pair number (vectorised)
+    cc, cu = pd.factorize(codes)
+    kc, ku = pd.factorize(kern.astype("string"))
+    pair = cc.astype("int64") * (len(ku) + 1) + (kc + 1)
+    pc, pu = pd.factorize(pair)
+    mapped = []
+    for p in pu:
+        c, k = divmod(int(p), len(ku) + 1)
+        mapped.append(pd.NA if c < 0 else to_indeling(cu[c], year, ku[k - 1] if k > 0 else None))
+    out = pd.array(mapped, dtype="string").take(pc) if len(pu) else pd.array([], dtype="string")
     return pd.Series(out, index=codes.index, dtype="string")

@@ -1,5 +1,6 @@
 """Gemeente codes, names and the merger mapping (herindelingen) of the province of Groningen."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -126,3 +127,14 @@ def test_table():
     t = gm.table()
     assert list(t.columns) == ["code", "name", "begin", "end", "successor"]
     assert t["code"].is_unique and len(t) >= 28
+
+
+def test_map_to_indeling_with_kern_equals_the_scalar_function():
+    rng = np.random.default_rng(7)
+    codes = pd.Series(rng.choice(["GM0053", "GM0010", "GM1651", "GM0014", None], 3000), dtype="string")
+    kern = pd.Series(rng.choice(["Ezinge", "Baflo", "Garnwerd", None], 3000), index=codes.index)
+    out = gm.map_to_indeling(codes, 2023, kern=kern)
+    expected = [pd.NA if pd.isna(c) else gm.to_indeling(c, 2023, None if pd.isna(k) else k)
+                for c, k in zip(codes, kern)]
+    assert out.tolist() == expected and out.index.equals(codes.index)
+    assert (out == "GM1969").sum() > 0                  # some Winsum kernen went west
