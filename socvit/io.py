@@ -4,7 +4,11 @@
 and types it: ids, gemeente and kern become pandas ``"string"``; wave, likert, binary and
 mark columns nullable ``"Int64"`` codes with missing codes (9, 99) turned into NA;
 categorical columns pandas Categoricals with the Dutch labels; numeric and weight columns
-float64. :func:`write_panel` writes a panel back (csv, parquet or sav, atomically).
+float64. A file with problems that make it unusable (codes outside the codebook, text in
+numeric columns, gemeenten that did not exist in the wave, duplicate respondents, ...;
+``socvit validate PATH`` lists them all) is refused with a :class:`DataError` naming the
+first ten; columns missing from the codebook only give a :class:`SocvitWarning`.
+:func:`write_panel` writes a panel back (csv, parquet or sav, atomically).
 
 CSV detection: the encoding is UTF-8 (with or without BOM) or, failing that, cp1252 (what
 Dutch Excel writes); the separator is whichever of ``;``, ``,`` or tab the header line uses
