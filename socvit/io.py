@@ -7,7 +7,7 @@ categorical columns pandas Categoricals with the Dutch labels; numeric and weigh
 float64. A file with problems that make it unusable (codes outside the codebook, text in
 numeric columns, gemeenten that did not exist in the wave, duplicate respondents, ...;
 ``socvit validate PATH`` lists them all) is refused with a :class:`DataError` naming the
-first ten; columns missing from the codebook only give a :class:`SocvitWarning`.
+first ten; file columns the codebook does not know only give a :class:`SocvitWarning`.
 :func:`write_panel` writes a panel back (csv, parquet or sav, atomically).
 
 CSV detection: the encoding is UTF-8 (with or without BOM) or, failing that, cp1252 (what
