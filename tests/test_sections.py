@@ -172,3 +172,18 @@ def test_reliability_warning_is_named_in_the_text_not_leaked():
         warnings.simplefilter("error")
         text = sections.verantwoording(r).markdown()
     assert "Let op" in text and "betrokkenheid" in text.split("Let op", 1)[1]
+
+
+def test_stacked_estimates_equal_one_call_per_column(eemsdelta):
+    """sections stacks score columns to make one estimates call; each column's estimate must
+    equal the direct call, its standard error within the n/(n-1) factor of the stacked design."""
+    r = eemsdelta
+    cols = ["betrokkenheid", "capaciteit", "rapportcijfer"]
+    stacked = sections._by_group(r, cols).set_index(["column", "group"])
+    frame = sections._two_groups(r)
+    for c in cols:
+        direct = sv.estimates.mean(frame, c, weights=sections.W, by="_groep").set_index("_groep")
+        for g in direct.index:
+            assert stacked.loc[(c, g), "estimate"] == pytest.approx(direct.loc[g, "estimate"], rel=1e-12)
+            assert stacked.loc[(c, g), "se"] == pytest.approx(direct.loc[g, "se"], rel=3e-3)
+            assert stacked.loc[(c, g), "n"] == direct.loc[g, "n"]
