@@ -473,14 +473,6 @@ def _compare_many(r, columns, kind="mean", categories=None) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- helpers
-_MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-            "september", "oktober", "november", "december")
-
-
-def _datum(d: date) -> str:
-    return f"{d.day} {_MAANDEN[d.month - 1]} {d.year}"
-
-
 def _value(row, key="estimate"):
     """A shown estimate as float, or None when suppressed/missing."""
     if row is None or bool(row.get("suppressed", False)):
@@ -522,27 +514,11 @@ def titel(r: Rapport) -> Section:
     sub = f"Groninger Panel, golf {r.golf}"
     if r.indeling != r.golf:
         sub += f" · gemeentelijke indeling {r.indeling}"
-    sec.text(f"# Sociale vitaliteit in {md(r.naam)}\n\n**{sub}** · {_datum(date.today())}")
+    sec.text(f"# Sociale vitaliteit in {md(r.naam)}\n\n**{sub}** · {texts.datum(date.today())}")
     sec.text("## 1. Inleiding")
-    intro = (
-        "Sociale vitaliteit is de mate waarin inwoners van een dorp of wijk samen met "
-        "veranderingen weten om te gaan. De maatstaf is de mate waarin inwoners zich inzetten "
-        "voor gemeenschappelijke doelen in hun dorp of wijk. De kern daarvan is "
-        "**organisatiekracht**, die bestaat uit twee elementen: *betrokkenheid en "
-        "overtuigingen* (de band tussen mensen en de mate waarin zij uitgangspunten delen) en "
-        "*bereidheid en capaciteit* (de motivatie om iets te doen en de vaardigheden om "
-        "initiatieven uit te voeren).\n\n"
-        f"Dit rapport beschrijft hoe inwoners van {md(r.naam)} hierover denken, vergeleken met "
-        f"{r.compare_label}. Het gaat ook over de ondersteuning door gemeente en "
-        "welzijnsorganisaties (ACTIE: animo, contacten, toerusting, inbedding en empathie) en "
-        "over drie panelthema's. Scores staan op een schaal van 0 tot 10 (het gemiddelde van "
-        "de antwoorden op een vijfpuntsschaal, omgerekend: 0 is helemaal oneens, 10 helemaal "
-        "eens); het rapportcijfer is het gemiddelde cijfer dat inwoners de gemeente geven.")
-    sec.text(intro)
+    sec.text(texts.inleiding(md(r.naam), r.compare_label))
     if r.indeling != r.golf:
-        sec.text(f"Alle cijfers zijn berekend voor de gemeente {md(r.naam)} zoals die bestaat in "
-                 f"de indeling van {r.indeling}: antwoorden uit voormalige gemeenten tellen mee "
-                 f"voor de gemeente waarin die zijn opgegaan.")
+        sec.text(texts.herindeling_zin(md(r.naam), r.indeling))
     if not r.enough():
         sec.text(texts.te_weinig_zin(md(r.naam), r.rules.min_n, f"golf {r.golf}")
                  + " Daarom bevat dit rapport voor deze gemeente geen uitkomsten.")
@@ -593,15 +569,9 @@ def respons(r: Rapport) -> Section:
             else ".")
     sec.text(zin)
     if r.weighting:
-        sec.text(
-            "Panelleden zijn gemiddeld ouder dan de bevolking. Daarom zijn de antwoorden per "
-            "gemeente gewogen naar leeftijdsklasse en geslacht (raking naar de "
-            "bevolkingsaantallen), zodat elke groep meetelt naar haar aandeel in de bevolking. "
-            f"Door de weging is het design effect {fmt.getal(deff, 2)}: de gewogen uitkomsten "
-            f"zijn ongeveer zo nauwkeurig als die van {fmt.aantal(n_eff)} ongewogen "
-            "respondenten (de effectieve n).")
+        sec.text(texts.weging_zin(deff, n_eff))
     else:
-        sec.text("Er waren geen bevolkingsaantallen beschikbaar; de uitkomsten zijn ongewogen.")
+        sec.text(texts.ONGEWOGEN)
     sec.html(fmt.tabel(
         table, formats={"n": lambda v: fmt.aantal(v, na=f"minder dan {r.rules.min_n}"),
                         "inwoners": fmt.aantal, "n_eff": fmt.aantal,
@@ -614,15 +584,7 @@ def respons(r: Rapport) -> Section:
     return sec
 
 
-KERNCIJFERS = (   # (column, kind, Dutch sentence with {naam} and {waarde})
-    ("actief", "pct", "In {naam} was {waarde} van de inwoners het afgelopen jaar actief voor "
-                      "een doel in het eigen dorp of de eigen wijk"),
-    ("betrokkenheid", "score", "De score voor betrokkenheid is in {naam} {waarde}"),
-    ("overtuigingen", "score", "De score voor overtuigingen is in {naam} {waarde}"),
-    ("bereidheid", "score", "De score voor bereidheid is in {naam} {waarde}"),
-    ("capaciteit", "score", "De score voor capaciteit is in {naam} {waarde}"),
-    ("rapportcijfer", "cijfer", "Inwoners van {naam} geven de gemeente gemiddeld een {waarde}"),
-)
+KERNCIJFERS = texts.KERNCIJFERS
 
 
 def _kerncijfers(r: Rapport) -> pd.DataFrame:
@@ -902,9 +864,7 @@ def inzet(r: Rapport) -> Section:
                              "95%-betrouwbaarheidsintervallen)"),
                texts.bron(r.golf, extra="Odds ratio boven 1: vaker actief; scores 0-10; "
                           f"referentiegroepen: {_references(r)}."))
-    sec.text("Een odds ratio geeft aan hoeveel groter (boven 1) of kleiner (onder 1) de kans op "
-             "inzet is, bij gelijke andere kenmerken. Het gaat om samenhang, niet om oorzaak en "
-             "gevolg.")
+    sec.text(texts.ODDS_RATIO_UITLEG)
     return sec
 
 
@@ -1005,18 +965,14 @@ def verantwoording(r: Rapport) -> Section:
             rows.append(cells)
     rel = pd.DataFrame(rows)
     sec.tables["betrouwbaarheid"] = rel
-    sec.text("**Betrouwbaarheid van de schalen.** Cronbachs alfa geeft aan hoe goed de uitspraken "
-             "van een schaal samen één onderwerp meten; vanaf 0,70 geldt een schaal als "
-             "voldoende betrouwbaar (tussen haakjes het 95%-interval volgens Feldt).")
+    sec.text(texts.ALFA_UITLEG)
     sec.html(fmt.tabel(rel, headers={"schaal": "Schaal", "items": "Uitspraken",
                                      "gem": f"Alfa {r.naam}", "prov": "Alfa alle respondenten"},
                        align_left=["schaal"],
                        caption=r.tabel(f"Betrouwbaarheid van de schalen, golf {r.golf}"),
                        note=texts.bron(r.golf) + " Alfa berekend op gewogen gegevens."))
     if flagged:
-        sec.text(f"Let op: de betrouwbaarheidsanalyse van {texts.opsomming(sorted(set(flagged)))} "
-                 "gaf een waarschuwing (bijvoorbeeld een uitspraak die negatief samenhangt met de "
-                 "rest van de schaal); bekijk deze schalen in het notebook schaalconstructie.")
+        sec.text(texts.alfa_waarschuwing(sorted(set(flagged))))
     total = r.codebook.scales.get("organisatiekracht")
     if total is not None and hasattr(reliability, "omega"):
         try:
@@ -1028,34 +984,19 @@ def verantwoording(r: Rapport) -> Section:
                         wave[total.items].astype("float64"), n_factors=len(ORG),
                         reverse=total.reverse)
             om = r.shared[("omega", r.golf)]
-            sec.text(f"Voor organisatiekracht als geheel (alle respondenten van golf {r.golf}) is "
-                     f"omega totaal {fmt.getal(om.omega_total, 2)} en omega hiërarchisch "
-                     f"{fmt.getal(om.omega_h, 2)}: de uitspraken meten samen één onderliggende "
-                     "organisatiekracht, met daarnaast de vier deelschalen.")
+            sec.text(texts.omega_zin(r.golf, om.omega_total, om.omega_h))
         except (DataError, ValueError, np.linalg.LinAlgError):
             sec.text("Omega voor organisatiekracht kon voor deze golf niet worden berekend.")
     # weighting diagnostics
     res = r.weighting.get(r.golf)
     if res is not None:
         n_eff, deff = weighting.kish(wave.loc[gem, W]) if gem.any() else (np.nan, np.nan)
-        status = ("De weging is geconvergeerd" if res.converged else
-                  "Let op: de weging is niet volledig geconvergeerd")
-        sec.text(f"**Weging.** De antwoorden zijn per gemeente gewogen naar leeftijdsklasse en "
-                 f"geslacht (raking, iteratief proportioneel passen). {status} na "
-                 f"{res.iterations} iteraties; de gewogen aantallen wijken "
-                 + ("minder dan 0,01% af van de bevolkingsaantallen. " if res.max_margin_error < 1e-4
-                    else f"hooguit {fmt.getal(res.max_margin_error * 100, 2)}% af van de "
-                         "bevolkingsaantallen. ")
-                 + (f"Design effect in {md(r.naam)}: {fmt.getal(deff, 2)}; effectieve n: "
-                    f"{fmt.aantal(n_eff)}." if r.enough() else ""))
-    sec.text(f"**Onthullingsregels.** Uitkomsten op basis van minder dan {r.rules.min_n} "
-             f"respondenten worden niet getoond; uitkomsten op basis van minder dan "
-             f"{r.rules.warn_n} respondenten zijn indicatief (gemarkeerd met * of een open "
-             "symbool). Het rapport bevat geen gegevens van individuele respondenten.")
+        sec.text(texts.weging_diagnose(res.converged, res.iterations, res.max_margin_error,
+                                       md(r.naam) if r.enough() else None, deff, n_eff))
+    sec.text(texts.onthulling_zin(r.rules.min_n, r.rules.warn_n))
     name = Path(r.source).name if r.source else "onbekend"
-    sec.text(f"**Gegevens.** Bestand `{md(name)}` (SHA-256 `{r.data_hash[:16]}…`), codeboek "
-             f"‘{md(r.codebook.name)}’. Gemaakt met socvit {socvit.__version__} op "
-             f"{_datum(date.today())}.")
+    sec.text(texts.gegevens_zin(name, r.data_hash, r.codebook.name, socvit.__version__,
+                                date.today()))
     return sec
 
 

@@ -20,7 +20,9 @@ import re
 from . import fmt
 
 __all__ = ["md", "waarde", "eens_zin", "vergelijk_zin", "te_weinig_zin", "opsomming",
-           "richting", "or_zin", "bron"]
+           "richting", "or_zin", "bron", "datum", "inleiding", "herindeling_zin", "weging_zin",
+           "ONGEWOGEN", "KERNCIJFERS", "ODDS_RATIO_UITLEG", "ALFA_UITLEG", "alfa_waarschuwing",
+           "omega_zin", "weging_diagnose", "onthulling_zin", "gegevens_zin"]
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
 
@@ -113,3 +115,109 @@ def bron(golf: int, gewogen: bool = True, extra: str = "") -> str:
     w = "; gewogen naar leeftijd en geslacht" if gewogen else ""
     return (f"Bron: Groninger Panel (synthetische voorbeelddata), golf {int(golf)}{w}."
             + (f" {extra}" if extra else ""))
+
+
+# --------------------------------------------------------------------------- report prose
+_MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+            "september", "oktober", "november", "december")
+
+
+def datum(d) -> str:
+    """"27 november 2026"."""
+    return f"{d.day} {_MAANDEN[d.month - 1]} {d.year}"
+
+
+def inleiding(naam: str, vergelijking: str) -> str:
+    """The introduction (``naam`` and ``vergelijking`` already escaped)."""
+    return (
+        "Sociale vitaliteit is de mate waarin inwoners van een dorp of wijk samen met "
+        "veranderingen weten om te gaan. De maatstaf is de mate waarin inwoners zich inzetten "
+        "voor gemeenschappelijke doelen in hun dorp of wijk. De kern daarvan is "
+        "**organisatiekracht**, die bestaat uit twee elementen: *betrokkenheid en "
+        "overtuigingen* (de band tussen mensen en de mate waarin zij uitgangspunten delen) en "
+        "*bereidheid en capaciteit* (de motivatie om iets te doen en de vaardigheden om "
+        "initiatieven uit te voeren).\n\n"
+        f"Dit rapport beschrijft hoe inwoners van {naam} hierover denken, vergeleken met "
+        f"{vergelijking}. Het gaat ook over de ondersteuning door gemeente en "
+        "welzijnsorganisaties (ACTIE: animo, contacten, toerusting, inbedding en empathie) en "
+        "over drie panelthema's. Scores staan op een schaal van 0 tot 10 (het gemiddelde van "
+        "de antwoorden op een vijfpuntsschaal, omgerekend: 0 is helemaal oneens, 10 helemaal "
+        "eens); het rapportcijfer is het gemiddelde cijfer dat inwoners de gemeente geven.")
+
+
+def herindeling_zin(naam: str, indeling: int) -> str:
+    return (f"Alle cijfers zijn berekend voor de gemeente {naam} zoals die bestaat in de "
+            f"indeling van {indeling}: antwoorden uit voormalige gemeenten tellen mee voor de "
+            "gemeente waarin die zijn opgegaan.")
+
+
+def weging_zin(deff, n_eff) -> str:
+    return ("Panelleden zijn gemiddeld ouder dan de bevolking. Daarom zijn de antwoorden per "
+            "gemeente gewogen naar leeftijdsklasse en geslacht (raking naar de "
+            "bevolkingsaantallen), zodat elke groep meetelt naar haar aandeel in de bevolking. "
+            f"Door de weging is het design effect {fmt.getal(deff, 2)}: de gewogen uitkomsten "
+            f"zijn ongeveer zo nauwkeurig als die van {fmt.aantal(n_eff)} ongewogen "
+            "respondenten (de effectieve n).")
+
+
+ONGEWOGEN = "Er waren geen bevolkingsaantallen beschikbaar; de uitkomsten zijn ongewogen."
+
+#: the headline figures of the report: (column, kind, sentence with {naam} and {waarde})
+KERNCIJFERS = (
+    ("actief", "pct", "In {naam} was {waarde} van de inwoners het afgelopen jaar actief voor "
+                      "een doel in het eigen dorp of de eigen wijk"),
+    ("betrokkenheid", "score", "De score voor betrokkenheid is in {naam} {waarde}"),
+    ("overtuigingen", "score", "De score voor overtuigingen is in {naam} {waarde}"),
+    ("bereidheid", "score", "De score voor bereidheid is in {naam} {waarde}"),
+    ("capaciteit", "score", "De score voor capaciteit is in {naam} {waarde}"),
+    ("rapportcijfer", "cijfer", "Inwoners van {naam} geven de gemeente gemiddeld een {waarde}"),
+)
+
+ODDS_RATIO_UITLEG = ("Een odds ratio geeft aan hoeveel groter (boven 1) of kleiner (onder 1) de "
+                     "kans op inzet is, bij gelijke andere kenmerken. Het gaat om samenhang, niet "
+                     "om oorzaak en gevolg.")
+
+ALFA_UITLEG = ("**Betrouwbaarheid van de schalen.** Cronbachs alfa geeft aan hoe goed de "
+               "uitspraken van een schaal samen één onderwerp meten; vanaf 0,70 geldt een schaal "
+               "als voldoende betrouwbaar (tussen haakjes het 95%-interval volgens Feldt).")
+
+
+def alfa_waarschuwing(schalen) -> str:
+    return (f"Let op: de betrouwbaarheidsanalyse van {opsomming(md(s) for s in schalen)} gaf een "
+            "waarschuwing (bijvoorbeeld een uitspraak die negatief samenhangt met de rest van de "
+            "schaal); bekijk deze schalen in het notebook schaalconstructie.")
+
+
+def omega_zin(golf: int, omega_total, omega_h) -> str:
+    return (f"Voor organisatiekracht als geheel (alle respondenten van golf {int(golf)}) is omega "
+            f"totaal {fmt.getal(omega_total, 2)} en omega hiërarchisch {fmt.getal(omega_h, 2)}: "
+            "de uitspraken meten samen één onderliggende organisatiekracht, met daarnaast de "
+            "vier deelschalen.")
+
+
+def weging_diagnose(converged: bool, iterations: int, max_error, naam: str | None, deff,
+                    n_eff) -> str:
+    """The weighting paragraph of the verantwoording (``naam`` None: no gemeente figures)."""
+    status = ("De weging is geconvergeerd" if converged else
+              "Let op: de weging is niet volledig geconvergeerd")
+    afwijking = ("minder dan 0,01%" if max_error < 1e-4 else
+                 f"hooguit {fmt.getal(max_error * 100, 2)}%")
+    out = (f"**Weging.** De antwoorden zijn per gemeente gewogen naar leeftijdsklasse en "
+           f"geslacht (raking, iteratief proportioneel passen). {status} na {iterations} "
+           f"iteraties; de gewogen aantallen wijken {afwijking} af van de bevolkingsaantallen.")
+    if naam is not None:
+        out += (f" Design effect in {naam}: {fmt.getal(deff, 2)}; effectieve n: "
+                f"{fmt.aantal(n_eff)}.")
+    return out
+
+
+def onthulling_zin(min_n: int, warn_n: int) -> str:
+    return (f"**Onthullingsregels.** Uitkomsten op basis van minder dan {min_n} respondenten "
+            f"worden niet getoond; uitkomsten op basis van minder dan {warn_n} respondenten zijn "
+            "indicatief (gemarkeerd met * of een open symbool). Het rapport bevat geen gegevens "
+            "van individuele respondenten.")
+
+
+def gegevens_zin(bestand: str, sha256: str, codeboek: str, versie: str, op) -> str:
+    return (f"**Gegevens.** Bestand `{md(bestand)}` (SHA-256 `{sha256[:16]}…`), codeboek "
+            f"‘{md(codeboek)}’. Gemaakt met socvit {versie} op {datum(op)}.")
