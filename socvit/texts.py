@@ -189,10 +189,18 @@ def alfa_waarschuwing(schalen) -> str:
 
 
 def omega_zin(golf: int, omega_total, omega_h) -> str:
+    if omega_h >= 0.7:
+        lezing = ("de uitspraken meten samen één onderliggende organisatiekracht, met daarnaast "
+                  "de vier deelschalen")
+    elif omega_h >= 0.5:
+        lezing = ("de uitspraken meten deels één onderliggende organisatiekracht; de deelschalen "
+                  "voegen daar veel eigens aan toe")
+    else:
+        lezing = ("de deelschalen meten vooral elk iets eigens; een totaalscore voor "
+                  "organisatiekracht zegt weinig")
     return (f"Voor organisatiekracht als geheel (alle respondenten van golf {int(golf)}) is omega "
             f"totaal {fmt.getal(omega_total, 2)} en omega hiërarchisch {fmt.getal(omega_h, 2)}: "
-            "de uitspraken meten samen één onderliggende organisatiekracht, met daarnaast de "
-            "vier deelschalen.")
+            f"{lezing}.")
 
 
 def weging_diagnose(converged: bool, iterations: int, max_error, naam: str | None, deff,

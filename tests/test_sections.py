@@ -187,3 +187,9 @@ def test_stacked_estimates_equal_one_call_per_column(eemsdelta):
             assert stacked.loc[(c, g), "estimate"] == pytest.approx(direct.loc[g, "estimate"], rel=1e-12)
             assert stacked.loc[(c, g), "se"] == pytest.approx(direct.loc[g, "se"], rel=3e-3)
             assert stacked.loc[(c, g), "n"] == direct.loc[g, "n"]
+
+
+def test_omega_reading_depends_on_omega_h():
+    assert "één onderliggende" in texts.omega_zin(2023, 0.92, 0.77)
+    assert "deels" in texts.omega_zin(2023, 0.9, 0.6)
+    assert "weinig" in texts.omega_zin(2023, 0.9, 0.3) and "0,30" in texts.omega_zin(2023, 0.9, 0.3)
