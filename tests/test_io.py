@@ -70,7 +70,7 @@ def test_csv_types_and_missing_codes(tmp_path):
 def test_dutch_csv_is_detected(tmp_path, sep, decimal, encoding):
     path = write_csv(tmp_path, sep, decimal, encoding)
     raw = read_raw(path)
-    assert raw.sep == sep and raw.encoding == encoding.replace("utf-8-sig", "utf-8-sig")
+    assert raw.sep == sep and raw.encoding == encoding
     pd.testing.assert_frame_equal(load_panel(path).data, expected_frame())
 
 
