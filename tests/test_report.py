@@ -474,3 +474,20 @@ def test_real_notebook_reports_for_merged_gemeenten(tmp_path):
         assert o.headline["gemeente"] == o.gemeente and o.headline["golf"] == 2017
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert 'href="2017/GM0010-delfzijl.html"' in page and 'href="2017/GM1651-eemsmond.html"' in page
+
+
+@pytest.mark.slow
+def test_dead_or_timed_out_kernel_is_restarted_and_the_run_goes_on(panel_dir, tmp_path):
+    summary = run_reports(panel_dir / "panel.csv", golf=2017, jobs=1, out=tmp_path, timeout=6,
+                          notebook=FIX / "crash_report.ipynb", progress=False, preload=LIGHT)
+    status = {o.gemeente: o.status for o in summary.outcomes}
+    assert status == {"GM0003": "failed", "GM0010": "failed", "GM1651": "ok", "GM0014": "ok",
+                      "GM0024": "ok"}
+    err = {o.gemeente: o.error for o in summary.outcomes}
+    assert "DeadKernelError" in err["GM0003"]
+    assert "longer than 6 s" in err["GM0010"]
+    assert summary.kernel_starts == 3  # the first, and one after each failure
+    pids = {o.headline["pid"] for o in summary.outcomes if o.status == "ok"}
+    assert len(pids) == 1              # the three good reports ran in the one restarted kernel
+    assert (tmp_path / "2017" / "failed" / "GM0003-appingedam.ipynb").exists()
+    assert summary.exit_code == 1
