@@ -375,8 +375,9 @@ def _guess_kind(col: str, vtype, value_labels: dict[int, str]) -> str:
         codes = sorted(value_labels)
         if codes == [0, 1]:
             return "binary"
-        if 4 <= len(codes) <= 7 and codes == list(range(1, len(codes) + 1)):
-            return "likert"
+        numbered = any(ch.isdigit() for label in value_labels.values() for ch in label)
+        if 4 <= len(codes) <= 7 and codes == list(range(1, len(codes) + 1)) and not numbered:
+            return "likert"     # labels with numbers ("18-34 jaar") are classes, not answers
         return "categorical"
     if "id" == low or low.endswith("_id") or low.startswith("resp"):
         return "id"

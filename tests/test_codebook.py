@@ -189,3 +189,18 @@ def test_from_sav_unreadable(tmp_path):
     (tmp_path / "x.sav").write_text("not spss")
     with pytest.raises(CodebookError, match="cannot be read"):
         Codebook.from_sav(tmp_path / "x.sav")
+
+
+def test_from_sav_numbered_classes_are_categorical_not_likert(tmp_path):
+    import pyreadstat
+    df = pd.DataFrame({"leeftijdsklasse": [1.0, 4.0], "eens": [2.0, 5.0]})
+    path = tmp_path / "klassen.sav"
+    five = {1.0: "helemaal mee oneens", 2.0: "mee oneens", 3.0: "neutraal", 4.0: "mee eens",
+            5.0: "helemaal mee eens"}
+    pyreadstat.write_sav(df, str(path), variable_value_labels={
+        "leeftijdsklasse": {1.0: "18-34 jaar", 2.0: "35-49 jaar", 3.0: "50-64 jaar",
+                            4.0: "65 jaar en ouder"},
+        "eens": five})
+    cb = Codebook.from_sav(path)
+    assert cb.variable("leeftijdsklasse").kind == "categorical"
+    assert cb.variable("eens").kind == "likert"
