@@ -47,7 +47,7 @@ def set_theme(font_scale: float = 1.0) -> None:
     """Set the house style once (seaborn whitegrid, Okabe-Ito palette, readable sizes)."""
     import seaborn as sns
     sns.set_theme(style="whitegrid", palette=PALETTE, font_scale=font_scale, rc={
-        "figure.dpi": 100, "savefig.dpi": 100, "savefig.bbox": "tight",
+        "figure.dpi": 100, "savefig.dpi": 100, "savefig.bbox": "standard",
         "axes.titlesize": 12, "axes.titleweight": "bold", "axes.titlelocation": "left",
         "axes.labelsize": 10.5, "xtick.labelsize": 9.5, "ytick.labelsize": 9.5,
         "legend.fontsize": 9.5, "legend.frameon": False, "grid.color": "#e6e6e6",
@@ -66,14 +66,27 @@ def _register_notebook_display() -> None:
     ip = get_ipython()
     if ip is None:
         return
+    ip.display_formatter.formatters["image/png"].for_type(Figure, to_png)
+
+
+#: resolution of the PNG images in a report (sharp on screen, cheap to draw and embed)
+PNG_DPI = 100
+
+
+def to_png(fig: Figure, dpi: int = PNG_DPI) -> bytes:
+    """The figure as PNG bytes, drawn once at its own size.
+
+    The figures here have a fixed size and constrained layout with every note inside the
+    figure, so no ``bbox_inches="tight"`` pass is needed (it measures the whole figure
+    again); a light zlib level keeps encoding fast at nearly the same file size.
+    """
     from io import BytesIO
 
-    def _png(fig):
-        buf = BytesIO()
-        fig.savefig(buf, format="png", bbox_inches="tight")
-        return buf.getvalue()
-
-    ip.display_formatter.formatters["image/png"].for_type(Figure, _png)
+    import matplotlib as mpl
+    buf = BytesIO()
+    with mpl.rc_context({"savefig.bbox": "standard"}):
+        fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
+    return buf.getvalue()
 
 
 # --------------------------------------------------------------------------- helpers
@@ -133,10 +146,19 @@ def _value_axis(axis, percent: bool, decimals=None):
 
 
 def _note(fig, notes) -> None:
+    """Notes under the plot, inside the figure: the figure grows by the height of the
+    (wrapped) note and constrained layout keeps the axes above it."""
     notes = [n for n in notes if n]
-    if notes:
-        fig.text(0.0, 0.0, _text("  ".join(notes)), fontsize=8.5, color="#555555",
-                 ha="left", va="top", transform=fig.transFigure)
+    if not notes:
+        return
+    width, height = fig.get_size_inches()
+    lines = textwrap.wrap(_text("  ".join(notes)), width=max(20, int(width * 16)))
+    extra = 0.08 + len(lines) * 8.5 * 1.3 / 72          # inches
+    total = height + extra
+    fig.set_size_inches(width, total)
+    fig.get_layout_engine().set(rect=(0, extra / total, 1, 1 - extra / total))
+    fig.text(0.06 / width, (extra - 0.02) / total, "\n".join(lines), fontsize=8.5,
+             color="#555555", ha="left", va="top", transform=fig.transFigure)
 
 
 def _point(ax, x, y, colour, indicative, xerr=None, yerr=None, size=7, label=None, zorder=3):
@@ -146,6 +168,21 @@ def _point(ax, x, y, colour, indicative, xerr=None, yerr=None, size=7, label=Non
     ax.plot([x], [y], marker="o", markersize=size, linestyle="none", color=colour,
             markerfacecolor="white" if indicative else colour, markeredgewidth=1.6,
             label=label, zorder=zorder)
+
+
+def _points(ax, xs, ys, colour, indicative, xerr=None, yerr=None, size=7, zorder=3):
+    """Several estimates of one colour with their intervals in three artists (what
+    :func:`_point` draws one by one); open markers where ``indicative``."""
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    if not len(xs):
+        return
+    ind = np.asarray(indicative, dtype=bool)
+    ax.errorbar(xs, ys, xerr=xerr, yerr=yerr, fmt="none", ecolor=colour, elinewidth=1.6,
+                capsize=0, zorder=zorder - 1)
+    for mask, face in ((~ind, colour), (ind, "white")):
+        if mask.any():
+            ax.plot(xs[mask], ys[mask], marker="o", markersize=size, linestyle="none",
+                    color=colour, markerfacecolor=face, markeredgewidth=1.6, zorder=zorder)
 
 
 def _groups(table, group):
@@ -312,9 +349,8 @@ def dot_compare(table: pd.DataFrame, label: str = "label", group: str = "group",
         err = _errors(part, value)
         ind = _flag(part, "indicative").to_numpy()
         any_ind |= bool(ind.any())
-        for r in range(len(part)):
-            _point(ax, float(_f(part, value)[r]), y_of[part[label].iloc[r]] + offsets[g], colour,
-                   ind[r], xerr=None if err is None else err[:, [r]])
+        _points(ax, _f(part, value), [y_of[v] + offsets[g] for v in part[label]], colour, ind,
+                xerr=err)
         handles.append(Line2D([], [], marker="o", color=colour, linestyle="none",
                               label=_n_label(g, table[table[group] == g])))
     ticklabels = [_wrap(lab, 34) for lab in y_of]
@@ -463,8 +499,7 @@ def profile(table: pd.DataFrame, label: str = "label", group: str = "group",
         err = _errors(part, value)
         ind = _flag(part, "indicative").to_numpy()
         any_ind |= bool(ind.any())
-        for r in range(len(part)):
-            _point(ax, xs[r], ys[r], colour, ind[r], yerr=None if err is None else err[:, [r]])
+        _points(ax, xs, ys, colour, ind, yerr=err)
         handles.append(Line2D([], [], marker="o", color=colour, label=_n_label(g, table[table[group] == g])))
     ax.set_xticks(list(x_of.values()), [_wrap(lab, 14) for lab in x_of])
     ax.set_xlim(-0.5, len(labels) - 0.5)
@@ -514,9 +549,8 @@ def trend(table: pd.DataFrame, x: str = "golf", group: str | None = "group",
         err = _errors(vis, value)
         ind = _flag(vis, "indicative").to_numpy()
         any_ind |= bool(ind.any())
+        _points(ax, _f(vis, x) + dodge, _f(vis, value), colour, ind, yerr=err)
         for r in range(len(vis)):
-            xx, yy = float(vis[x].iloc[r]) + dodge, float(_f(vis, value)[r])
-            _point(ax, xx, yy, colour, ind[r], yerr=None if err is None else err[:, [r]])
             if "n" in vis.columns and pd.notna(vis["n"].iloc[r]) and j == 0:
                 n_of[float(vis[x].iloc[r])] = fmt.aantal(vis["n"].iloc[r])
         if g is not None:
@@ -575,9 +609,11 @@ def coef_plot(model_table: pd.DataFrame, term: str = "term", labels: dict | None
     names = [labels.get(t, t) for t in tab[term]]
     fig, ax = _figure(width, 0.45 * len(names) + 1.3)
     y = np.arange(len(names))[::-1]
-    for yy, e, a, b in zip(y, est, lo, hi):
-        colour = PALETTE[0] if (a > 1 or b < 1) else PALETTE[1]
-        _point(ax, e, yy, colour, False, xerr=np.array([[e - a], [b - e]]))
+    coloured = (lo > 1) | (hi < 1)
+    for mask, colour in ((coloured, PALETTE[0]), (~coloured, PALETTE[1])):
+        _points(ax, est[mask], y[mask], colour, np.zeros(int(mask.sum()), bool),
+                xerr=np.vstack([est[mask] - lo[mask], hi[mask] - est[mask]]))
+    for yy, e in zip(y, est):
         ax.annotate(fmt.getal(e, 2), (e, yy), xytext=(0, 7), textcoords="offset points",
                     ha="center", fontsize=8, color="#333333")
     ax.axvline(1, color="#444444", linewidth=0.9, linestyle="--")

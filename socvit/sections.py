@@ -94,6 +94,7 @@ class Rapport:
     data_hash: str
     bevolking: pd.DataFrame | None
     weighting: dict = field(default_factory=dict)   # golf -> RakeResult
+    weging: dict = field(default_factory=dict)      # golf -> {code: (status, detail)}
     scales: dict = field(default_factory=dict)      # group -> [scale names]
     shared: dict = field(default_factory=dict)      # province-level results shared by reports
     counters: dict = field(default_factory=lambda: {"figuur": 0, "tabel": 0})
@@ -188,7 +189,6 @@ class Section:
         """Display every part in a notebook: Markdown, HTML tables and the figures as
         embedded PNG images with their caption as alternative text (no stray output)."""
         import base64
-        from io import BytesIO
 
         from IPython.display import HTML, Markdown, display
         alt = iter(self.alt)
@@ -198,9 +198,7 @@ class Section:
             elif kind == "html":
                 display(HTML(str(part)))
             else:
-                buf = BytesIO()
-                part.savefig(buf, format="png", dpi=100, bbox_inches="tight")
-                data = base64.b64encode(buf.getvalue()).decode("ascii")
+                data = base64.b64encode(plots.to_png(part)).decode("ascii")
                 display(HTML(f'<img src="data:image/png;base64,{data}" '
                              f'alt="{html.escape(next(alt, "Figuur"))}" style="max-width:100%">'))
 
@@ -313,7 +311,8 @@ def prepare(gemeente, golf: int, indeling: int | None = None, data=None, codeboo
                    naam=gemeenten.name(code_), golf=golf, indeling=indeling, rules=rules,
                    compare_label=label, compare_codes=compare_codes, source=base["source"],
                    data_hash=base["hash"], bevolking=base["bevolking"],
-                   weighting=base["weighting"], scales=base["scales"], shared=base["shared"])
+                   weighting=base["weighting"], weging=base["weging"], scales=base["scales"],
+                   shared=base["shared"])
 
 
 #: prepared panels by (data file, codebook, population file, golf, indeling), so that a warm
@@ -359,12 +358,21 @@ def _build(panel, path, bevolking, golf: int, indeling) -> dict:
     _weigh(tmp, gcol)
     _score(tmp, panel)
     return {"data": tmp.data, "codebook": cb, "indeling": indeling, "bevolking": bevolking,
-            "weighting": tmp.weighting, "scales": tmp.scales, "hash": _hash(path), "shared": {},
+            "weighting": tmp.weighting, "weging": tmp.weging, "scales": tmp.scales, "hash": _hash(path), "shared": {},
             "source": str(path) if path is not None else "onbekend"}
 
 
 def _weigh(r: Rapport, gcol: str) -> None:
-    """Rake every wave to its own gemeenten's margins (codes valid at the wave)."""
+    """Rake every wave to its own gemeenten's margins (codes valid at the wave).
+
+    All gemeenten of a wave are raked in one call. When that fails because a gemeente's
+    sample lacks a group (no respondent aged 35-49, say), the empty category is joined with
+    its neighbour (``rake(collapse=...)``) in that gemeente only; a gemeente that cannot be
+    raked even so is left unweighted (equal weights summing to its population), so it never
+    breaks the weighting of the others. What happened per gemeente is kept in
+    ``r.weging`` (golf -> {code: ("samengevoegd", [(category, into), ...]) or
+    ("ongewogen", reason)}) for the report's text.
+    """
     from . import weighting
     r.data[W] = 1.0
     if r.bevolking is None:
@@ -375,11 +383,65 @@ def _weigh(r: Rapport, gcol: str) -> None:
         sub = part[part[gcol].isin(codes)]
         if sub.empty:
             continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SocvitWarning)   # reported in verantwoording
-            res = weighting.rake(sub, {c: margins[c] for c in codes}, by=gcol)
-        r.data.loc[sub.index, W] = res.weights.to_numpy()
-        r.weighting[int(golf)] = res
+        res, notes = _rake_wave(sub, {c: margins[c] for c in codes}, gcol)
+        if res is not None:
+            r.data.loc[res.weights.index, W] = res.weights.to_numpy()
+            r.weighting[int(golf)] = res
+        for code, (status, detail) in notes.items():
+            if status == "ongewogen":
+                rows = sub.index[(sub[gcol] == code).to_numpy()]
+                total = _population(margins[code])
+                r.data.loc[rows, W] = total / len(rows) if total and len(rows) else 1.0
+        if notes:
+            r.weging[int(golf)] = notes
+
+
+def _population(margin: dict) -> float:
+    """Population total of one gemeente's margins (each margin sums to it)."""
+    first = next(iter(margin.values()), {})
+    return float(sum(first.values()))
+
+
+def _rake(sub, margins, gcol, collapse=None):
+    from . import weighting
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SocvitWarning)   # reported in verantwoording
+        return weighting.rake(sub, margins, by=gcol, collapse=collapse)
+
+
+def _rake_wave(sub: pd.DataFrame, margins: dict, gcol: str):
+    """Rake one wave's gemeenten: (RakeResult or None, notes per gemeente code)."""
+    try:
+        return _rake(sub, margins, gcol), {}
+    except (DataError, ValueError):
+        pass
+    columns = sorted({col for m in margins.values() for col in m})
+    collapse = {col: "neighbour" for col in columns}
+    notes, good = {}, []
+    try:
+        res = _rake(sub, margins, gcol, collapse)
+        good = list(margins)
+    except (DataError, ValueError):
+        # find the gemeenten that cannot be raked at all; rake the others together
+        for code, part in sub.groupby(gcol, sort=False, observed=True):
+            try:
+                _rake(part, {code: margins[code]}, gcol, collapse)
+                good.append(code)
+            except (DataError, ValueError) as exc:
+                notes[code] = ("ongewogen", str(exc))
+        res = None
+        if good:
+            try:
+                res = _rake(sub[sub[gcol].isin(good)], {c: margins[c] for c in good}, gcol,
+                            collapse)
+            except (DataError, ValueError) as exc:
+                notes.update({c: ("ongewogen", str(exc)) for c in good})
+    if res is not None and len(res.collapsed):
+        for row in res.collapsed.to_dict("records"):
+            code = row[gcol]
+            notes.setdefault(code, ("samengevoegd", []))[1].append(
+                (str(row["category"]), str(row["into"])))
+    return res, notes
 
 
 def _score(r: Rapport, panel) -> None:
@@ -525,6 +587,36 @@ def titel(r: Rapport) -> Section:
     return sec
 
 
+def _weging_notes(r: Rapport, golf: int) -> list:
+    """How the weighting went for the report's gemeente in a wave, when not as usual:
+    [(status, detail), ...] for the wave's gemeenten that make up the report's one."""
+    notes = r.weging.get(int(golf))
+    if not notes:
+        return []
+    part = r.wave(golf)
+    codes = part.loc[r.in_gemeente(part), r.codebook.column("gemeente")].dropna().unique()
+    return [notes[c] for c in sorted(codes) if c in notes]
+
+
+def _convergence(r: Rapport, res) -> tuple:
+    """(converged, largest relative margin error) of the raking: of the whole wave when it
+    converged, else of the report's own gemeente (gemeenten are raked independently, so one
+    that cannot be fitted does not make the weights of another less exact)."""
+    if res.converged:
+        return True, res.max_margin_error
+    gcol = r.codebook.column("gemeente")
+    part = r.wave()
+    codes = set(part.loc[r.in_gemeente(part), gcol].dropna().unique())
+    groups = res.groups
+    if gcol not in groups.columns or not codes:
+        return res.converged, res.max_margin_error
+    own = groups.loc[groups[gcol].isin(codes), "max_margin_error"]
+    if own.empty:
+        return res.converged, res.max_margin_error
+    err = float(own.max())
+    return bool(err < 1e-8), err
+
+
 def _inwoners(r: Rapport, golf: int):
     """Inhabitants 18+ of the gemeente (in the report's indeling) at a wave, or None."""
     if r.bevolking is None:
@@ -568,7 +660,10 @@ def respons(r: Rapport) -> Section:
     zin += (f", op een bevolking van {fmt.aantal(pop)} inwoners van 18 jaar en ouder." if pop
             else ".")
     sec.text(zin)
-    if r.weighting:
+    notes = _weging_notes(r, r.golf)
+    if any(status == "ongewogen" for status, _ in notes):
+        sec.text(texts.ongewogen_gemeente_zin(md(r.naam), r.golf))
+    elif r.weighting:
         sec.text(texts.weging_zin(deff, n_eff))
     else:
         sec.text(texts.ONGEWOGEN)
@@ -991,8 +1086,16 @@ def verantwoording(r: Rapport) -> Section:
     res = r.weighting.get(r.golf)
     if res is not None:
         n_eff, deff = weighting.kish(wave.loc[gem, W]) if gem.any() else (np.nan, np.nan)
-        sec.text(texts.weging_diagnose(res.converged, res.iterations, res.max_margin_error,
+        converged, max_error = _convergence(r, res)
+        sec.text(texts.weging_diagnose(converged, res.iterations, max_error,
                                        md(r.naam) if r.enough() else None, deff, n_eff))
+    for golf in sorted(r.weging):
+        notes = _weging_notes(r, golf)
+        if any(status == "ongewogen" for status, _ in notes):
+            sec.text(texts.ongewogen_gemeente_zin(md(r.naam), golf))
+        paren = [p for status, detail in notes if status == "samengevoegd" for p in detail]
+        if paren:
+            sec.text(texts.samengevoegd_zin(md(r.naam), golf, list(dict.fromkeys(paren))))
     sec.text(texts.onthulling_zin(r.rules.min_n, r.rules.warn_n))
     name = Path(r.source).name if r.source else "onbekend"
     sec.text(texts.gegevens_zin(name, r.data_hash, r.codebook.name, socvit.__version__,

@@ -21,7 +21,7 @@ from . import fmt
 
 __all__ = ["md", "waarde", "eens_zin", "vergelijk_zin", "te_weinig_zin", "opsomming",
            "richting", "or_zin", "bron", "datum", "inleiding", "herindeling_zin", "weging_zin",
-           "ONGEWOGEN", "KERNCIJFERS", "ODDS_RATIO_UITLEG", "ALFA_UITLEG", "alfa_waarschuwing",
+           "ONGEWOGEN", "ongewogen_gemeente_zin", "samengevoegd_zin", "KERNCIJFERS", "ODDS_RATIO_UITLEG", "ALFA_UITLEG", "alfa_waarschuwing",
            "omega_zin", "weging_diagnose", "onthulling_zin", "gegevens_zin"]
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
@@ -161,6 +161,23 @@ def weging_zin(deff, n_eff) -> str:
 
 
 ONGEWOGEN = "Er waren geen bevolkingsaantallen beschikbaar; de uitkomsten zijn ongewogen."
+
+
+def ongewogen_gemeente_zin(naam: str, golf: int) -> str:
+    """A gemeente whose respondents could not be weighted in a wave (``naam`` escaped)."""
+    return (f"De antwoorden uit {naam} zijn in golf {golf} niet gewogen: in sommige groepen "
+            "naar leeftijdsklasse en geslacht waren te weinig respondenten om naar de "
+            "bevolkingsaantallen te wegen, ook niet na het samenvoegen van groepen. Alle "
+            f"respondenten uit {naam} tellen daarom even zwaar mee.")
+
+
+def samengevoegd_zin(naam: str, golf: int, paren) -> str:
+    """Categories joined for the weighting of a gemeente in a wave: ``paren`` is a list of
+    (category, joined with)."""
+    delen = opsomming(f"‘{md(a)}’ met ‘{md(b)}’" for a, b in paren)
+    return (f"In golf {golf} waren er in {naam} geen respondenten in "
+            f"{'een groep' if len(paren) == 1 else 'enkele groepen'} van de weging; voor de "
+            f"weging is daarom samengevoegd: {delen}.")
 
 #: the headline figures of the report: (column, kind, sentence with {naam} and {waarde})
 KERNCIJFERS = (

@@ -35,8 +35,15 @@ def _compare():
 
 
 def _points(ax):
-    """Dots drawn by _point: Line2D objects with a marker and no line."""
-    return [ln for ln in ax.get_lines() if ln.get_marker() == "o" and ln.get_linestyle() == "None"]
+    """Dots drawn by _point/_points (Line2D objects with a marker and no line): one Line2D
+    per dot, so that face colours can be checked per dot."""
+    from matplotlib.lines import Line2D
+    out = []
+    for ln in ax.get_lines():
+        if ln.get_marker() == "o" and ln.get_linestyle() == "None":
+            for x, y in zip(ln.get_xdata(), ln.get_ydata()):
+                out.append(Line2D([x], [y], marker="o", markerfacecolor=ln.get_markerfacecolor()))
+    return out
 
 
 def _ticktexts(fig, which="x"):
@@ -145,6 +152,21 @@ def test_coef_plot_log_axis_without_intercept():
 def test_missing_column_named_in_error():
     with pytest.raises(DataError, match="'estimate'"):
         plots.dot_compare(pd.DataFrame({"label": ["a"], "group": ["b"]}))
+
+
+def test_notes_are_inside_the_figure_and_png_is_drawn_at_figure_size():
+    from io import BytesIO
+
+    from PIL import Image
+    fig = plots.dot_compare(_compare(), xlabel="score (0-10)")
+    note = next(t for t in fig.texts if "indicatieve" in t.get_text())
+    png = plots.to_png(fig)
+    w, h = Image.open(BytesIO(png)).size
+    assert (w, h) == tuple(round(v * plots.PNG_DPI) for v in fig.get_size_inches())
+    box = note.get_window_extent()                        # drawn: renderer present
+    assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= w + 1 and box.y1 <= h + 1
+    ax_box = fig.axes[0].get_tightbbox()
+    assert ax_box.y0 >= box.y1 - 1                        # the note is under the axes
 
 
 def test_figures_are_not_registered_with_pyplot():

@@ -193,3 +193,55 @@ def test_omega_reading_depends_on_omega_h():
     assert "één onderliggende" in texts.omega_zin(2023, 0.92, 0.77)
     assert "deels" in texts.omega_zin(2023, 0.9, 0.6)
     assert "weinig" in texts.omega_zin(2023, 0.9, 0.3) and "0,30" in texts.omega_zin(2023, 0.9, 0.3)
+
+
+def _without(panel, gemeente, golf=2023, **where):
+    data = panel.data
+    drop = (data["golf"] == golf) & (data["gemeente"] == gemeente)
+    for col, value in where.items():
+        drop &= data[col] == value
+    return sv.io.Panel(data.loc[~drop].copy(), panel.codebook, panel.source)
+
+
+def test_a_gemeente_without_an_age_group_is_raked_with_that_group_joined(panel):
+    sparse = _without(panel, "GM0014", leeftijdsklasse="35-49 jaar")   # nobody aged 35-49
+    groningen = sections.prepare("GM0014", 2023, data=sparse)
+    text = sections.verantwoording(groningen).markdown()
+    assert "geen respondenten" in text and "‘35-49 jaar’ met" in text
+    assert "De weging is geconvergeerd" in text
+    assert "gewogen naar leeftijdsklasse" in sections.respons(groningen).markdown()
+    # another gemeente: weighted exactly as without the sparse one, and no such sentence
+    other = sections.prepare("GM1979", 2023, data=sparse)
+    base = sections.prepare("GM1979", 2023, data=panel)
+    mine = other.wave().loc[other.in_gemeente(), sections.W]
+    assert np.allclose(mine, base.wave().loc[base.in_gemeente(), sections.W].loc[mine.index])
+    assert "samengevoegd" not in sections.verantwoording(other).markdown()
+    for name in ("respons", "kerncijfers", "organisatiekracht", "trends"):
+        getattr(sections, name)(groningen)
+
+
+def test_a_gemeente_that_cannot_be_weighted_is_reported_unweighted(panel, monkeypatch):
+    from socvit import weighting
+    rake = weighting.rake
+
+    def failing(df, margins, **kw):        # raking cannot fit GM0014, whatever is collapsed
+        if (df["gemeente"] == "GM0014").any():
+            raise DataError("rake: GM0014 cannot be fitted")
+        return rake(df, margins, **kw)
+
+    monkeypatch.setattr(weighting, "rake", failing)
+    groningen = sections.prepare("GM0014", 2023, data=panel)
+    zin = texts.ongewogen_gemeente_zin("Groningen", 2023)
+    assert zin in sections.respons(groningen).markdown()
+    assert zin in sections.verantwoording(groningen).markdown()
+    wave = groningen.wave()
+    w = wave.loc[groningen.in_gemeente(), sections.W]
+    assert w.nunique() == 1 and w.iloc[0] > 1                    # equal, to population size
+    # the other gemeenten are raked as usual
+    other = sections.prepare("GM1979", 2023, data=panel)
+    monkeypatch.setattr(weighting, "rake", rake)
+    base = sections.prepare("GM1979", 2023, data=panel)
+    mine = other.wave().loc[other.in_gemeente(), sections.W]
+    assert np.allclose(mine, base.wave().loc[base.in_gemeente(), sections.W].loc[mine.index])
+    assert "niet gewogen" not in sections.verantwoording(other).markdown()
+    assert sections.headline(groningen)["n"] == groningen.n()
