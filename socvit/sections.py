@@ -526,7 +526,7 @@ def _compare_many(r, columns, kind="mean", categories=None) -> pd.DataFrame:
                             categories=categories, weights=W, by="schaal", rules=r.rules)
     res["schaal"] = res["schaal"].astype(str)
     d = res["direction"].astype(object)
-    res["richting"] = [x if (x in ("hoger", "lager") and not sup) else None
+    res["richting"] = [x if (isinstance(x, str) and x in ("hoger", "lager") and not sup) else None
                        for x, sup in zip(d, res["suppressed"].astype(bool))]
     out = res.set_index("schaal").reindex(list(columns)).reset_index()
     out["richting"] = pd.Series([x if isinstance(x, str) else None for x in out["richting"]],

@@ -245,3 +245,14 @@ def test_a_gemeente_that_cannot_be_weighted_is_reported_unweighted(panel, monkey
     assert np.allclose(mine, base.wave().loc[base.in_gemeente(), sections.W].loc[mine.index])
     assert "niet gewogen" not in sections.verantwoording(other).markdown()
     assert sections.headline(groningen)["n"] == groningen.n()
+
+
+def test_a_kerncijfer_with_too_few_answers_is_suppressed_not_an_error(panel):
+    data = panel.data.copy()
+    rows = data.index[(data["golf"] == 2023) & (data["gemeente"] == "GM0014")]
+    data.loc[rows[5:], "rapportcijfer"] = np.nan                 # 5 answers < min_n
+    r = sections.prepare("GM0014", 2023, data=sv.io.Panel(data, panel.codebook, panel.source))
+    table = sections.kerncijfers(r).tables["kerncijfers"].set_index("column")
+    assert bool(table.loc["rapportcijfer", "suppressed"])
+    assert table.loc["rapportcijfer", "richting"] is None
+    assert sections.headline(r)["rapportcijfer"] is None
