@@ -267,7 +267,8 @@ def _build(panel, path, bevolking, golf: int, indeling) -> dict:
     _weigh(tmp, gcol)
     _score(tmp, panel)
     return {"data": tmp.data, "codebook": cb, "indeling": indeling, "bevolking": bevolking,
-            "weighting": tmp.weighting, "weging": tmp.weging, "scales": tmp.scales, "hash": _hash(path), "shared": {},
+            "weighting": tmp.weighting, "weging": tmp.weging, "scales": tmp.scales,
+            "hash": _hash(path), "shared": {},
             "source": str(path) if path is not None else "onbekend"}
 
 

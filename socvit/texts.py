@@ -21,7 +21,8 @@ from . import fmt
 
 __all__ = ["md", "waarde", "eens_zin", "vergelijk_zin", "te_weinig_zin", "opsomming",
            "richting", "or_zin", "bron", "datum", "inleiding", "herindeling_zin", "weging_zin",
-           "ONGEWOGEN", "ongewogen_gemeente_zin", "samengevoegd_zin", "KERNCIJFERS", "ODDS_RATIO_UITLEG", "ALFA_UITLEG", "alfa_waarschuwing",
+           "ONGEWOGEN", "ongewogen_gemeente_zin", "samengevoegd_zin", "KERNCIJFERS",
+           "ODDS_RATIO_UITLEG", "ALFA_UITLEG", "alfa_waarschuwing",
            "omega_zin", "weging_diagnose", "onthulling_zin", "gegevens_zin"]
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
