@@ -26,6 +26,7 @@ its parent), so a runner killed with SIGKILL leaves no kernels behind.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import queue
 import re
@@ -47,6 +48,7 @@ DEFAULT_PRELOAD = (
 )
 
 _STATE_MODULE = "_socvit_kernel_state"
+_RESET = f"__import__({_STATE_MODULE!r}).reset()"
 
 # Runs once per kernel after the imports: saves the state each report starts from.
 _WARMUP = r"""
@@ -169,6 +171,7 @@ class WarmKernel:
         self.km = None
         self.kc = None
         self._sockdir = None
+        self._pending_reset = None       # msg_id of a reset sent after the last notebook
         self.starts = 0
         self.startup_seconds = 0.0
 
@@ -207,7 +210,13 @@ class WarmKernel:
 
     async def _run(self, code: str, timeout: float) -> None:
         """Execute ``code`` silently; raise KernelFailure on an error or no answer."""
-        msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+        await self._reply(self._send(code), timeout)
+
+    def _send(self, code: str) -> str:
+        return self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+
+    async def _reply(self, msg_id: str, timeout: float) -> None:
+        """Wait for the reply to ``msg_id``; raise KernelFailure on an error or no answer."""
         deadline = time.monotonic() + timeout
         while True:
             remaining = deadline - time.monotonic()
@@ -227,8 +236,17 @@ class WarmKernel:
             return
 
     async def reset(self, timeout: float = 60.0) -> None:
-        """Clear the user namespace and plotting state (see the module docstring)."""
-        await self._run(f"__import__({_STATE_MODULE!r}).reset()", timeout=timeout)
+        """Clear the user namespace and plotting state (see the module docstring); when a
+        reset was already sent after the last notebook, wait for that one instead."""
+        msg_id, self._pending_reset = self._pending_reset, None
+        await self._reply(msg_id or self._send(_RESET), timeout)
+
+    def reset_soon(self) -> None:
+        """Send the reset now without waiting: the kernel clears its namespace (~0.2 s,
+        mostly IPython's ``gc.collect()``) while this process exports the last report.
+        The next :meth:`reset` or :meth:`execute` waits for its reply."""
+        if self.kc is not None and self._pending_reset is None:
+            self._pending_reset = self._send(_RESET)
 
     async def alive(self) -> bool:
         return self.km is not None and self.km.has_kernel and await self.km.is_alive()
@@ -255,7 +273,11 @@ class WarmKernel:
         # NotebookClient.__init__ sets kc to None whatever it is given; without our client it
         # would connect a second one, after which this kernel stops answering ours.
         client.kc = self.kc
-        await client.async_execute()
+        try:
+            await client.async_execute()
+        finally:
+            atexit.unregister(client._cleanup_kernel)  # it would keep every notebook alive
+        self.reset_soon()
         return nb
 
     def kill_now(self) -> None:
@@ -289,6 +311,7 @@ class WarmKernel:
                 pass
             self.kc = None
             self.km = None
+            self._pending_reset = None
             if self._sockdir:
                 shutil.rmtree(self._sockdir, ignore_errors=True)
                 self._sockdir = None
@@ -308,8 +331,9 @@ class KernelWorker(threading.Thread):
 
     For every job it puts ``await handle(kernel, job)`` on ``results``; when the kernel could
     not start, or ``handle`` raised, ``on_error(job, message)`` instead, so that every job
-    gets exactly one result. It stops when the queue is empty or ``stop`` is set, and shuts
-    its kernel down.
+    gets exactly one result. The kernel starts as soon as the thread does, so jobs may be
+    queued while it boots. It stops at a ``None`` job or when ``stop`` is set, and shuts its
+    kernel down.
     """
 
     def __init__(self, jobs: queue.Queue, results: queue.Queue, handle, on_error,
@@ -330,8 +354,10 @@ class KernelWorker(threading.Thread):
         try:
             while not self.stop.is_set():
                 try:
-                    job = self.jobs.get_nowait()
+                    job = self.jobs.get(timeout=0.2)
                 except queue.Empty:
+                    continue
+                if job is None:
                     break
                 if start_error is not None:
                     self.results.put(self.on_error(job, start_error))

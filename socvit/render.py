@@ -29,7 +29,7 @@ from pathlib import Path
 __all__ = [
     "HEADLINE_MIMETYPE", "HEADLINE_FIELDS", "notebook_to_html", "pop_headline", "index_html",
     "find_chromium", "html_to_pdf", "write_atomic", "remove_stale_temp", "slug",
-    "fmt_number", "parameterize", "keep_failed_notebook",
+    "fmt_number", "parameterize", "keep_failed_notebook", "quick_nbformat_import",
 ]
 
 #: mimetype of the report notebook's last output: a dict of headline figures
@@ -84,6 +84,28 @@ body.jp-Notebook { max-width: 56rem; margin: 0 auto; padding: 2rem 1.5rem 4rem;
 _exporters: dict[int, object] = {}
 
 
+def quick_nbformat_import() -> None:
+    """Import nbformat (and with it jsonschema) without jsonschema's optional IRI checker.
+
+    jsonschema >= 4.25 imports ``rfc3987_syntax`` when it is installed (jupyterlab's
+    dependencies bring it), and that module builds a lark grammar for ~3 s at import
+    (python-jsonschema/jsonschema#1428). The notebook schema uses no ``format`` keyword, so
+    nbformat never needs that checker: when jsonschema is not imported yet, a ``None`` entry
+    in ``sys.modules`` makes the optional import fail at once; it is removed again, so a
+    later explicit ``import rfc3987_syntax`` works as usual.
+    """
+    import sys
+
+    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
+        return
+    sys.modules["rfc3987_syntax"] = None
+    try:
+        import nbformat  # noqa: F401  (imports jsonschema)
+    finally:
+        if sys.modules.get("rfc3987_syntax", 0) is None:
+            del sys.modules["rfc3987_syntax"]
+
+
 def _exporter():
     """One HTMLExporter per thread (building one loads the templates: ~0.1 s)."""
     import threading
@@ -91,6 +113,7 @@ def _exporter():
     key = threading.get_ident()
     exp = _exporters.get(key)
     if exp is None:
+        quick_nbformat_import()
         import jinja2
         from nbconvert import HTMLExporter
 
@@ -139,6 +162,7 @@ def parameterize(nb, parameters: dict):
     (which tags every cell)."""
     import copy
 
+    quick_nbformat_import()
     import nbformat
     from papermill.parameterize import parameterize_notebook
 
