@@ -40,11 +40,12 @@ import time
 __all__ = ["WarmKernel", "KernelWorker", "KernelFailure", "DEFAULT_PRELOAD", "error_text"]
 
 #: modules imported once per kernel (errors ignored: a missing one is imported by the
-#: notebook itself, as in a fresh kernel)
+#: notebook itself, as in a fresh kernel); what the report notebook and socvit use, so each
+#: kernel pays the imports once and nothing more (pingouin, for one, is not needed there)
 DEFAULT_PRELOAD = (
     "numpy", "pandas", "scipy.stats", "scipy.optimize", "matplotlib.pyplot", "seaborn",
     "statsmodels.api", "statsmodels.formula.api", "statsmodels.miscmodels.ordinal_model",
-    "pingouin", "yaml", "pyarrow.parquet", "IPython.display", "socvit",
+    "yaml", "pyarrow.parquet", "IPython.display", "socvit",
 )
 
 _STATE_MODULE = "_socvit_kernel_state"
