@@ -141,7 +141,9 @@ def _sd_columns(X, w):
 def fit_glm(y, X: pd.DataFrame, kind, w=None, se="classic", strata=None, cluster=None,
             yname="y", hc_type=None):
     """Linear (WLS) or logistic (GLM binomial, weighted ML) model with the chosen errors."""
-    import statsmodels.api as sm
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
+    from statsmodels.regression.linear_model import WLS
 
     n, p = X.shape
     weighted = w is not None
@@ -157,7 +159,7 @@ def fit_glm(y, X: pd.DataFrame, kind, w=None, se="classic", strata=None, cluster
         with warnings.catch_warnings(record=True) as caught, np.errstate(over="ignore"):
             warnings.simplefilter("always")
             try:
-                res = sm.GLM(y, X, family=sm.families.Binomial(), var_weights=wn).fit(tol=1e-12)
+                res = GLM(y, X, family=families.Binomial(), var_weights=wn).fit(tol=1e-12)
             except Exception as exc:   # PerfectSeparationError in older statsmodels
                 if "separation" in str(exc).lower():
                     raise _separation_error(_separation(X, y) or list(X.columns[1:]), yname) from None
@@ -169,7 +171,7 @@ def fit_glm(y, X: pd.DataFrame, kind, w=None, se="classic", strata=None, cluster
             raise _separation_error(sep or list(X.columns[1:]), yname)
         v = mu * (1 - mu)
     else:
-        res = sm.WLS(y, X, weights=wn).fit()
+        res = WLS(y, X, weights=wn).fit()
         mu = np.asarray(res.fittedvalues)
         v = np.ones(n)
     resid = y - mu
@@ -323,7 +325,7 @@ def fit_within(y, X: pd.DataFrame, person, cluster=None, yname="y"):
     ``lmtest::coeftest``). (Stata's ``xtreg, fe vce(cluster id)`` and fixest leave the nested
     dummies out of k and give slightly smaller errors.)
     """
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS
 
     person = pd.Series(np.asarray(person, dtype=object), index=X.index)
     counts = person.map(person.value_counts())
@@ -354,7 +356,7 @@ def fit_within(y, X: pd.DataFrame, person, cluster=None, yname="y"):
     if n - G_person - p <= 0:
         raise DataError("Too few repeated observations for a within-person model: "
                         f"{n} observations of {G_person} persons and {p} terms.")
-    res = sm.OLS(yd, Xd).fit()
+    res = OLS(yd, Xd).fit()
     resid = yd - np.asarray(res.fittedvalues)
     k_full = G_person + p
     cov = sw.vcov_cluster(Xd.to_numpy(float), resid, np.ones(n), np.ones(n), cluster.to_numpy(),
