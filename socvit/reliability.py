@@ -17,8 +17,10 @@ name (then items and reverse keys come from the codebook).
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -118,15 +120,25 @@ def _resolve(data, items=None, reverse=(), weights=None, need=2) -> _Items:
     return _Items(x, keys, adjust, _check_weights(weights, x.index), label)
 
 
-def _one_blas_thread():
-    """A context with one BLAS thread. The products here are thin (rows x at most ~60
-    columns) and memory-bound: extra OpenBLAS threads gain little and, on a busy machine,
-    spin-wait for seconds. threadpoolctl comes with scikit-learn (a pingouin dependency);
+#: data with fewer cells (rows x columns) keep their BLAS threads: see _one_blas_thread
+_BLAS_LIMIT_CELLS = 500_000
+
+
+def _one_blas_thread(cells=None):
+    """A context with one BLAS thread; with ``cells`` given, only for data of at least
+    ``_BLAS_LIMIT_CELLS`` cells.
+
+    The products here are thin (rows x at most ~60 columns) and memory-bound: extra OpenBLAS
+    threads gain little and, on a busy machine, spin-wait for seconds. But setting the limit
+    costs milliseconds itself (threadpoolctl reads the process's library map each time),
+    more than all products on small data take (a report's scales: a few thousand rows), so
+    small data go without. threadpoolctl comes with scikit-learn (a pingouin dependency);
     without it this does nothing."""
+    if cells is not None and cells < _BLAS_LIMIT_CELLS:
+        return contextlib.nullcontext()
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover
-        import contextlib
         return contextlib.nullcontext()
     return threadpool_limits(1, user_api="blas")
 
@@ -196,7 +208,7 @@ def pairwise_cov(x, weights=None, corr=False):
     order = "F" if x.flags.f_contiguous else "C"     # follow the data's layout: no transposing
     s2, n_pairs, n2 = np.zeros((k, k)), np.zeros((k, k)), np.zeros((k, k))
     sq = np.zeros((2 * k, k))
-    with _one_blas_thread():
+    with _one_blas_thread(x.size):
         for r0 in range(0, n, step):
             xs = x[r0:r0 + step]
             a = np.empty((len(xs), 2 * k), order=order)
@@ -266,6 +278,21 @@ def _raw_alpha(c):
 
 
 # --------------------------------------------------------------------------- alpha
+@dataclass
+class _AlphaParts:
+    """What :class:`AlphaResult`'s item, drop and frequency tables are made from."""
+
+    c: np.ndarray               # keyed item covariances
+    r: np.ndarray               # their correlations
+    names: list
+    n_eff: float
+    n_valid: np.ndarray         # answers per item
+    raw_r: np.ndarray           # item-total correlations
+    means: np.ndarray           # item means
+    raw: np.ndarray             # the answers as given, for the frequencies
+    w: np.ndarray | None        # the weights
+
+
 @dataclass(repr=False)
 class AlphaResult:
     """What :func:`alpha` returns (psych::alpha's object, with snake_case names).
@@ -280,15 +307,15 @@ class AlphaResult:
         when an item has more than 10 distinct values
     keys : item -> +1 / -1;  n : rows;  n_eff : Kish's effective n (= n unweighted)
     boot : the bootstrap alphas (``ci="bootstrap"``), else None
+
+    ``items``, ``dropped`` and ``frequencies`` are computed when first used (a report that
+    shows only alpha and its interval does not pay for them), then kept.
     """
 
     total: pd.Series
     ci: tuple
     ci_method: str
     level: float
-    items: pd.DataFrame
-    dropped: pd.DataFrame
-    frequencies: pd.DataFrame | None
     keys: dict
     n: int
     n_eff: float
@@ -296,6 +323,21 @@ class AlphaResult:
     missing: str = "pairwise"
     label: str | None = None
     boot: np.ndarray | None = field(default=None)
+    _parts: _AlphaParts | None = field(default=None, compare=False)
+
+    @cached_property
+    def dropped(self) -> pd.DataFrame:
+        p = self._parts
+        return _drop_table(p.c, p.r, p.names, p.n_eff)
+
+    @cached_property
+    def items(self) -> pd.DataFrame:
+        return _item_table(self._parts, self.dropped)
+
+    @cached_property
+    def frequencies(self) -> pd.DataFrame | None:
+        p = self._parts
+        return _frequencies(p.raw, p.names, p.w)
 
     def summary(self) -> str:
         t = self.total
@@ -474,20 +516,10 @@ def alpha(data, items=None, reverse=(), weights=None, ci="feldt", n_boot=1000, l
                          tot["s_n"], ase, t_mean, t_sd, tot["median_r"]], index=_TOTAL,
                         name="alpha")
 
-    dropped = _drop_table(c, r, names, n_eff)
-    smc = _smc(r)
-    rc = r.copy()
-    np.fill_diagonal(rc, smc)
-    cs = c.sum()
-    r_drop = [(c[:, i].sum() - c[i, i]) / np.sqrt(c[i, i] * (cs - 2 * c[:, i].sum() + c[i, i]))
-              for i in range(k)]
-    items_df = pd.DataFrame({
-        "n": n - miss.sum(axis=0), "raw_r": r_all[k, :k],
-        "std_r": r.sum(axis=0) / np.sqrt(r.sum()), "r_cor": rc.sum(axis=0) / np.sqrt(rc.sum()),
-        "r_drop": r_drop, "mean": means_all[:k], "sd": np.sqrt(np.diag(c)),
-        "alpha_if_dropped": dropped["raw_alpha"].to_numpy(),
-        "std_alpha_if_dropped": dropped["std_alpha"].to_numpy()}, index=pd.Index(names, name="item"))
-
+    # copies of the answers and weights: the tables may be made after the caller's data changed
+    parts = _AlphaParts(c=c, r=r, names=names, n_eff=n_eff, n_valid=n - miss.sum(axis=0),
+                        raw_r=r_all[k, :k], means=means_all[:k], raw=np.array(raw),
+                        w=None if w is None else np.array(w))
     boot = None
     if ci == "feldt":
         bounds = _feldt_ci(tot["raw_alpha"], n_eff, k, level)
@@ -501,10 +533,26 @@ def alpha(data, items=None, reverse=(), weights=None, ci="feldt", n_boot=1000, l
         q = np.nanquantile(boot, [(1 - level) / 2, 1 - (1 - level) / 2])
         bounds = (float(q[0]), float(q[1]))
     return AlphaResult(total=total_s, ci=tuple(float(b) for b in bounds), ci_method=ci,
-                       level=level, items=items_df, dropped=dropped,
-                       frequencies=_frequencies(raw, names, w), keys=dict(it.keys), n=n,
-                       n_eff=n_eff, weighted=w is not None, missing=missing, label=it.label,
-                       boot=boot)
+                       level=level, keys=dict(it.keys), n=n, n_eff=n_eff,
+                       weighted=w is not None, missing=missing, label=it.label, boot=boot,
+                       _parts=parts)
+
+
+def _item_table(p: _AlphaParts, dropped: pd.DataFrame) -> pd.DataFrame:
+    """psych's item statistics: n raw_r std_r r_cor r_drop mean sd and alpha if dropped."""
+    c, r, k = p.c, p.r, len(p.names)
+    rc = r.copy()
+    np.fill_diagonal(rc, _smc(r))
+    cs = c.sum()
+    r_drop = [(c[:, i].sum() - c[i, i]) / np.sqrt(c[i, i] * (cs - 2 * c[:, i].sum() + c[i, i]))
+              for i in range(k)]
+    return pd.DataFrame({
+        "n": p.n_valid, "raw_r": p.raw_r,
+        "std_r": r.sum(axis=0) / np.sqrt(r.sum()), "r_cor": rc.sum(axis=0) / np.sqrt(rc.sum()),
+        "r_drop": r_drop, "mean": p.means, "sd": np.sqrt(np.diag(c)),
+        "alpha_if_dropped": dropped["raw_alpha"].to_numpy(),
+        "std_alpha_if_dropped": dropped["std_alpha"].to_numpy()},
+        index=pd.Index(p.names, name="item"))
 
 
 def _drop_table(c, r, names, n_obs):

@@ -394,6 +394,24 @@ def test_weight_column_name_and_weighted_frequencies():
         d.loc[~valid, "w"].sum() / d["w"].sum(), rel=1e-12)
 
 
+def test_tables_are_made_when_first_used_from_the_data_at_the_call():
+    """items, dropped and frequencies are computed on first access (a report needs only
+    alpha and its interval); changing the data or weights afterwards does not alter them."""
+    d = BFI[A].astype("float64").dropna()
+    w = np.where(BFI.loc[d.index, "gender"] == 2, 2.0, 1.0)
+    want = rel.alpha(d, A, reverse="A1", weights=w)
+    want_tables = (want.items, want.dropped, want.frequencies)
+    res = rel.alpha(d, A, reverse="A1", weights=w)
+    assert not {"items", "dropped", "frequencies"} & set(vars(res))
+    d.iloc[:, :] = 1.0
+    w[:] = 5.0
+    pd.testing.assert_frame_equal(res.items, want_tables[0], check_exact=True)
+    pd.testing.assert_frame_equal(res.dropped, want_tables[1], check_exact=True)
+    pd.testing.assert_frame_equal(res.frequencies, want_tables[2], check_exact=True)
+    assert res.items is res.items                      # made once, then kept
+    assert res.summary() == want.summary()
+
+
 def test_panel_reverses_with_the_codebook_code_range(panel):
     """psych reverses with min + max of the data; a Panel uses the codebook's codes (1-5),
     so the keying does not depend on which answers happen to occur."""
