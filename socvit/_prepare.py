@@ -75,20 +75,43 @@ class Rapport:
     def wave(self, golf=None) -> pd.DataFrame:
         """Rows of one wave (default the report's); computed once per wave."""
         golf = self.golf if golf is None else int(golf)
-        key = ("_wave", golf)
-        if key not in self.counters:
-            self.counters[key] = self.data.loc[self.data[self.wave_col] == golf]
-        return self.counters[key]
+        waves = self._waves()
+        if golf not in waves:
+            waves[golf] = self.data.loc[self.data[self.wave_col] == golf]
+        return waves[golf]
+
+    def _waves(self) -> dict:
+        """golf -> the rows of that wave (and "data": the frame they come from), shared by
+        the reports on the same prepared data."""
+        waves = self.shared.get("_waves")
+        if waves is None or waves["data"] is not self.data:
+            waves = self.shared["_waves"] = {"data": self.data}
+        return waves
+
+    def _mask(self, name, frame, make) -> pd.Series:
+        """``make(frame)``, kept for ``data`` and its waves (read-only), made afresh for
+        any other frame."""
+        key = (name, id(frame))
+        hit = self.counters.get(key)
+        if hit is not None and hit[0] is frame:
+            return hit[1]
+        mask = make(frame)
+        if any(frame is held for held in self._waves().values()):
+            self.counters[key] = (frame, mask)
+        return mask
 
     def in_gemeente(self, frame=None) -> pd.Series:
-        if frame is None:
-            if "_in_gem" not in self.counters:
-                self.counters["_in_gem"] = self.in_gemeente(self.wave())
-            return self.counters["_in_gem"]
-        return (frame[G] == self.gemeente).fillna(False).astype(bool)
+        """Rows of ``frame`` (default the report's wave) in the gemeente."""
+        frame = self.wave() if frame is None else frame
+        return self._mask("_in_gem", frame,
+                          lambda f: (f[G] == self.gemeente).fillna(False).astype(bool))
 
     def in_comparison(self, frame=None) -> pd.Series:
+        """Rows of ``frame`` (default the report's wave) in the comparison area."""
         frame = self.wave() if frame is None else frame
+        return self._mask("_in_comp", frame, self._comparison)
+
+    def _comparison(self, frame) -> pd.Series:
         other = ~self.in_gemeente(frame)
         if self.compare_codes is not None:
             other &= frame[G].isin(self.compare_codes).fillna(False).astype(bool)
