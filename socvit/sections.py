@@ -121,13 +121,15 @@ class Section:
 
 # --------------------------------------------------------------------------- estimates
 # All numbers come from socvit.estimates with the report's weights and disclosure rules.
-def _two_groups(r: Rapport, frame=None) -> pd.DataFrame:
+def _two_groups(r: Rapport, frame=None, columns=None) -> pd.DataFrame:
     """The wave's rows of the gemeente and its comparison area, with a ``_groep`` column
-    (the gemeente's name or "Vergelijking")."""
+    (the gemeente's name or "Vergelijking"); with ``columns``, only those and the weight."""
     frame = r.wave() if frame is None else frame
     gem, other = r.in_gemeente(frame), r.in_comparison(frame)
-    out = frame.loc[gem | other].copy()
-    out["_groep"] = np.where(gem[gem | other], r.naam, _vergelijking(r))
+    keep = gem | other
+    cols = frame.columns if columns is None else list(dict.fromkeys([*columns, W]))
+    out = frame.loc[keep, cols].copy()
+    out["_groep"] = np.where(gem[keep], r.naam, _vergelijking(r))
     return out
 
 
@@ -163,14 +165,22 @@ def _long(frame: pd.DataFrame, columns, keys=()) -> pd.DataFrame:
     stacked design (about 1e-4 relative on the sample; tested in tests/test_sections.py).
     """
     k, n = len(columns), len(frame)
-    out = {"schaal": pd.Categorical(np.repeat(np.array(columns, dtype=object), n),
-                                    categories=list(columns)),
+    out = {"schaal": pd.Categorical.from_codes(np.repeat(np.arange(k), n),
+                                               categories=list(columns)),
            "waarde": np.concatenate([frame[c].to_numpy(dtype="float64", na_value=np.nan)
                                      for c in columns]) if k else np.array([]),
            W: np.tile(frame[W].to_numpy(dtype=float), k)}
     for key in keys:
-        out[key] = np.tile(frame[key].to_numpy(dtype=object), k)
+        out[key] = _repeat(frame[key], k)
     return pd.DataFrame(out)
+
+
+def _repeat(s: pd.Series, k: int):
+    """The values of ``s`` ``k`` times over: text as ``str`` (taken as it is, not made into
+    Python strings and inferred back), anything else as objects."""
+    if isinstance(s.dtype, pd.StringDtype):
+        return s.array.take(np.tile(np.arange(len(s)), k)).astype("str")
+    return np.tile(s.to_numpy(dtype=object), k)
 
 
 def _compare_many(r, columns, kind="mean", categories=None) -> pd.DataFrame:
@@ -179,7 +189,7 @@ def _compare_many(r, columns, kind="mean", categories=None) -> pd.DataFrame:
     estimate (gemeente), estimate_other, difference, p, suppressed, indicative and
     ``richting`` ("hoger"/"lager", or None when not significant or suppressed)."""
     from . import estimates
-    long = _long(_two_groups(r), list(columns), keys=["_groep"])
+    long = _long(_two_groups(r, columns=columns), list(columns), keys=["_groep"])
     res = estimates.compare(long, "waarde", "_groep", group=r.naam, against="rest", kind=kind,
                             categories=categories, weights=W, by="schaal", rules=r.rules)
     res["schaal"] = res["schaal"].astype(str)
@@ -401,7 +411,7 @@ def kerncijfers(r: Rapport) -> Section:
 def _by_group(r: Rapport, columns, frame=None) -> pd.DataFrame:
     """Weighted means of score columns for the gemeente and the comparison area (tidy:
     column, label, group, estimate, ci_lower, ci_upper, n, suppressed, indicative)."""
-    long = _long(_two_groups(r, frame), list(columns), keys=["_groep"])
+    long = _long(_two_groups(r, frame, columns), list(columns), keys=["_groep"])
     t = _mean(r, long, "waarde", by=["schaal", "_groep"])
     t = t.rename(columns={"_groep": "group", "schaal": "column"})
     t["column"] = t["column"].astype(str)
@@ -645,7 +655,7 @@ def trends(r: Rapport) -> Section:
         sec.text(f"Om golven te kunnen vergelijken zijn de antwoorden herberekend naar de "
                  f"gemeentelijke indeling van {r.indeling}: voor {md(r.naam)} tellen "
                  f"{'; '.join(merged)} mee.")
-    both = pd.concat([_two_groups(r, frame.loc[frame[wcol] == w]) for w in waves])
+    both = pd.concat([_two_groups(r, r.wave(w), ["actief", wcol]) for w in waves])
     both = both.loc[both[wcol].isin(waves)]
     table = _share(r, both, "actief", [1], by=[wcol, "_groep"])
     table = table.rename(columns={"_groep": "group", wcol: "golf"})
