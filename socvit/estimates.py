@@ -46,6 +46,7 @@ import pandas as pd
 from scipy import stats
 
 from . import disclosure
+from .disclosure import _with_columns
 from .errors import DataError
 
 __all__ = ["mean", "proportion", "distribution", "compare", "compare_waves", "Design"]
@@ -295,16 +296,8 @@ def _domain_means(design, y, key, D):
 
 
 def _tidy(groups, est, se, lo, hi, n, n_eff, rules, extra=None):
-    out = groups.copy()
-    if extra:
-        for k, v in extra.items():
-            out[k] = v
-    out["estimate"] = est
-    out["se"] = se
-    out["ci_lower"] = lo
-    out["ci_upper"] = hi
-    out["n"] = n
-    out["n_eff"] = n_eff
+    out = _with_columns(groups, {**(extra or {}), "estimate": est, "se": se, "ci_lower": lo,
+                                 "ci_upper": hi, "n": n, "n_eff": n_eff})
     return disclosure.apply(out.reset_index(drop=True), rules=rules)
 
 
@@ -593,22 +586,11 @@ def compare(df, column, group_col, group=None, against="rest", kind="mean", weig
             p = 2 * stats.t.sf(np.abs(tstat), dfree)
             qt = stats.t.ppf(1 - (1 - level) / 2, dfree)
         qt = np.where(np.isfinite(qt), qt, q)
-        t = groups.copy()
-        t[group_col] = [g] * D
-        t["against"] = str(against)
-        t["estimate"] = ea
-        t["estimate_other"] = eb
-        t["difference"] = diff
-        t["se"] = se
-        t["ci_lower"] = diff - qt * se
-        t["ci_upper"] = diff + qt * se
-        t["statistic"] = tstat
-        t["df"] = dfree
-        t["p"] = p
-        t["n"] = na
-        t["n_other"] = nb
-        t["n_eff"] = neff
-        tables.append(t)
+        tables.append(_with_columns(groups, {
+            group_col: [g] * D, "against": str(against), "estimate": ea, "estimate_other": eb,
+            "difference": diff, "se": se, "ci_lower": diff - qt * se,
+            "ci_upper": diff + qt * se, "statistic": tstat, "df": dfree, "p": p, "n": na,
+            "n_other": nb, "n_eff": neff}))
     out = pd.concat(tables, ignore_index=True)
     out = disclosure.apply(out, n_col=["n", "n_other"], rules=rules)
     sig = (out["p"] < 1 - level).fillna(False).to_numpy(dtype=bool)

@@ -71,3 +71,22 @@ def test_bad_table_and_count_column():
         disclosure.apply([1, 2, 3])
     with pytest.raises(TypeError):
         disclosure.apply(_table(), rules={"min_n": 5})
+
+
+@pytest.mark.parametrize("labels", [None, object])
+def test_added_columns_as_if_set_one_by_one(labels):
+    """apply adds its columns in one step where it can; the result is what setting them one
+    after the other gives: same labels (and label dtype), order, index and values."""
+    t = pd.DataFrame({"estimate": [0.4, 0.5], "n": [8, 40], "suppressed": [False, True]},
+                     index=[3, 3])
+    if labels is not None:
+        t.columns = pd.Index(list(t.columns), dtype=labels)
+    want = t.copy()
+    want.loc[[True, False], "estimate"] = np.nan
+    want["suppressed"] = [True, True]
+    want["indicative"] = [False, False]
+    want["reason"] = pd.Series(["minder dan 10 respondenten"] * 2, index=t.index,
+                               dtype="string")
+    got = disclosure.apply(t)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert got.columns.dtype == want.columns.dtype
