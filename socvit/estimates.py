@@ -226,6 +226,8 @@ def _groups(data, by):
     for c in by_cols:
         if c not in data.columns:
             raise DataError(f"The by column {c!r} is not in the data.")
+    if all(isinstance(data[c].dtype, (pd.CategoricalDtype, pd.StringDtype)) for c in by_cols):
+        return (*_coded_groups(data, by_cols), by_cols)
     g = data.groupby(by_cols, sort=True, observed=True, dropna=True)
     key = g.ngroup().to_numpy()
     key = np.where(np.isnan(key.astype(float)), -1, key).astype(np.int64)
@@ -233,6 +235,30 @@ def _groups(data, by):
     table = labels.to_frame(index=False) if isinstance(labels, pd.MultiIndex) else \
         pd.DataFrame({by_cols[0]: labels})
     return key, table, by_cols
+
+
+def _coded_groups(data, by_cols):
+    """:func:`_groups` for categorical and text columns from their codes (faster): the
+    same key and table as ``groupby(sort=True, observed=True, dropna=True)``."""
+    codes, sizes, values = [], [], []
+    for c in by_cols:
+        s = data[c]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            code, size = s.cat.codes.to_numpy(dtype=np.int64), len(s.cat.categories)
+            values.append(lambda k, s=s: pd.Categorical.from_codes(k, dtype=s.dtype))
+        else:
+            code, uniques = pd.factorize(s, sort=True)
+            size = len(uniques)
+            values.append(uniques.take)
+        codes.append(code.astype(np.int64))
+        sizes.append(size)
+    valid = np.logical_and.reduce([k >= 0 for k in codes])
+    present, inverse = np.unique(np.ravel_multi_index([k[valid] for k in codes], sizes),
+                                 return_inverse=True)
+    key = np.full(len(data), -1, dtype=np.int64)
+    key[valid] = inverse
+    levels = np.unravel_index(present, sizes)
+    return key, pd.DataFrame({c: v(k) for c, v, k in zip(by_cols, values, levels)})
 
 
 def _numeric(data, column):

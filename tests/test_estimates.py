@@ -284,3 +284,22 @@ def test_vectorised_speed():
     t0 = time.perf_counter()
     t = E.mean(big, "y", weights="w", by="g", cluster="c")
     assert len(t) == 300 and time.perf_counter() - t0 < 5
+
+
+def test_groups_of_categorical_and_text_columns_as_groupby():
+    """by= on categorical/text columns takes a faster path; key and group table are those of
+    groupby(sort=True, observed=True, dropna=True)."""
+    from socvit.estimates import _groups
+    rng = np.random.default_rng(3)
+    d = pd.DataFrame({
+        "k": pd.Categorical(rng.choice(["p", "q", None], 300), categories=["q", "p", "z"]),
+        "s": pd.array(rng.choice(["b", "a", None], 300), dtype="string"),
+        "t": pd.Series(rng.choice(["y", "x"], 300), dtype="str")})
+    for by in (["k"], ["s"], ["k", "s"], ["t", "k", "s"]):
+        key, table, _ = _groups(d, by)
+        g = d.groupby(by, sort=True, observed=True, dropna=True)
+        labels = g.size().index
+        want = (labels.to_frame(index=False) if isinstance(labels, pd.MultiIndex)
+                else pd.DataFrame({by[0]: labels}))
+        np.testing.assert_array_equal(key, g.ngroup().fillna(-1).to_numpy(dtype=np.int64))
+        pd.testing.assert_frame_equal(table, want, check_exact=True)
