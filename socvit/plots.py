@@ -76,17 +76,60 @@ PNG_DPI = 100
 def to_png(fig: Figure, dpi: int = PNG_DPI) -> bytes:
     """The figure as PNG bytes, drawn once at its own size.
 
-    The figures here have a fixed size and constrained layout with every note inside the
-    figure, so no ``bbox_inches="tight"`` pass is needed (it measures the whole figure
-    again); a light zlib level keeps encoding fast at nearly the same file size.
+    The figures here have a fixed size and every note inside the figure, so no
+    ``bbox_inches="tight"`` pass is needed; a one-axes figure is placed by
+    :func:`_place_axes` (one measuring pass instead of constrained layout's three) and a
+    light zlib level keeps encoding fast at nearly the same file size.
     """
     from io import BytesIO
 
     import matplotlib as mpl
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)        # one renderer, so text measured for layout is cached
     buf = BytesIO()
-    with mpl.rc_context({"savefig.bbox": "standard"}):
-        fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
+    engine = fig.get_layout_engine()
+    placed = fig.dpi == dpi and _place_axes(fig, fig.canvas.get_renderer())
+    try:
+        if placed:
+            fig.set_layout_engine(None)      # savefig would lay out (and measure) again
+        with mpl.rc_context({"savefig.bbox": "standard"}):
+            fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
+    finally:
+        if placed:
+            fig.set_layout_engine(engine)
     return buf.getvalue()
+
+
+def _place_axes(fig: Figure, renderer) -> bool:
+    """Do what constrained layout does for a figure with one Axes, in one pass.
+
+    Constrained layout measures the Axes decorations (tick labels, axis labels, title,
+    legend, texts) twice and ``savefig`` then draws the whole figure once without
+    rendering before the real draw; for one Axes the result is simply: the decorations'
+    bounding box fits the layout rectangle less the pads. Like constrained layout this is
+    done twice, as moving the Axes moves a centred legend and can change automatic ticks
+    (the second measurement is cheap: ticks and text sizes are made and cached by the
+    first). Returns False (and leaves the layout to the engine) for any other figure.
+    """
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+    from matplotlib.transforms import Bbox
+    engine = fig.get_layout_engine()
+    if not isinstance(engine, ConstrainedLayoutEngine) or len(fig.axes) != 1 or fig.subfigs:
+        return False
+    ax = fig.axes[0]
+    params = engine.get()
+    width, height = fig.get_size_inches()
+    w_pad, h_pad = params["w_pad"] / width, params["h_pad"] / height
+    left, bottom, w, h = params["rect"]
+    to_fig = fig.transFigure.inverted()
+    for _ in range(2):
+        pos = ax.get_position(original=True)
+        tight = ax.get_tightbbox(renderer, for_layout_only=True).transformed(to_fig)
+        ax.set_position(Bbox.from_extents(
+            left + w_pad + pos.x0 - tight.x0, bottom + h_pad + pos.y0 - tight.y0,
+            left + w - w_pad - (tight.x1 - pos.x1), bottom + h - h_pad - (tight.y1 - pos.y1)))
+    return True
 
 
 # --------------------------------------------------------------------------- helpers
@@ -621,7 +664,7 @@ def coef_plot(model_table: pd.DataFrame, term: str = "term", labels: dict | None
     finite = np.r_[lo, hi][np.isfinite(np.r_[lo, hi])]
     if finite.size:
         ax.set_xlim(min(finite.min(), 1) / 1.25, max(finite.max(), 1) * 1.25)
-    from matplotlib.ticker import FixedLocator, NullFormatter
+    from matplotlib.ticker import FixedLocator, NullLocator
     lo_lim, hi_lim = ax.get_xlim()
     ticks = [t for t in (0.05, 0.1, 0.2, 0.25, 0.33, 0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 10, 20)
              if lo_lim <= t <= hi_lim]
@@ -629,7 +672,7 @@ def coef_plot(model_table: pd.DataFrame, term: str = "term", labels: dict | None
         ticks = [t for t in ticks if t in (0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20)]
     ax.xaxis.set_major_locator(FixedLocator(ticks))
     ax.xaxis.set_major_formatter(fmt.comma_formatter())
-    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.xaxis.set_minor_locator(NullLocator())     # unlabelled, unticked: ~20 Ticks for nothing
     ax.set_yticks(y, [_wrap(n, 40) for n in names])
     ax.set_ylim(-0.6, len(names) - 0.4)
     ax.grid(axis="y", visible=False)
