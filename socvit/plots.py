@@ -20,7 +20,9 @@ or let it go).
 
 from __future__ import annotations
 
+import functools
 import textwrap
+import threading
 
 import numpy as np
 import pandas as pd
@@ -77,31 +79,55 @@ def to_png(fig: Figure, dpi: int = PNG_DPI) -> bytes:
     """The figure as PNG bytes, drawn once at its own size.
 
     The figures here have a fixed size and every note inside the figure, so no
-    ``bbox_inches="tight"`` pass is needed; a one-axes figure is placed by
-    :func:`_place_axes` (one measuring pass instead of constrained layout's three) and a
-    light zlib level keeps encoding fast at nearly the same file size.
+    ``bbox_inches="tight"`` pass is needed. A one-axes figure is placed by
+    :func:`_place_axes` (one measuring pass instead of constrained layout's three) and
+    drawn on a renderer kept per image size, so text measured for an earlier figure (tick
+    labels, item labels) is not measured again; a light zlib level keeps encoding fast at
+    nearly the same file size.
     """
     from io import BytesIO
 
     import matplotlib as mpl
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    if not isinstance(fig.canvas, FigureCanvasAgg):
-        FigureCanvasAgg(fig)        # one renderer, so text measured for layout is cached
     buf = BytesIO()
-    engine = fig.get_layout_engine()
-    placed = fig.dpi == dpi and _place_axes(fig, fig.canvas.get_renderer())
-    try:
-        if placed:
-            fig.set_layout_engine(None)      # savefig would lay out (and measure) again
+    if fig.dpi != dpi or not _fits_one_axes(fig):
         with mpl.rc_context({"savefig.bbox": "standard"}):
             fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
-    finally:
-        if placed:
+        return buf.getvalue()
+    from PIL import Image
+    engine = fig.get_layout_engine()
+    with _RENDER_LOCK:
+        renderer = _renderer(*fig.canvas.get_width_height(physical=True), dpi)
+        _place_axes(fig, renderer)
+        fig.set_layout_engine(None)         # placed: drawing must not lay out again
+        try:
+            renderer.clear()
+            fig.draw(renderer)
+        finally:
             fig.set_layout_engine(engine)
+        image = Image.frombuffer("RGBA", (int(renderer.width), int(renderer.height)),
+                                 renderer.buffer_rgba(), "raw", "RGBA", 0, 1)
+        image.save(buf, format="png", compress_level=1, dpi=(dpi, dpi))
     return buf.getvalue()
 
 
-def _place_axes(fig: Figure, renderer) -> bool:
+_RENDER_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=8)
+def _renderer(width: int, height: int, dpi: int):
+    """An Agg renderer per image size, reused: matplotlib caches text sizes per renderer."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    return RendererAgg(width, height, dpi)
+
+
+def _fits_one_axes(fig: Figure) -> bool:
+    """A figure :func:`_place_axes` can lay out: one Axes in constrained layout."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+    return (isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
+            and len(fig.axes) == 1 and not fig.subfigs)
+
+
+def _place_axes(fig: Figure, renderer) -> None:
     """Do what constrained layout does for a figure with one Axes, in one pass.
 
     Constrained layout measures the Axes decorations (tick labels, axis labels, title,
@@ -110,15 +136,11 @@ def _place_axes(fig: Figure, renderer) -> bool:
     bounding box fits the layout rectangle less the pads. Like constrained layout this is
     done twice, as moving the Axes moves a centred legend and can change automatic ticks
     (the second measurement is cheap: ticks and text sizes are made and cached by the
-    first). Returns False (and leaves the layout to the engine) for any other figure.
+    first).
     """
-    from matplotlib.layout_engine import ConstrainedLayoutEngine
     from matplotlib.transforms import Bbox
-    engine = fig.get_layout_engine()
-    if not isinstance(engine, ConstrainedLayoutEngine) or len(fig.axes) != 1 or fig.subfigs:
-        return False
     ax = fig.axes[0]
-    params = engine.get()
+    params = fig.get_layout_engine().get()
     width, height = fig.get_size_inches()
     w_pad, h_pad = params["w_pad"] / width, params["h_pad"] / height
     left, bottom, w, h = params["rect"]
@@ -129,7 +151,6 @@ def _place_axes(fig: Figure, renderer) -> bool:
         ax.set_position(Bbox.from_extents(
             left + w_pad + pos.x0 - tight.x0, bottom + h_pad + pos.y0 - tight.y0,
             left + w - w_pad - (tight.x1 - pos.x1), bottom + h - h_pad - (tight.y1 - pos.y1)))
-    return True
 
 
 # --------------------------------------------------------------------------- helpers
@@ -320,8 +341,7 @@ def likert_bars(dist: pd.DataFrame, item: str = "item", category: str = "categor
     left = -(wide[disagree].sum(axis=1).to_numpy() + half_neutral)
     for c, colour in zip(categories, colours):
         w = wide[c].to_numpy()
-        ax.barh(y, w, left=left, color=colour, height=0.7, edgecolor="white", linewidth=0.5,
-                label=_text(c))
+        _bars(ax, y, w, left, colour, label=_text(c))
         left = left + w
     agree_share = wide[agree].sum(axis=1).to_numpy()
     right_end = left
@@ -348,6 +368,17 @@ def likert_bars(dist: pd.DataFrame, item: str = "item", category: str = "categor
     ax.legend(ncols=min(k, 5), loc="lower center", bbox_to_anchor=(0.5, 1.0),
               fontsize=8.5, handlelength=1.2, columnspacing=1.0)
     return fig
+
+
+def _bars(ax, y, width, left, colour, label, height=0.7):
+    """Horizontal bars of one colour as one PolyCollection: what ``barh`` draws, without a
+    Rectangle artist per bar (each costs more to make than to draw)."""
+    from matplotlib.collections import PolyCollection
+    x0, x1 = left, left + width
+    y0, y1 = y - height / 2, y + height / 2
+    verts = np.stack([np.c_[x0, y0], np.c_[x0, y1], np.c_[x1, y1], np.c_[x1, y0]], axis=1)
+    ax.add_collection(PolyCollection(verts, facecolors=colour, edgecolors="white",
+                                     linewidths=0.5, label=label))
 
 
 def _abs_percent():

@@ -63,7 +63,9 @@ def test_likert_bars_draws_every_category_of_shown_items_and_labels_agree_share(
     fig = plots.likert_bars(dist, labels={"bet_1": "Ik voel me thuis"})
     assert isinstance(fig, Figure)
     ax = fig.axes[0]
-    assert len(ax.patches) == 2 * 5                      # suppressed item absent
+    bars = [len(c.get_paths()) for c in ax.collections]  # one collection per category
+    assert bars == [2] * 5                               # suppressed item absent
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == CATS
     texts = [t.get_text() for t in ax.texts]
     shown = dist[dist["item"] == "bet_1"].set_index("category")["estimate"]
     agree = shown["mee eens"] + shown["helemaal mee eens"]
