@@ -133,10 +133,11 @@ def _place_axes(fig: Figure, renderer) -> None:
     Constrained layout measures the Axes decorations (tick labels, axis labels, title,
     legend, texts) twice and ``savefig`` then draws the whole figure once without
     rendering before the real draw; for one Axes the result is simply: the decorations'
-    bounding box fits the layout rectangle less the pads. Like constrained layout this is
-    done twice, as moving the Axes moves a centred legend and can change automatic ticks
-    (the second measurement is cheap: ticks and text sizes are made and cached by the
-    first).
+    bounding box fits the layout rectangle less the pads. Decorations keep their distance
+    to the Axes edges, or (end tick labels, texts at data positions, a legend centred
+    above) stick out less when the Axes grows; so a second measurement, as constrained
+    layout makes, is needed only when the Axes shrank or its ticks changed. Unlike
+    constrained layout, an axis label longer than its Axes counts too (it is not cut off).
     """
     from matplotlib.transforms import Bbox
     ax = fig.axes[0]
@@ -145,12 +146,18 @@ def _place_axes(fig: Figure, renderer) -> None:
     w_pad, h_pad = params["w_pad"] / width, params["h_pad"] / height
     left, bottom, w, h = params["rect"]
     to_fig = fig.transFigure.inverted()
+    def ticks():
+        return [list(axis.get_majorticklocs()) for axis in (ax.xaxis, ax.yaxis)]
+
     for _ in range(2):
-        pos = ax.get_position(original=True)
-        tight = ax.get_tightbbox(renderer, for_layout_only=True).transformed(to_fig)
-        ax.set_position(Bbox.from_extents(
+        pos, before = ax.get_position(original=True), ticks()
+        tight = ax.get_tightbbox(renderer).transformed(to_fig)
+        new = Bbox.from_extents(
             left + w_pad + pos.x0 - tight.x0, bottom + h_pad + pos.y0 - tight.y0,
-            left + w - w_pad - (tight.x1 - pos.x1), bottom + h - h_pad - (tight.y1 - pos.y1)))
+            left + w - w_pad - (tight.x1 - pos.x1), bottom + h - h_pad - (tight.y1 - pos.y1))
+        ax.set_position(new)
+        if new.width >= pos.width and new.height >= pos.height and ticks() == before:
+            break
 
 
 # --------------------------------------------------------------------------- helpers
@@ -365,7 +372,11 @@ def likert_bars(dist: pd.DataFrame, item: str = "item", category: str = "categor
     ax.set_xlabel(f"aandeel van de respondenten; rechts in vet: {agree_label}")
     if title:
         ax.set_title(_text(title))
+    # centred on the figure, just above the Axes: the five categories are wider than the
+    # Axes beside long item labels, and centred on the Axes they ran off the right edge
+    from matplotlib.transforms import blended_transform_factory
     ax.legend(ncols=min(k, 5), loc="lower center", bbox_to_anchor=(0.5, 1.0),
+              bbox_transform=blended_transform_factory(fig.transFigure, ax.transAxes),
               fontsize=8.5, handlelength=1.2, columnspacing=1.0)
     return fig
 

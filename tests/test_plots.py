@@ -176,3 +176,67 @@ def test_figures_are_not_registered_with_pyplot():
     before = plt.get_fignums()
     plots.dot_compare(_compare())
     assert plt.get_fignums() == before
+
+
+def _texts_outside(fig):
+    """Texts drawn by to_png whose extent is not inside the figure (tick labels only for
+    ticks inside the axis limits: the others are not drawn)."""
+    from matplotlib.text import Text
+    png = plots.to_png(fig)
+    assert png.startswith(b"\x89PNG")
+    renderer = plots._renderer(*fig.canvas.get_width_height(physical=True), plots.PNG_DPI)
+    ax = fig.axes[0]
+    tick_axis = {t: (axis, i) for i, axis in enumerate((ax.xaxis, ax.yaxis))
+                 for t in axis.get_ticklabels(which="both")}
+    out = []
+    for t in fig.findobj(Text):
+        if not t.get_visible() or not t.get_text():
+            continue
+        if t in tick_axis:
+            axis, i = tick_axis[t]
+            lo, hi = sorted(axis.get_view_interval())
+            if not lo - 1e-9 <= t.get_position()[i] <= hi + 1e-9:
+                continue
+        box = t.get_window_extent(renderer)
+        if box.x0 < 0 or box.y0 < 0 or box.x1 > fig.bbox.width or box.y1 > fig.bbox.height:
+            out.append(t.get_text())
+    return out
+
+
+def _long_likert():
+    items = [f"bet_{i}" for i in range(16)]
+    labels = {it: "Als het erop aankomt trekken we samen op voor een gemeenschappelijk doel"
+              for it in items}
+    return plots.likert_bars(_dist(items=items), labels=labels)
+
+
+@pytest.mark.parametrize("make", [
+    _long_likert,
+    lambda: plots.likert_bars(_dist()),
+    lambda: plots.dot_compare(_compare(), xlabel="score (0-10)"),
+    lambda: plots.dot_compare(_compare().query("group == 'Eemsdelta'"), xlabel="score (0-10)"),
+    lambda: plots.profile(_compare(), ylabel="score (0-10)"),
+    lambda: plots.quadrant(pd.DataFrame(dict(
+        kern=["Appingedam", "Een kern met een heel lange naam", "Delfzijl"],
+        x=[5.2, 7.9, 5.0], y=[6.5, 6.1, 7.9], n=[120, 150, 25])), x_ref=5.4, y_ref=6.6),
+    lambda: plots.coef_plot(pd.DataFrame(dict(
+        term=["Intercept", "bereidheid", "Man (t.o.v. vrouw), met een lange omschrijving"],
+        estimate=[-2.0, 0.5, -0.1], ci_lower=[-2.3, 0.4, -0.4], ci_upper=[-1.7, 0.6, 0.2]))),
+])
+def test_nothing_drawn_outside_the_figure(make):
+    assert _texts_outside(make()) == []
+
+
+def test_one_axes_layout_matches_constrained_layout():
+    """to_png places the Axes by hand; it agrees with constrained layout to a few pixels."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    for make in (lambda: plots.dot_compare(_compare(), xlabel="score (0-10)"),
+                 lambda: plots.profile(_compare(), ylabel="score (0-10)")):
+        reference = make()
+        reference.draw_without_rendering()                    # constrained layout
+        fig = make()
+        plots._place_axes(fig, FigureCanvasAgg(fig).get_renderer())
+        size = np.tile(fig.bbox.size, 2)
+        np.testing.assert_allclose(fig.axes[0].get_position().extents * size,
+                                   reference.axes[0].get_position().extents * size, atol=2)
+    assert fig.get_layout_engine() is not None               # a saved figure still lays out
