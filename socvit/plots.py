@@ -82,7 +82,8 @@ def to_png(fig: Figure, dpi: int = PNG_DPI) -> bytes:
     ``bbox_inches="tight"`` pass is needed. A one-axes figure is placed by
     :func:`_place_axes` (one measuring pass instead of constrained layout's three) and
     drawn on a renderer kept per image size, so text measured for an earlier figure (tick
-    labels, item labels) is not measured again; a light zlib level keeps encoding fast at
+    labels, item labels) is not measured again, and which draws each plain text string as
+    one bitmap (:func:`_text_renderer_class`); a light zlib level keeps encoding fast at
     nearly the same file size.
     """
     from io import BytesIO
@@ -116,8 +117,42 @@ _RENDER_LOCK = threading.Lock()
 @functools.lru_cache(maxsize=8)
 def _renderer(width: int, height: int, dpi: int):
     """An Agg renderer per image size, reused: matplotlib caches text sizes per renderer."""
-    from matplotlib.backends.backend_agg import RendererAgg
-    return RendererAgg(width, height, dpi)
+    return _text_renderer_class()(width, height, dpi)
+
+
+@functools.cache
+def _text_renderer_class():
+    """RendererAgg that draws a plain text string as one bitmap.
+
+    matplotlib 3.11 draws text one glyph at a time in Python (``_draw_text_glyphs_and_boxes``:
+    a transform, a FreeType render and a blit per glyph), about a third of a report's
+    drawing time for its ~9,000 glyphs. For plain (non-math) text this subclass renders the
+    whole string in FreeType and blits it once, as matplotlib 3.10 and earlier did; glyphs
+    then sit on whole pixels as they did there. Mathtext, and any matplotlib without the
+    per-glyph path, uses matplotlib's own drawing.
+    """
+    import math
+
+    from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
+
+    if not hasattr(RendererAgg, "_draw_text_glyphs_and_boxes"):
+        return RendererAgg
+
+    class _StringTextRenderer(RendererAgg):
+        def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+            if ismath:
+                return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+            font = self._prepare_font(prop)
+            font.set_text(s, 0, flags=get_hinting_flag())
+            font.draw_glyphs_to_bitmap(antialiased=gc.get_antialiased())
+            descent = font.get_descent() / 64.0
+            xo, yo = font.get_bitmap_offset()
+            rad = math.radians(angle)
+            x = round(x + xo / 64.0 + descent * math.sin(rad))
+            y = round(y + yo / 64.0 + descent * math.cos(rad))
+            self._renderer.draw_text_image(np.asarray(font.get_image()), x, y + 1, angle, gc)
+
+    return _StringTextRenderer
 
 
 def _fits_one_axes(fig: Figure) -> bool:

@@ -23,6 +23,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -81,7 +82,8 @@ body.jp-Notebook { max-width: 56rem; margin: 0 auto; padding: 2rem 1.5rem 4rem;
 {%- endblock extra_css -%}
 """
 
-_exporters: dict[int, object] = {}
+_exporter_lock = threading.Lock()
+_EXPORTER = None
 
 
 def quick_nbformat_import() -> None:
@@ -107,17 +109,15 @@ def quick_nbformat_import() -> None:
 
 
 def _exporter():
-    """One HTMLExporter per thread (building one loads the templates: ~0.1 s)."""
-    import threading
-
-    key = threading.get_ident()
-    exp = _exporters.get(key)
-    if exp is None:
+    """The HTMLExporter, made once (it loads and compiles the templates: ~0.5 s) and shared
+    by the worker threads; use it while holding ``_exporter_lock``."""
+    global _EXPORTER
+    if _EXPORTER is None:
         quick_nbformat_import()
         import jinja2
         from nbconvert import HTMLExporter
 
-        exp = HTMLExporter(
+        _EXPORTER = HTMLExporter(
             template_name="lab",
             extra_loaders=[jinja2.DictLoader({"socvit_report.html.j2": _TEMPLATE})],
             template_file="socvit_report.html.j2",
@@ -126,8 +126,7 @@ def _exporter():
             exclude_output_prompt=True,
             embed_images=True,
         )
-        _exporters[key] = exp
-    return exp
+    return _EXPORTER
 
 
 def notebook_to_html(nb, title: str | None = None) -> str:
@@ -151,7 +150,8 @@ def notebook_to_html(nb, title: str | None = None) -> str:
     # language_info drives code highlighting only; titles come from metadata.title
     if title:
         nb.metadata["title"] = title
-    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title or "rapport"}})
+    with _exporter_lock:
+        body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title or "rapport"}})
     return body
 
 

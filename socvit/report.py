@@ -576,6 +576,7 @@ def run_reports(data=None, gemeenten=None, golf=None, indeling=None, jobs=2, for
             cfg.base_nb = load_notebook_node(str(plan.notebook))  # as papermill: cells tagged
             for job in todo + [None] * len(workers):      # None: a worker's signal to stop
                 job_q.put(job)
+            notebook_to_html(cfg.base_nb)   # compile the HTML templates before a report waits
             done = 0
             while done < len(todo):
                 try:

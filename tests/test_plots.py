@@ -240,3 +240,29 @@ def test_one_axes_layout_matches_constrained_layout():
         np.testing.assert_allclose(fig.axes[0].get_position().extents * size,
                                    reference.axes[0].get_position().extents * size, atol=2)
     assert fig.get_layout_engine() is not None               # a saved figure still lays out
+
+
+@pytest.mark.parametrize("text, rotation", [
+    ("Één overzicht, 12,5%", 0), ("0,2", 0), ("Betrokkenheid (0-10)", 90),
+    ("Ik voel me verbonden met de mensen in mijn dorp of wijk (n = 175)", 0),
+    (r"$\alpha$ = 0,81", 0),                    # mathtext: drawn by matplotlib itself
+])
+def test_string_text_renderer_puts_the_ink_where_matplotlib_does(text, rotation):
+    """The renderer to_png uses draws plain text as one bitmap (fast); the ink must land
+    where matplotlib's own renderer puts it, to a pixel or so (whole-pixel glyphs)."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    fig = Figure(figsize=(6, 2), dpi=100)
+    fig.text(0.05, 0.5, text, rotation=rotation, va="center", fontsize=10)
+    ink = []
+    for cls in (RendererAgg, plots._text_renderer_class()):
+        renderer = cls(600, 200, 100)
+        fig.draw(renderer)
+        ink.append(255 - np.asarray(renderer.buffer_rgba())[..., :3].mean(axis=-1))
+    theirs, ours = ink
+    assert theirs.sum() > 0 and abs(ours.sum() - theirs.sum()) < 0.05 * theirs.sum()
+    for axis in (0, 1):
+        extent = lambda im: np.flatnonzero((im > 60).any(axis=1 - axis))[[0, -1]]
+        centre = lambda im: np.average(np.indices(im.shape)[axis], weights=im)
+        assert np.abs(extent(ours) - extent(theirs)).max() <= 2
+        assert abs(centre(ours) - centre(theirs)) < 1.5
