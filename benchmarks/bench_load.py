@@ -32,7 +32,7 @@ SAMPLE_ROWS = 13202                 # rows of the bundled sample at scale 1
 CHILD = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
-import socvit.io, socvit.validation
+import socvit.io
 t1 = time.perf_counter()
 c1 = time.process_time()
 path, what = sys.argv[1], sys.argv[2]
@@ -43,7 +43,7 @@ elif what == "load_nocheck":
     out = socvit.io.load_panel(path, check=False)
     rows = len(out.data)
 else:
-    out = socvit.validation.validate(path)
+    out = socvit.io.validate(path)
     rows = -1
     assert out == [], out[:3]
 t2 = time.perf_counter()

@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from socvit.io import SAMPLE_DIR  # noqa: E402
-from socvit.report import DEFAULT_NOTEBOOK, plan_reports, run_reports  # noqa: E402
+from socvit.runner import DEFAULT_NOTEBOOK, plan_reports, run_reports  # noqa: E402
 
 BIN = Path(sys.executable).parent
 WORK = ROOT / "benchmarks" / "_work" / "reports"

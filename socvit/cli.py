@@ -70,7 +70,7 @@ def main(argv=None) -> int:
             from .reliability import cli_reliability
             return cli_reliability(args)
         if args.command == "reports":
-            from .report import cli_reports
+            from .runner import cli_reports
             return cli_reports(args)
     except DataError as exc:
         print(f"socvit {args.command}: {exc}", file=sys.stderr)

@@ -14,11 +14,14 @@ import nbformat
 import pytest
 
 import socvit as sv
-from socvit import sections
+from socvit.report import sections
 
 ROOT = Path(__file__).resolve().parent.parent
 NB = ROOT / "notebooks"
-NOTEBOOKS = ["gemeente_rapport", "verkenning", "schaalconstructie"]
+#: the report notebook ships inside the package; the researchers' notebooks live in notebooks/
+PATHS = {"gemeente_rapport": sv.report.notebook_path().parent, "verkenning": NB,
+         "schaalconstructie": NB}
+NOTEBOOKS = list(PATHS)
 EVIL = "<script>alert(1)</script>"
 
 
@@ -29,8 +32,8 @@ def _sources(nb):
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_ipynb_and_py_pair_agree_and_ipynb_has_no_outputs(name):
-    ipynb = nbformat.read(NB / f"{name}.ipynb", as_version=4)
-    py = jupytext.read(NB / f"{name}.py")
+    ipynb = nbformat.read(PATHS[name] / f"{name}.ipynb", as_version=4)
+    py = jupytext.read(PATHS[name] / f"{name}.py")
     assert _sources(ipynb) == _sources(py)
     for cell in ipynb.cells:
         if cell.cell_type == "code":
@@ -40,7 +43,7 @@ def test_ipynb_and_py_pair_agree_and_ipynb_has_no_outputs(name):
 
 
 def test_report_parameters_cell():
-    nb = nbformat.read(NB / "gemeente_rapport.ipynb", as_version=4)
+    nb = nbformat.read(sv.report.notebook_path(), as_version=4)
     params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
     ns = {}
     exec(params.source, ns)
@@ -56,7 +59,7 @@ def test_report_parameters_cell():
 def _run(tmp_path, name, cwd=ROOT, **parameters):
     import papermill as pm
     out = tmp_path / f"{name}-out.ipynb"
-    pm.execute_notebook(str(NB / f"{name}.ipynb"), str(out), parameters=parameters,
+    pm.execute_notebook(str(PATHS[name] / f"{name}.ipynb"), str(out), parameters=parameters,
                         cwd=str(cwd), progress_bar=False, log_output=False, kernel_name="python3")
     return nbformat.read(out, as_version=4)
 
@@ -105,7 +108,7 @@ def test_report_html_reads_as_a_publication(tmp_path, evil_data):
     body = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", html, flags=re.S)
     text = re.sub(r"<[^>]+>", " ", body)
     # no code, no stray output
-    for code_bit in ("sections.", "import socvit", "publish_headline", "<Figure size",
+    for code_bit in ("report.prepare", "import socvit", "publish_headline", "<Figure size",
                      "DataFrame", "Traceback", "Warning", "Error"):
         assert code_bit not in text, code_bit
     assert 'class="jp-InputArea-editor' not in body and 'class="highlight' not in body

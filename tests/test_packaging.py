@@ -6,6 +6,8 @@ from pathlib import Path
 
 import yaml
 
+import socvit as sv
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -35,7 +37,7 @@ def test_every_dependency_has_a_lower_bound():
 def test_gemeente_codes_are_strings_in_codebook_loader():
     from socvit.codebook import Codebook
 
-    cb = Codebook.from_yaml(ROOT / "data" / "sample" / "codebook.yaml")
+    cb = Codebook.from_yaml(sv.io.SAMPLE_DIR / "codebook.yaml")
     assert cb.column("gemeente") == "gemeente"
 
 

@@ -18,7 +18,7 @@ from socvit import regression as reg
 from socvit.errors import DataError, SocvitWarning
 
 REF = Path(__file__).parent / "reference" / "regression"
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
+SAMPLE = sv.io.SAMPLE_DIR
 CODEBOOK = SAMPLE / "codebook.yaml"
 FG = "api00 ~ ell + meals + mobility"
 FB = "sch_wide ~ ell + meals + mobility"
@@ -352,7 +352,7 @@ def test_standardized_equals_refit_on_z_scores(strat):
 def test_compare_side_by_side(strat):
     m1 = reg.fit("api00 ~ ell", strat)
     m2 = reg.fit(FG, strat, weights="pw", strata="stype")
-    cmp_ = reg.compare([m1, m2], names=["basis", "gewogen"])
+    cmp_ = reg.side_by_side([m1, m2], names=["basis", "gewogen"])
     t = cmp_.table
     assert list(t.columns) == ["basis", "gewogen"]
     assert t.loc["mobility", "basis"] == ""                     # not in model 1
@@ -363,7 +363,7 @@ def test_compare_side_by_side(strat):
     html = cmp_.to_html()
     assert "<table" in html and "gewogen" in html and "Standaardfouten" in html
     with pytest.raises(ValueError, match="2 models"):
-        reg.compare([m1, m2], names=["a"])
+        reg.side_by_side([m1, m2], names=["a"])
 
 
 def test_summary_and_repr(strat):

@@ -1,4 +1,4 @@
-"""Tests of the `socvit reports` batch runner (socvit.report, socvit.kernelpool, socvit.render).
+"""Tests of the `socvit reports` batch runner (socvit.runner: planning, warm kernels, rendering).
 
 The runner is tested on small stand-in notebooks in tests/fixtures/ that follow the
 contract of notebooks/gemeente_rapport.ipynb (a `parameters` cell; the last output is the
@@ -30,9 +30,10 @@ import nbformat
 import pytest
 
 import socvit
-from socvit import render
+import socvit as sv
 from socvit.errors import DataError
-from socvit.report import plan_reports, run_reports
+from socvit.runner import _render as render
+from socvit.runner import plan_reports, run_reports
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = Path(__file__).resolve().parent / "fixtures"
@@ -56,7 +57,7 @@ def panel_dir(tmp_path_factory):
                 i += 1
                 lines.append(f"{i},{golf},{c},Dorp {i % 2}")
     (d / "panel.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (d / "codebook.yaml").write_bytes((ROOT / "data" / "sample" / "codebook.yaml").read_bytes())
+    (d / "codebook.yaml").write_bytes((sv.io.SAMPLE_DIR / "codebook.yaml").read_bytes())
     return d
 
 
@@ -325,7 +326,7 @@ def test_up_to_date_reports_are_skipped_unless_forced(panel_dir, tmp_path, monke
     assert (tmp_path / "index.html").exists()
 
     # new parameters remake; PDF asked for without Chromium: a clear hint, HTML regardless
-    monkeypatch.setattr("socvit.report.find_chromium", lambda: None)
+    monkeypatch.setattr("socvit.runner._run.find_chromium", lambda: None)
     changed = run_reports(panel_dir / "panel.csv", min_n=5, formats="html,pdf", **kw)
     assert [o.status for o in changed.outcomes] == ["ok", "ok"] and changed.exit_code == 0
     assert html.stat().st_mtime_ns > before
@@ -386,7 +387,7 @@ def test_kill_in_the_middle_then_rerun_completes_the_set(panel_dir, tmp_path):
     out = tmp_path / "out"
     code = (
         "import sys\n"
-        "from socvit.report import run_reports\n"
+        "from socvit.runner import run_reports\n"
         f"r = run_reports({str(panel_dir / 'panel.csv')!r}, golf=2017, jobs=1, out={str(out)!r},\n"
         f"                notebook={str(SLOW)!r}, progress=False, preload={LIGHT!r})\n"
         "sys.exit(r.exit_code)\n"
@@ -436,7 +437,7 @@ def test_kill_in_the_middle_then_rerun_completes_the_set(panel_dir, tmp_path):
 
 
 def test_headline_contract_matches_the_report_sections():
-    from socvit import sections
+    from socvit.report import sections
 
     assert render.HEADLINE_MIMETYPE == sections.HEADLINE_MIMETYPE
     assert {k for k, _, _ in render.HEADLINE_FIELDS} <= set(sections.HEADLINE_KEYS)
@@ -446,8 +447,8 @@ def test_default_plan_is_the_sample_latest_wave_and_its_gemeenten(tmp_path):
     from socvit import gemeenten as gm
 
     plan = plan_reports(out=tmp_path)
-    assert plan.notebook == ROOT / "notebooks" / "gemeente_rapport.ipynb"
-    assert plan.data == (ROOT / "data" / "sample" / "panel.csv").resolve()
+    assert plan.notebook == sv.report.notebook_path()
+    assert plan.data == (sv.io.SAMPLE_DIR / "panel.csv").resolve()
     assert plan.golf == 2023 and plan.folder == tmp_path / "2023"
     assert sorted(j.gemeente for j in plan.jobs) == sorted(gm.valid_in(2023))
     assert all(j.parameters["data"] is None for j in plan.jobs)  # the notebook's own sample
@@ -455,7 +456,7 @@ def test_default_plan_is_the_sample_latest_wave_and_its_gemeenten(tmp_path):
 
 @pytest.mark.slow
 def test_real_notebook_reports_for_merged_gemeenten(tmp_path):
-    from socvit import sections
+    from socvit.report import sections
 
     res = run_reports(golf=2017, gemeenten=["Delfzijl", "Eemsmond"], jobs=2, out=tmp_path,
                       progress=False)
@@ -465,7 +466,7 @@ def test_real_notebook_reports_for_merged_gemeenten(tmp_path):
     for o, name in zip(res.outcomes, ("GM0010-delfzijl.html", "GM1651-eemsmond.html")):
         text = (folder / name).read_text(encoding="utf-8")
         assert _external_refs(text) == []
-        assert 'class="jp-CodeMirrorEditor' not in text and "sections.prepare(" not in text
+        assert 'class="jp-CodeMirrorEditor' not in text and "report.prepare(" not in text
         assert len(re.findall(r'src="data:image/png;base64,', text)) >= 3
         assert sections.HEADLINE_MIMETYPE not in text
         visible = _body_text(folder / name)

@@ -4,17 +4,17 @@ The committed files in data/sample/ must be exactly what ``socvit sample`` write
 default seed; the structural checks run on those committed files.
 """
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+import socvit as sv
 from socvit import gemeenten as gm
 from socvit import sample
 from socvit.codebook import Codebook
 
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
+SAMPLE = sv.io.SAMPLE_DIR
 
 
 @pytest.fixture(scope="module")

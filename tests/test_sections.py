@@ -1,4 +1,4 @@
-"""The report's content (socvit.sections, socvit.texts) on the bundled sample."""
+"""The report's content (socvit.report: sections, texts) on the bundled sample."""
 
 import json
 import re
@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import socvit as sv
-from socvit import sections, texts
 from socvit.errors import DataError
+from socvit.report import sections, texts
 
 EVIL = "<script>alert(1)</script>"
 

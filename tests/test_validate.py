@@ -12,7 +12,7 @@ import pytest
 import socvit as sv
 from socvit.cli import main
 from socvit.errors import DataError
-from socvit.validation import Problem, cli_validate, validate
+from socvit.io import Problem, cli_validate, validate
 
 CODEBOOK = Path(__file__).parent / "data" / "mini_codebook.yaml"
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,7 +16,7 @@ from socvit import weighting as W
 from socvit.errors import DataError, SocvitWarning
 
 REF = Path(__file__).parent / "reference" / "survey"
-POP = Path(__file__).parent.parent / "data" / "sample" / "bevolking.csv"
+POP = sv.io.SAMPLE_DIR / "bevolking.csv"
 M2 = {"stype": {"E": 4421, "H": 755, "M": 1018}, "sch.wide": {"No": 1072, "Yes": 5122}}
 M3 = dict(M2, awards={"No": 2027, "Yes": 4167})     # totals of apipop$awards
 RTOL = 1e-8

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import _sandwich as sw
-from .errors import DataError, SocvitWarning
+from ..errors import DataError, SocvitWarning
 
 __all__ = ["Fitted", "fit_glm", "fit_ordinal", "fit_mixed", "fit_within", "check_design",
            "MIN_CLUSTERS"]

@@ -1,44 +1,4 @@
-"""``socvit reports``: one HTML report per gemeente, an index page and a manifest.
-
-The batch runner behind the package's main command::
-
-    socvit reports [--data PATH] [--codebook FILE] [--gemeente CODE_OR_NAME ... | --all]
-                   [--golf YEAR] [--indeling YEAR] [--jobs N] [--format html[,pdf]]
-                   [--out DIR] [--force] [--min-n N] [--warn-n N]
-
-What it does, in order:
-
-1. **Checks the parameters before any kernel starts.** Only the gemeente and wave columns of
-   the panel are read (cheap for CSV, parquet and .sav) to learn which waves and gemeenten
-   exist; an unknown gemeente gets a :class:`~socvit.errors.DataError` listing the valid
-   names for that indeling. Gemeente codes stay strings (``"GM0003"``): papermill writes
-   them into the notebook as string literals.
-2. **Skips reports that are up to date**: a report is remade only when its stamp changed, a
-   hash of the data file (and the codebook and population/gemeente files beside it), the
-   notebook, the parameters and the socvit version. ``force=True`` remakes everything (do
-   that after changing socvit's code without a version bump; the manifest records a hash
-   of socvit's source for such checks).
-3. **Runs the notebook in warm kernels** (:mod:`socvit.kernelpool`): ``jobs`` worker
-   threads each own one kernel that imported pandas, matplotlib, seaborn, statsmodels and
-   socvit once; every report starts from a reset namespace and matplotlib state. Parameters
-   are injected the papermill way (``papermill.parameterize.parameterize_notebook``).
-4. **Exports HTML in-process** (:mod:`socvit.render`): no code, images embedded, no CDN
-   scripts; optionally PDF through headless Chromium.
-5. **Writes atomically** (temporary file + ``os.replace``): the report files, the manifest
-   and the index are always whole. A run killed at any moment leaves only complete
-   reports; the next run makes the missing ones.
-
-Layout of ``out`` (default ``reports/``)::
-
-    reports/index.html                    overview: headline figures, links to every report
-    reports/2023/GM1979-eemsdelta.html    one report per gemeente: <code>-<name>.html
-    reports/2023/GM1979-eemsdelta.pdf     with --format html,pdf
-    reports/2023/manifest.json            parameters, hashes, status and duration per report
-    reports/2023/failed/GM0765-pekela.ipynb   executed notebook of a failed report, error on top
-    reports/2017-indeling-2023/...        a wave recalculated to a later indeling
-
-A failing gemeente does not stop the others; the exit code is 1 when any report failed.
-"""
+"""Planning and running ``socvit reports`` (see :mod:`socvit.runner`)."""
 
 from __future__ import annotations
 
@@ -52,11 +12,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from importlib import resources
 from pathlib import Path
 
-from . import gemeenten as gm
-from .errors import DataError
-from .render import (
+from .. import gemeenten as gm
+from ..errors import DataError
+from ._render import (
     CHROMIUM_HINT, find_chromium, html_to_pdf, index_html, keep_failed_notebook,
     notebook_to_html, parameterize, pop_headline, quick_nbformat_import, remove_stale_temp, slug,
     write_atomic,
@@ -67,8 +28,9 @@ __all__ = [
     "RunSummary", "DEFAULT_NOTEBOOK", "FORMATS",
 ]
 
-#: the report notebook (owned by notebooks/, run from the repository)
-DEFAULT_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "gemeente_rapport.ipynb"
+#: the report notebook (package data of socvit.report; found without importing the report layer,
+#: which loads pandas and matplotlib, so the runner process starts quickly)
+DEFAULT_NOTEBOOK = Path(str(resources.files("socvit") / "report" / "gemeente_rapport.ipynb"))
 FORMATS = ("html", "pdf")
 _MANIFEST = "manifest.json"
 _FAILED = "failed"
@@ -127,8 +89,9 @@ def _source_hash() -> str:
     """sha256 over socvit's own source files (recorded in the manifest, not in the stamp:
     every edit anywhere in the package would otherwise remake every report)."""
     h = hashlib.sha256()
-    for p in sorted(Path(__file__).resolve().parent.glob("*.py")):
-        h.update(p.name.encode())
+    root = Path(__file__).resolve().parent.parent
+    for p in sorted(root.rglob("*.py")):
+        h.update(str(p.relative_to(root)).encode())
         h.update(p.read_bytes())
     return h.hexdigest()
 
@@ -159,7 +122,7 @@ def _read_columns(path: Path, columns: list[str]):
 
 
 def _resolve_inputs(data, codebook) -> tuple[Path, Path, bool]:
-    from .io import SAMPLE_DIR
+    from ..io import SAMPLE_DIR
 
     is_sample = data is None
     data = Path(SAMPLE_DIR / "panel.csv" if data is None else data).resolve()
@@ -186,7 +149,7 @@ def plan_reports(data=None, gemeenten=None, golf=None, indeling=None, *, codeboo
     gemeente that is unknown or has no respondents in that wave (the message lists the
     valid ones).
     """
-    from .codebook import Codebook
+    from ..codebook import Codebook
 
     data, cb_path, is_sample = _resolve_inputs(data, codebook)
     notebook = Path(notebook or DEFAULT_NOTEBOOK).resolve()
@@ -247,7 +210,7 @@ def plan_reports(data=None, gemeenten=None, golf=None, indeling=None, *, codeboo
     for name in _COMPANIONS:
         if (data.parent / name).exists():
             hashes[f"{name}_sha256"] = _sha256(data.parent / name)
-    from . import __version__
+    from .. import __version__
 
     hashes["socvit_version"] = __version__
 
@@ -406,7 +369,7 @@ async def _make_report(kernel, job: ReportJob, cfg: _Config) -> ReportOutcome:
     """Run one report in a warm kernel and write its files (called in a worker thread)."""
     from nbclient.exceptions import CellExecutionError
 
-    from .kernelpool import error_text
+    from ._kernels import error_text
 
     t0 = time.perf_counter()
     nb = parameterize(cfg.base_nb, job.parameters)
@@ -554,7 +517,7 @@ def run_reports(data=None, gemeenten=None, golf=None, indeling=None, jobs=2, for
         _write_index(out)
 
     if todo:
-        from .kernelpool import DEFAULT_PRELOAD, KernelWorker
+        from ._kernels import DEFAULT_PRELOAD, KernelWorker
 
         preload = tuple(DEFAULT_PRELOAD if preload is None else preload)
         cfg = _Config(folder, None, float(timeout), chromium)

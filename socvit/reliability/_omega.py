@@ -28,14 +28,11 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
-from .errors import DataError, SocvitWarning
+from ..errors import DataError, SocvitWarning
+from ._items import _resolve
+from ._matrix import pairwise_cov, smc
 
 __all__ = ["omega", "OmegaResult", "minres", "varimax", "oblimin", "schmid_leiman", "omega_from_r", "smc"]
-
-
-def smc(r):
-    inv = np.linalg.pinv(r, rcond=np.sqrt(np.finfo(float).eps), hermitian=True)
-    return np.clip(1.0 - 1.0 / np.diag(inv), 0.0, 1.0)
 
 
 def _loadings(r, psi, nf):
@@ -307,7 +304,6 @@ def omega(data, n_factors=3, items=None, reverse=(), fm="minres", rotate="oblimi
     >>> omega(bfi, 3, items=list(bfi.columns[:25])).omega_h          # doctest: +SKIP
     >>> omega(panel, 4, items="organisatiekracht")                    # doctest: +SKIP
     """
-    from .reliability import _resolve, pairwise_cov
     if fm != "minres" or rotate != "oblimin":
         raise ValueError("omega implements psych's defaults only: fm='minres', rotate='oblimin'.")
     n_factors = int(n_factors)

@@ -20,7 +20,8 @@ from math import ceil, comb
 
 import numpy as np
 
-from ._omega import smc
+from ._items import _resolve
+from ._matrix import cov2cor, pairwise_cov, smc
 
 __all__ = ["splithalf", "SplitHalfResult", "split_coefficients", "psych_splits", "all_splits", "random_splits", "guttman"]
 
@@ -162,11 +163,10 @@ def splithalf(data, items=None, reverse=(), max_items_exact=16, n_samples=10000,
     >>> # In R: psych::splitHalf(bfi[, 1:16], key = keys, check.keys = FALSE)
     >>> splithalf(bfi, list(bfi.columns[:16]), reverse=["A1", "C4", "C5", "E1", "E2"])  # doctest: +SKIP
     """
-    from .reliability import _cov2cor, _resolve, pairwise_cov
     it = _resolve(data, items, reverse, None, need=2)
     names = list(it.x.columns)
     k = np.array([it.keys[c] for c in names], dtype=float)
-    r = _cov2cor(pairwise_cov(it.x.to_numpy())[0]) * np.outer(k, k)
+    r = cov2cor(pairwise_cov(it.x.to_numpy())[0]) * np.outer(k, k)
     n = len(names)
     exact = n <= max_items_exact
     if exact:

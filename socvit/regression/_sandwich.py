@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import DataError
+from ..errors import DataError
 
 __all__ = ["bread", "scores", "vcov_survey", "vcov_cluster", "vcov_hc", "survey_df"]
 

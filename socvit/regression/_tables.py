@@ -1,4 +1,4 @@
-"""Models side by side (``socvit.regression.compare``), as modelsummary/stargazer tables."""
+"""Models side by side (``socvit.regression.side_by_side``), as modelsummary/stargazer tables."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["compare", "CompareResult"]
+__all__ = ["side_by_side", "ModelsTable"]
 
 
 @dataclass
-class CompareResult:
+class ModelsTable:
     """Models side by side: ``table`` (rows: terms, then n and fit statistics; columns:
     models; cells "estimate (se)" with stars) and :meth:`to_html`."""
 
@@ -18,7 +18,7 @@ class CompareResult:
     note: str = ""
 
     def to_html(self) -> str:
-        from . import fmt
+        from .. import fmt
         frame = self.table.reset_index().rename(columns={"index": ""})
         return str(fmt.tabel(frame, note=self.note or None))
 
@@ -29,7 +29,7 @@ class CompareResult:
         return self.table.to_string() + (f"\n{self.note}" if self.note else "")
 
 
-def compare(results, names=None, stars=True, decimals=3, fit_stats=None) -> CompareResult:
+def side_by_side(results, names=None, stars=True, decimals=3, fit_stats=None) -> ModelsTable:
     """Models side by side, as ``modelsummary``/``stargazer`` tables.
 
     Parameters
@@ -47,18 +47,18 @@ def compare(results, names=None, stars=True, decimals=3, fit_stats=None) -> Comp
 
     Returns
     -------
-    CompareResult
+    ModelsTable
         ``.table`` (DataFrame: rows terms (labels when present) then "N" and fit rows;
         cells "estimate (se)"), ``.to_html()``.
 
     Examples
     --------
     >>> # In R: modelsummary::modelsummary(list(m1, m2), estimate = "{estimate}{stars}")
-    >>> sv.regression.compare([res1, res2], names=["basis", "met ACTIE"])   # doctest: +SKIP
+    >>> sv.regression.side_by_side([res1, res2], names=["basis", "met ACTIE"])   # doctest: +SKIP
     """
-    from . import fmt
+    from .. import fmt
 
-    from .regression import ModelResult
+    from ._fit import ModelResult
 
     results = list(results)
     if not results or not all(isinstance(r, ModelResult) for r in results):
@@ -94,4 +94,4 @@ def compare(results, names=None, stars=True, decimals=3, fit_stats=None) -> Comp
     note = "Standaardfouten tussen haakjes" + (f" ({'; '.join(se_types)})" if se_types else "")
     if stars:
         note += ". * p < 0,05; ** p < 0,01; *** p < 0,001"
-    return CompareResult(table=table, note=note + ".")
+    return ModelsTable(table=table, note=note + ".")

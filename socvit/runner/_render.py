@@ -226,7 +226,7 @@ def fmt_number(value, kind: str) -> str:
     """Dutch display of a headline figure, as in the reports (:mod:`socvit.fmt`):
     ``kind`` ``int`` (``"1.234"``), ``pct`` (a proportion 0-1: ``0.724 -> "72%"``), ``mark``
     and ``score`` (one decimal: ``7.64 -> "7,6"``); None or NaN -> ``"–"``."""
-    from . import fmt
+    from .. import fmt
 
     if isinstance(value, str):
         return html.escape(value)

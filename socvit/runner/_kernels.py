@@ -66,11 +66,11 @@ def _socvit_warmup(preload, cwd):
             importlib.import_module(name)
         except Exception:
             pass
-    if "socvit" in sys.modules:  # every library module (not the runner's own)
+    if "socvit" in sys.modules:  # the library and the report layer (not the runner)
         import pkgutil
         sv = sys.modules["socvit"]
         for info in pkgutil.iter_modules(sv.__path__):
-            if info.name in ("cli", "report", "kernelpool", "render", "sample"):
+            if info.name in ("cli", "runner", "sample"):
                 continue
             try:
                 importlib.import_module("socvit." + info.name)

@@ -18,10 +18,10 @@
 # %%
 # Report on the social vitality of one gemeente (Groninger Panel style).
 # Run for one gemeente:
-#   papermill notebooks/gemeente_rapport.ipynb out.ipynb -r gemeente GM1979 -p golf 2023
-# or for all of them: socvit reports. All logic lives in socvit.sections.
+#   papermill socvit/report/gemeente_rapport.ipynb out.ipynb -r gemeente GM1979 -p golf 2023
+# or for all of them: socvit reports. All logic lives in socvit.report.
 import socvit as sv
-from socvit import sections
+from socvit import report
 
 sv.plots.set_theme()
 
@@ -36,11 +36,11 @@ warn_n = 30              # fewer respondents: indicative
 compare_to = "provincie"  # comparison area: "provincie", a region name or a list of gemeenten
 
 # %%
-rapport = sections.prepare(gemeente, golf, indeling=indeling, data=data, codebook=codebook,
-                           min_n=min_n, warn_n=warn_n, compare_to=compare_to)
+rapport = report.prepare(gemeente, golf, indeling=indeling, data=data, codebook=codebook,
+                         min_n=min_n, warn_n=warn_n, compare_to=compare_to)
 
 # %%
-sections.titel(rapport).show()
+report.titel(rapport).show()
 
 # %% [markdown]
 # ## 2. Wie deden er mee?
@@ -49,7 +49,7 @@ sections.titel(rapport).show()
 # invult. Deze paragraaf laat zien hoeveel inwoners meededen en hoe de antwoorden zijn gewogen.
 
 # %%
-sections.respons(rapport).show()
+report.respons(rapport).show()
 
 # %% [markdown]
 # ## 3. Kerncijfers
@@ -58,7 +58,7 @@ sections.respons(rapport).show()
 # "hoger" of "lager" als het verschil statistisch significant is (95% betrouwbaarheid).
 
 # %%
-sections.kerncijfers(rapport).show()
+report.kerncijfers(rapport).show()
 
 # %% [markdown]
 # ## 4. Organisatiekracht
@@ -67,7 +67,7 @@ sections.kerncijfers(rapport).show()
 # overtuigingen, en bereidheid en capaciteit. Elke score loopt van 0 tot 10.
 
 # %%
-sections.organisatiekracht(rapport).show()
+report.organisatiekracht(rapport).show()
 
 # %% [markdown]
 # ## 5. De uitspraken
@@ -76,7 +76,7 @@ sections.organisatiekracht(rapport).show()
 # uitspraken zijn negatief geformuleerd; voor de scores zijn die omgekeerd meegeteld.
 
 # %%
-sections.uitspraken(rapport).show()
+report.uitspraken(rapport).show()
 
 # %% [markdown]
 # ## 6. Ondersteuning en panelthema's
@@ -87,25 +87,25 @@ sections.uitspraken(rapport).show()
 # dorpsbudgetten en het contact tussen inwoners en gemeente.
 
 # %%
-sections.ondersteuning(rapport).show()
+report.ondersteuning(rapport).show()
 
 # %% [markdown]
 # ## 7. Wat hangt samen met inzet?
 
 # %%
-sections.inzet(rapport).show()
+report.inzet(rapport).show()
 
 # %% [markdown]
 # ## 8. Ontwikkeling door de jaren
 
 # %%
-sections.trends(rapport).show()
+report.trends(rapport).show()
 
 # %% [markdown]
 # ## 9. Verantwoording
 
 # %%
-sections.verantwoording(rapport).show()
+report.verantwoording(rapport).show()
 
 # %%
-sections.publish_headline(sections.headline(rapport))
+report.publish_headline(report.headline(rapport))

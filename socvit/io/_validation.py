@@ -45,10 +45,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import gemeenten
-from .codebook import Codebook
-from .errors import DataError
-from .io import RawTable, _registry_beside, isnan, read_raw, resolve_codebook
+from .. import gemeenten
+from ..codebook import Codebook
+from ..errors import DataError
+from ._read import RawTable, _registry_beside, isnan, read_raw, resolve_codebook
 
 __all__ = ["Problem", "validate", "check_raw", "summarise", "cli_validate"]
 
@@ -246,7 +246,7 @@ class _Checker:
                     bad = (vals < lo) | (vals > hi) if np.isfinite(lo) or np.isfinite(hi) else None
                 if var.missing and bad is not None and bad.any():
                     bad &= self.cache.classes(s, var) != 2
-                rng = (f"0 or more" if var.kind == "weight" and hi == np.inf
+                rng = ("0 or more" if var.kind == "weight" and hi == np.inf
                        else f"{_num(lo)} to {_num(hi)}")
                 extra = (f" (missing codes: {_codes_text(var.missing)})" if var.missing else "")
                 self.rows(name, bad, lambda v, r=rng, e=extra:

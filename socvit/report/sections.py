@@ -1,41 +1,5 @@
-"""The content of the gemeente report: one function per section.
-
-:func:`prepare` reads the panel once, checks the parameters, maps every wave to the chosen
-indeling (so Delfzijl's 2017 respondents count toward Eemsdelta for indeling 2023), rakes
-each wave to the population margins of its own gemeenten (leeftijdsklasse x geslacht) and
-scores the codebook scales. Each section function takes that :class:`Rapport` and returns a
-:class:`Section`: Dutch text (Markdown), figures, HTML tables and the tidy tables behind them
-(``.tables``, for researchers). ``Section.show()`` displays it in a notebook.
-
-Every number shown has gone through the disclosure rules (:mod:`socvit.disclosure`, applied
-by :mod:`socvit.estimates`); a gemeente or kern with too few respondents gets a sentence
-saying so instead of a chart. Respondent-level rows and ids are never shown. Names from the
-data (gemeenten, kernen) are HTML-escaped wherever text is built.
-
-Scores are shown on a 0-10 scale (the 1-5 item mean transformed linearly, 1 -> 0 and
-5 -> 10), so that they read like the report mark; the report says so.
-
-Weighted estimates and their standard errors are Taylor-linearised as R's survey package
-does [2]_ (``svymean``/``svyciprop``/``svyttest`` on ``svydesign(ids=~1, weights=~w)``),
-the weights raked as ``survey::rake`` [2]_, design effects Kish's [3]_; the ACTIE profile
-follows Denters et al. [1]_.
-
-References
-----------
-.. [1] Denters, B., Tonkens, E., Verhoeven, I. & Bakker, J. (2013). *Burgers als
-   landschappers*. Amsterdam: Platform31.
-.. [2] Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley.
-.. [3] Kish, L. (1965). *Survey Sampling*. Wiley.
-
-Examples
---------
->>> # In R: d <- rake(svydesign(ids=~1, data=panel), list(~leeftijdsklasse, ~geslacht), pop)
->>> #       svyttest(betrokkenheid ~ I(gemeente == "GM1979"), d)
->>> import socvit as sv
->>> r = sv.sections.prepare("Eemsdelta", golf=2023)                    # doctest: +SKIP
->>> sv.sections.kerncijfers(r).show()                                    # doctest: +SKIP
->>> sv.sections.kerncijfers(r).tables["kerncijfers"]                     # doctest: +SKIP
-"""
+"""The sections of the gemeente report: one function per section, each taking the prepared
+:class:`~socvit.report.Rapport` and returning a :class:`Section` (see :mod:`socvit.report`)."""
 
 from __future__ import annotations
 
@@ -48,10 +12,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import fmt, gemeenten, plots, texts
+from .. import fmt, gemeenten, plots
+from . import texts
 from ._prepare import (_CACHE, _CACHE_SIZE, REGIOS, G, Rapport, W, _build,  # noqa: F401
                        _file_key, _hash, _rake_wave, _to_indeling, _weigh, prepare, resolve_path)
-from .errors import DataError, SocvitWarning
+from ..errors import DataError, SocvitWarning
 from .texts import md
 
 __all__ = [
@@ -141,17 +106,17 @@ def _vergelijking(r: Rapport) -> str:
 
 
 def _mean(r, frame, column, by=None):
-    from . import estimates
+    from .. import estimates
     return estimates.mean(frame, column, weights=W, by=by, rules=r.rules)
 
 
 def _share(r, frame, column, categories, by=None):
-    from . import estimates
+    from .. import estimates
     return estimates.proportion(frame, column, categories, weights=W, by=by, rules=r.rules)
 
 
 def _distribution(r, frame, column, by=None, categories=None):
-    from . import estimates
+    from .. import estimates
     return estimates.distribution(frame, column, weights=W, by=by, rules=r.rules,
                                   categories=categories)
 
@@ -188,7 +153,7 @@ def _compare_many(r, columns, kind="mean", categories=None) -> pd.DataFrame:
     of the two groups) for several columns at once: one row per column (``schaal``) with
     estimate (gemeente), estimate_other, difference, p, suppressed, indicative and
     ``richting`` ("hoger"/"lager", or None when not significant or suppressed)."""
-    from . import estimates
+    from .. import estimates
     long = _long(_two_groups(r, columns=columns), list(columns), keys=["_groep"])
     res = estimates.compare(long, "waarde", "_groep", group=r.naam, against="rest", kind=kind,
                             categories=categories, weights=W, by="schaal", rules=r.rules)
@@ -302,7 +267,7 @@ def _inwoners(r: Rapport, golf: int):
 
 def respons(r: Rapport) -> Section:
     """2. Who answered: respondents per wave, the population, the weighting."""
-    from . import weighting
+    from .. import weighting
     sec = Section()
     if not r.enough():
         return _too_few(r, sec, "dit rapport")
@@ -591,7 +556,7 @@ def _references(r: Rapport) -> str:
 
 def inzet(r: Rapport) -> Section:
     """7. What goes with inzet: a weighted logit of being active, as odds ratios."""
-    from . import regression
+    from .. import regression
     sec = Section()
     wave = r.wave()
     gem = wave.loc[r.in_gemeente(wave)]
@@ -694,7 +659,7 @@ def trends(r: Rapport) -> Section:
 def verantwoording(r: Rapport) -> Section:
     """9. Reliability, weighting diagnostics, disclosure rules, data hash, version, date."""
     import socvit
-    from . import reliability, weighting
+    from .. import reliability, weighting
     sec = Section()
     wave = r.wave()
     gem = r.in_gemeente(wave)

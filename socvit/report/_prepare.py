@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import disclosure, gemeenten
-from .errors import DataError, SocvitWarning
+from .. import disclosure, gemeenten
+from ..errors import DataError, SocvitWarning
 from .texts import md
 
 __all__ = ["Rapport", "prepare", "resolve_path", "REGIOS", "W", "G"]
@@ -165,14 +165,15 @@ def _to_indeling(frame: pd.DataFrame, gem_col: str, kern_col: str | None, year: 
 
 
 def resolve_path(path) -> Path:
-    """A path as given, or relative to the repository root (so the notebook runs with the
-    repository or notebooks/ as working directory)."""
-    from . import io
+    """A path as given; a relative one that does not exist is also looked for from the
+    parent of the working directory (a notebook run from a project's notebooks/ folder)
+    and inside the package (``data/sample/panel.csv`` names the bundled sample)."""
+    from .. import io
     p = Path(path)
     if not p.is_absolute() and not p.exists():
-        alt = io.SAMPLE_DIR.parent.parent / p
-        if alt.exists():
-            return alt
+        for base in (Path.cwd().parent, io.SAMPLE_DIR.parent.parent):
+            if (base / p).exists():
+                return base / p
     return p
 
 
@@ -202,7 +203,7 @@ def prepare(gemeente, golf: int, indeling: int | None = None, data=None, codeboo
         Population margins (default: ``bevolking.csv`` beside the data); without them the
         report is unweighted and says so.
     """
-    from . import io
+    from .. import io
     rules = disclosure.Rules(min_n=int(min_n), warn_n=int(warn_n))
     golf = int(golf)
     if isinstance(data, io.Panel):
@@ -306,7 +307,7 @@ def _weigh(r: Rapport, gcol: str) -> None:
     ``r.weging`` (golf -> {code: ("samengevoegd", [(category, into), ...]) or
     ("ongewogen", reason)}) for the report's text.
     """
-    from . import weighting
+    from .. import weighting
     r.data[W] = 1.0
     if r.bevolking is None:
         return
@@ -336,7 +337,7 @@ def _population(margin: dict) -> float:
 
 
 def _rake(sub, margins, gcol, collapse=None):
-    from . import weighting
+    from .. import weighting
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SocvitWarning)   # reported in verantwoording
         return weighting.rake(sub, margins, by=gcol, collapse=collapse)
@@ -380,7 +381,7 @@ def _rake_wave(sub: pd.DataFrame, margins: dict, gcol: str):
 def _score(r: Rapport, panel) -> None:
     """Scale scores on 0-10 for the scales of the organisatiekracht, actie and thema groups
     (scales.score_all, then scales.to_0_10) and the two elements (mean of their sub-scales)."""
-    from . import scales
+    from .. import scales
     r.scales = {}
     for group in ("organisatiekracht", "actie", "thema"):
         if not r.codebook.scales_in(group):

@@ -1,38 +1,4 @@
-"""Tidy regression models for panel survey data, with survey-correct standard errors.
-
->>> import socvit as sv
->>> panel = sv.load_sample()                                         # doctest: +SKIP
->>> res = sv.regression.fit("actief ~ bereidheid + capaciteit + leeftijdsklasse", data,
-...                         kind="logit", weights="gewicht", strata="gemeente")  # doctest: +SKIP
->>> res.table                                                        # doctest: +SKIP
-
-Kinds: ``ols`` (linear), ``logit`` (binary 0/1 outcome), ``ordinal`` (proportional-odds
-logit), ``mixed`` (random intercept for kern, optionally gemeente), ``within`` (respondent
-fixed effects across waves). :func:`compare` sets several models side by side.
-
-Which standard errors (``se``):
-
-===========  ===============================================================================
-``None``     the right default: ``"survey"`` when ``weights`` or ``strata`` are given,
-             ``"cluster"`` when only ``cluster`` is given, else ``"classic"``
-``classic``  model-based (OLS / maximum likelihood); not allowed with survey weights
-``HC0-3``    heteroskedasticity-consistent, as ``sandwich::vcovHC``
-``cluster``  cluster-robust, as ``sandwich::vcovCL`` with its default type (HC1 for ols,
-             HC0 for logit; both with the G/(G-1) factor)
-``survey``   Taylor-linearised, as ``survey::svyglm`` with ``ids = ~cluster`` (or ``~1``),
-             ``strata``, ``weights``, ``nest = TRUE`` (PSU labels count within strata;
-             with-replacement design, no finite population correction)
-===========  ===============================================================================
-
-Tests and intervals: linear models use Student t with the residual df n - p (as R's
-``summary.lm`` and ``lmtest::coeftest``); logit, ordinal and mixed models use the normal
-distribution (as ``summary.glm``, ``coeftest`` on a glm, and Wald z for lmer); ``se="survey"``
-uses t with svyglm's residual df, (number of PSUs - number of strata) + 1 - p, for both
-``summary.svyglm`` and ``confint.svyglm`` (its Wald default). ``within`` matches
-``lm(y ~ x + factor(id))`` with ``sandwich::vcovCL(cluster = ~id, type = "HC1")`` and
-``lmtest::coeftest``: the small-sample factor and the t df (n - persons - p) count the
-person dummies (Stata's ``xtreg, fe`` and fixest leave them out: slightly smaller errors).
-"""
+"""fit(): tidy regression models with survey-correct standard errors (see :mod:`socvit.regression`)."""
 
 from __future__ import annotations
 
@@ -45,10 +11,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import _regfit
-from .errors import DataError
+from . import _fitters
+from ..errors import DataError
 
-__all__ = ["fit", "compare", "ModelResult", "CompareResult", "KINDS", "SE_TYPES"]
+__all__ = ["fit", "ModelResult", "KINDS", "SE_TYPES"]
 
 KINDS = ("ols", "logit", "ordinal", "mixed", "within")
 SE_TYPES = ("classic", "HC0", "HC1", "HC2", "HC3", "cluster", "survey")
@@ -382,7 +348,7 @@ def fit(formula: str, df, kind: str = "ols", weights=None, strata=None, cluster=
         if "Intercept" not in X:
             raise DataError("An ordinal model has no intercept (the thresholds take its place); "
                             "remove '- 1' / '+ 0' from the formula.")
-        fitted = _regfit.fit_ordinal(ycol, X, yname=yname)
+        fitted = _fitters.fit_ordinal(ycol, X, yname=yname)
     else:
         Y, X = patsy.dmatrices(formula, frame, eval_env=env, return_type="dataframe")
         if Y.shape[1] != 1:
@@ -391,15 +357,15 @@ def fit(formula: str, df, kind: str = "ols", weights=None, strata=None, cluster=
                             f"use kind='ordinal'.")
         y = Y.iloc[:, 0].to_numpy(float)
         if kind in ("ols", "logit"):
-            _regfit.check_design(X, f"the {kind} model {formula!r}")
-            fitted = _regfit.fit_glm(y, X, kind, w=ext["_w"], se=se, strata=ext["_strata"],
+            _fitters.check_design(X, f"the {kind} model {formula!r}")
+            fitted = _fitters.fit_glm(y, X, kind, w=ext["_w"], se=se, strata=ext["_strata"],
                                      cluster=ext["_cluster"], yname=yname)
         elif kind == "mixed":
-            _regfit.check_design(X, f"the mixed model {formula!r}")
-            fitted = _regfit.fit_mixed(y, X, [frame[f"_g_{g}"].to_numpy() for g in group_cols],
-                                       list(group_cols), yname=yname, sd_y=_regfit._wsd(y, None))
+            _fitters.check_design(X, f"the mixed model {formula!r}")
+            fitted = _fitters.fit_mixed(y, X, [frame[f"_g_{g}"].to_numpy() for g in group_cols],
+                                       list(group_cols), yname=yname, sd_y=_fitters._wsd(y, None))
         else:
-            fitted = _regfit.fit_within(y, X, frame[f"_g_{group_cols[0]}"].to_numpy(),
+            fitted = _fitters.fit_within(y, X, frame[f"_g_{group_cols[0]}"].to_numpy(),
                                         cluster=ext["_cluster"], yname=yname)
     table = _table(fitted, kind, level, standardize)
     if labels == "nl":
@@ -409,7 +375,7 @@ def fit(formula: str, df, kind: str = "ols", weights=None, strata=None, cluster=
                        level=level, cov=fitted.cov)
 
 
-def _table(f: _regfit.Fitted, kind, level, standardize) -> pd.DataFrame:
+def _table(f: _fitters.Fitted, kind, level, standardize) -> pd.DataFrame:
     est = f.params.to_numpy(float)
     se = np.sqrt(np.diag(f.cov.to_numpy(float)))
     if f.df is None:
@@ -467,5 +433,3 @@ def _factor_label(part: str, cb) -> str:
         return f"{label}: {_value_label(cb, name, level)}"
     return label
 
-
-from ._regcompare import CompareResult, compare  # noqa: E402  (re-exported)

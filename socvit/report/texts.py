@@ -17,7 +17,7 @@ from __future__ import annotations
 import html
 import re
 
-from . import fmt
+from .. import fmt
 
 __all__ = ["md", "waarde", "eens_zin", "vergelijk_zin", "te_weinig_zin", "opsomming",
            "richting", "or_zin", "bron", "datum", "inleiding", "herindeling_zin", "weging_zin",

@@ -1,0 +1,49 @@
+"""``socvit reports``: one HTML report per gemeente, an index page and a manifest.
+
+The batch runner behind the package's main command::
+
+    socvit reports [--data PATH] [--codebook FILE] [--gemeente CODE_OR_NAME ... | --all]
+                   [--golf YEAR] [--indeling YEAR] [--jobs N] [--format html[,pdf]]
+                   [--out DIR] [--force] [--min-n N] [--warn-n N]
+
+What it does, in order:
+
+1. **Checks the parameters before any kernel starts.** Only the gemeente and wave columns of
+   the panel are read (cheap for CSV, parquet and .sav) to learn which waves and gemeenten
+   exist; an unknown gemeente gets a :class:`~socvit.errors.DataError` listing the valid
+   names for that indeling. Gemeente codes stay strings (``"GM0003"``): papermill writes
+   them into the notebook as string literals.
+2. **Skips reports that are up to date**: a report is remade only when its stamp changed, a
+   hash of the data file (and the codebook and population/gemeente files beside it), the
+   notebook, the parameters and the socvit version. ``force=True`` remakes everything (do
+   that after changing socvit's code without a version bump; the manifest records a hash
+   of socvit's source for such checks).
+3. **Runs the notebook in warm kernels** (:mod:`socvit.runner._kernels`): ``jobs`` worker
+   threads each own one kernel that imported pandas, matplotlib, seaborn, statsmodels and
+   socvit once; every report starts from a reset namespace and matplotlib state. Parameters
+   are injected the papermill way (``papermill.parameterize.parameterize_notebook``).
+4. **Exports HTML in-process** (:mod:`socvit.runner._render`): no code, images embedded, no CDN
+   scripts; optionally PDF through headless Chromium.
+5. **Writes atomically** (temporary file + ``os.replace``): the report files, the manifest
+   and the index are always whole. A run killed at any moment leaves only complete
+   reports; the next run makes the missing ones.
+
+Layout of ``out`` (default ``reports/``)::
+
+    reports/index.html                    overview: headline figures, links to every report
+    reports/2023/GM1979-eemsdelta.html    one report per gemeente: <code>-<name>.html
+    reports/2023/GM1979-eemsdelta.pdf     with --format html,pdf
+    reports/2023/manifest.json            parameters, hashes, status and duration per report
+    reports/2023/failed/GM0765-pekela.ipynb   executed notebook of a failed report, error on top
+    reports/2017-indeling-2023/...        a wave recalculated to a later indeling
+
+A failing gemeente does not stop the others; the exit code is 1 when any report failed.
+"""
+
+from ._run import (DEFAULT_NOTEBOOK, FORMATS, ReportJob, ReportOutcome, ReportPlan, RunSummary,
+                   cli_reports, plan_reports, run_reports)
+
+__all__ = [
+    "run_reports", "plan_reports", "cli_reports", "ReportPlan", "ReportJob", "ReportOutcome",
+    "RunSummary", "DEFAULT_NOTEBOOK", "FORMATS",
+]
