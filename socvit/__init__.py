@@ -3,7 +3,7 @@
 >>> import socvit as sv
 >>> panel = sv.load_sample()
 >>> round(float(sv.reliability.alpha(panel, "betrokkenheid").total["raw_alpha"]), 2)
-0.74
+0.8
 
 Three layers, imports running one way (runner -> report -> library):
 

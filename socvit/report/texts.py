@@ -4,7 +4,7 @@ Pure functions of numbers and names: no data, no statistics. Names (gemeenten, k
 items) are escaped for Markdown/HTML with :func:`md`, so a kern called
 ``<script>alert(1)</script>`` is printed, never run.
 
->>> from socvit import texts
+>>> from socvit.report import texts
 >>> texts.eens_zin(0.7234, "Ik voel me thuis in mijn dorp of wijk")
 '72% is het (helemaal) eens met de uitspraak ‘Ik voel me thuis in mijn dorp of wijk’.'
 >>> texts.vergelijk_zin("Het rapportcijfer voor de gemeente", 7.56, 7.21, "hoger",
