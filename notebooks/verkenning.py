@@ -42,9 +42,9 @@ gemeente = "Eemsdelta"   # a gemeente (code or name) for the kern-level part
 # ## Laden en een eerste blik
 
 # %%
-panel = sv.load_sample() if data is None else sv.load_panel(data, codebook)
-cb = panel.codebook
 source = sv.io.SAMPLE_DIR / "panel.csv" if data is None else sv.report.resolve_path(data)
+panel = sv.load_sample() if data is None else sv.load_panel(source, codebook)
+cb = panel.codebook
 bevolking = source.parent / "bevolking.csv" if bevolking is None else bevolking
 golf = int(panel.data["golf"].max()) if golf is None else int(golf)
 print(panel)

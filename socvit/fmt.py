@@ -25,7 +25,7 @@ import pandas as pd
 
 __all__ = [
     "NA_TEKEN", "NIET_GETOOND", "is_na", "getal", "aantal", "procent", "interval",
-    "rapportcijfer", "comma_formatter", "percent_formatter", "Html", "tabel",
+    "comma_formatter", "percent_formatter", "Html", "tabel",
 ]
 
 #: shown for a missing value
@@ -99,11 +99,6 @@ def procent(p, decimals: int = 0, na: str = NA_TEKEN, sign: bool = False) -> str
     if is_na(p) or math.isinf(_to_float(p)):
         return na
     return getal(_to_float(p) * 100, decimals=decimals, na=na, sign=sign) + "%"
-
-
-def rapportcijfer(x, na: str = NA_TEKEN) -> str:
-    """A report mark with one decimal: ``rapportcijfer(7.56) == "7,6"``."""
-    return getal(x, decimals=1, na=na)
 
 
 def interval(lo, hi, decimals: int | None = None, percent: bool = False,

@@ -44,10 +44,10 @@ def test_sign_only_for_positive_nonzero():
     assert fmt.getal(-0.4, sign=True) == "-0,4"
 
 
-def test_aantal_and_rapportcijfer():
+def test_aantal_and_report_mark():
     assert fmt.aantal(3412) == "3.412"
     assert fmt.aantal(12.0) == "12"
-    assert fmt.rapportcijfer(7.56) == "7,6"
+    assert fmt.getal(7.56, decimals=1) == "7,6"
 
 
 def test_interval():

@@ -65,14 +65,11 @@ def _run(tmp_path, name, cwd=ROOT, **parameters):
 
 
 def _html(nb):
-    from nbconvert import HTMLExporter
+    """The report HTML exactly as the runner exports it (headline taken out, no code)."""
+    from socvit.runner import _render
     nb = nbformat.from_dict(nb)
-    for cell in nb.cells:                     # the runner takes the headline out (render.pop_headline)
-        if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs
-                            if sections.HEADLINE_MIMETYPE not in o.get("data", {})]
-    body, _ = HTMLExporter(exclude_input=True).from_notebook_node(nb)
-    return body
+    _render.pop_headline(nb)
+    return _render.notebook_to_html(nb)
 
 
 def _errors(nb):
@@ -145,3 +142,19 @@ def test_research_notebooks_run(tmp_path, name):
     images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if "image/png" in o.get("data", {})]
     assert len(images) >= (5 if name == "verkenning" else 0)
+
+
+@pytest.mark.slow
+def test_verkenning_runs_on_a_panel_given_as_data(tmp_path):
+    """The data parameter set (it once crashed with AttributeError: sv.sections)."""
+    folder = tmp_path / "eigen"
+    folder.mkdir()
+    for f in ("panel.csv", "codebook.yaml", "bevolking.csv"):
+        shutil.copy(sv.io.SAMPLE_DIR / f, folder / f)
+    nb = _run(tmp_path, "verkenning", data=str(folder / "panel.csv"), golf=2021,
+              gemeente="Westerkwartier")
+    assert not [o for o in _errors(nb) if o.output_type == "error"]
+    text = "\n".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
+                     for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert str(folder / "panel.csv") in text             # the panel given, not the sample
+    assert "2021" in text and "Westerkwartier" in text

@@ -34,11 +34,18 @@ def test_every_dependency_has_a_lower_bound():
         assert ">=" in req, f"{req} has no lower bound"
 
 
-def test_gemeente_codes_are_strings_in_codebook_loader():
-    from socvit.codebook import Codebook
-
-    cb = Codebook.from_yaml(sv.io.SAMPLE_DIR / "codebook.yaml")
-    assert cb.column("gemeente") == "gemeente"
+def test_gemeente_codes_stay_strings_with_their_leading_zeros(tmp_path):
+    """CBS codes are strings: GM0014 must not become 14, on the sample and on a CSV whose
+    codes would parse as numbers without the codebook."""
+    data = sv.load_sample().data
+    assert str(data["gemeente"].dtype) == "string"
+    assert data["gemeente"].str.fullmatch(r"GM\d{4}").all()
+    assert "GM0014" in set(data["gemeente"])
+    raw = (sv.io.SAMPLE_DIR / "panel.csv").read_text(encoding="utf-8")
+    (tmp_path / "panel.csv").write_text(raw, encoding="utf-8")
+    (tmp_path / "codebook.yaml").write_bytes((sv.io.SAMPLE_DIR / "codebook.yaml").read_bytes())
+    again = sv.load_panel(tmp_path / "panel.csv").data
+    assert again["gemeente"].tolist() == data["gemeente"].tolist()
 
 
 def test_codebook_rejects_missing_codes_inside_the_valid_range():

@@ -49,7 +49,6 @@ def test_texts_read_as_dutch():
     assert "7,6" in zin and "7,2" in zin and "hoger" not in zin and "niet significant" in zin
     assert "lager dan" in texts.vergelijk_zin("X", 0.3, 0.4, "lager", "de provincie", kind="pct")
     assert texts.md(EVIL) == "&lt;script&gt;alert(1)&lt;/script&gt;"
-    assert texts.richting(0.4, 0.01) == "hoger" and texts.richting(0.4, 0.2) is None
 
 
 def test_prepare_maps_old_gemeenten_to_the_indeling(eemsdelta):
@@ -65,8 +64,11 @@ def test_prepare_maps_old_gemeenten_to_the_indeling(eemsdelta):
     w = d.loc[(d["golf"] == 2023) & (d[sections.G] == "GM1979"), sections.W].sum()
     assert w == pytest.approx(pop, rel=1e-6)
     # scores on 0-10
-    assert d["betrokkenheid"].between(0, 10).all() or d["betrokkenheid"].isna().any()
-    assert 0 <= d["capaciteit"].min() and d["capaciteit"].max() <= 10
+    for scale in ("betrokkenheid", "capaciteit"):
+        scores = d[scale].dropna()
+        assert len(scores) > 0.9 * len(d)                  # most respondents have a score
+        assert scores.between(0, 10).all()
+        assert scores.min() == 0 and scores.max() == 10    # both ends of 0-10 occur
 
 
 def test_prepare_checks_parameters(panel):

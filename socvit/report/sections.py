@@ -188,15 +188,6 @@ def _too_few(r: Rapport, sec: Section, wat: str) -> Section:
     return sec.text(texts.te_weinig_zin(md(r.naam), r.rules.min_n, wat))
 
 
-def _kind(r: Rapport, column: str) -> str:
-    v = r.codebook.variables.get(column)
-    if v is not None and v.kind == "mark":
-        return "cijfer"
-    if v is not None and v.kind == "binary":
-        return "pct"
-    return "score"
-
-
 def _note_indicative(r: Rapport) -> str:
     return (f"* Indicatief: gebaseerd op {r.rules.min_n} tot {r.rules.warn_n} respondenten. "
             f"'niet getoond': minder dan {r.rules.min_n} respondenten.")

@@ -20,7 +20,7 @@ import re
 from .. import fmt
 
 __all__ = ["md", "waarde", "eens_zin", "vergelijk_zin", "te_weinig_zin", "opsomming",
-           "richting", "or_zin", "bron", "datum", "inleiding", "herindeling_zin", "weging_zin",
+           "or_zin", "bron", "datum", "inleiding", "herindeling_zin", "weging_zin",
            "ONGEWOGEN", "ongewogen_gemeente_zin", "samengevoegd_zin", "KERNCIJFERS",
            "ODDS_RATIO_UITLEG", "ALFA_UITLEG", "alfa_waarschuwing",
            "omega_zin", "weging_diagnose", "onthulling_zin", "gegevens_zin"]
@@ -44,13 +44,6 @@ def waarde(x, kind: str = "score") -> str:
     return fmt.getal(x, 1)
 
 
-def richting(difference, p, level: float = 0.95) -> str | None:
-    """"hoger", "lager" or None (no significant difference at ``level``)."""
-    if fmt.is_na(difference) or fmt.is_na(p) or p >= 1 - level:
-        return None
-    return "hoger" if difference > 0 else "lager"
-
-
 def eens_zin(share, statement: str, subject: str | None = None) -> str:
     """"72% is het (helemaal) eens met de uitspraak ‘...’." (``subject`` e.g. "In Eemsdelta")."""
     head = f"{subject} is {fmt.procent(share)}" if subject else f"{fmt.procent(share)} is"
@@ -61,7 +54,7 @@ def vergelijk_zin(wat: str, value, other, direction: str | None, other_label: st
                   kind: str = "score", indicative: bool = False) -> str:
     """A figure against the comparison area, "hoger/lager dan" only when significant.
 
-    ``direction`` comes from :func:`richting` (or a compare table): "hoger", "lager" or None.
+    ``direction`` comes from a compare table: "hoger", "lager" or None.
     ``wat`` is the subject of the sentence (already escaped when it holds names); when it
     contains ``{waarde}`` the value is put there ("In X was {waarde} actief"), otherwise the
     sentence reads "``wat`` is 7,6".
