@@ -40,14 +40,13 @@ Examples
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from . import gemeenten as gm
+from ._files import atomic_write
 
 __all__ = [
     "DEFAULT_SEED", "WAVES", "generate", "write_sample", "cli_sample", "kernen_table",
@@ -417,19 +416,6 @@ def _wave_rows(rng, wave, idx, f, eta, age, age_z, kern, kernen, kern_u, gem_eff
     return cols
 
 
-def _atomic_write(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o644)          # mkstemp makes 0600; data files are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def _csv(df: pd.DataFrame, path: Path) -> None:
     """UTF-8, ',' separator, LF, no index; the same bytes on every platform.
 
@@ -455,10 +441,10 @@ def _csv(df: pd.DataFrame, path: Path) -> None:
                 for t in df.dtypes) and not any(("," in c or '"' in c) for c in df.columns)
     if plain:
         try:
-            return _atomic_write(path, with_arrow)
+            return atomic_write(path, with_arrow)
         except pa.ArrowInvalid:      # a text value needs quoting: let pandas quote it
             pass
-    _atomic_write(path, with_pandas)
+    atomic_write(path, with_pandas)
 
 
 def write_sample(out_dir, seed: int = DEFAULT_SEED, scale: float = 1.0,
@@ -470,7 +456,7 @@ def write_sample(out_dir, seed: int = DEFAULT_SEED, scale: float = 1.0,
     panel, bevolking = generate(seed=seed, scale=scale, n_gemeenten=n_gemeenten)
     written = [out / "panel.csv", out / "panel.parquet", out / "bevolking.csv"]
     _csv(panel, written[0])
-    _atomic_write(written[1], lambda tmp: panel.to_parquet(tmp, index=False, engine="pyarrow"))
+    atomic_write(written[1], lambda tmp: panel.to_parquet(tmp, index=False, engine="pyarrow"))
     _csv(bevolking, written[2])
     if n_gemeenten is not None:
         codes = sorted(bevolking["gemeente"].unique())

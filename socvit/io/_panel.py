@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 import warnings
 from dataclasses import dataclass
 from importlib import resources
@@ -12,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._files import atomic_write
 from ..codebook import Codebook
 from ..errors import DataError, SocvitWarning
 from ._read import _registry_beside, apply_codebook, read_raw, resolve_codebook
@@ -132,10 +131,7 @@ def write_panel(panel, path, codebook: Codebook | None = None, excel: bool = Fal
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".parquet", ".sav"):
         raise ValueError(f"write_panel writes .csv, .parquet or .sav, not {path.name!r}.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=suffix + ".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    def write(tmp: str) -> None:
         if suffix == ".csv":
             if excel:
                 df.to_csv(tmp, index=False, sep=";", decimal=",", encoding="utf-8-sig",
@@ -146,10 +142,8 @@ def write_panel(panel, path, codebook: Codebook | None = None, excel: bool = Fal
             df.reset_index(drop=True).to_parquet(tmp, index=False)
         else:
             _write_sav(df, cb, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    atomic_write(path, write)
     return path
 
 

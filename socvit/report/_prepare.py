@@ -11,7 +11,6 @@ are re-exported by :mod:`socvit.sections` (``sections.prepare``, ``sections.Rapp
 
 from __future__ import annotations
 
-import hashlib
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import disclosure, gemeenten
+from .._files import sha256_file
 from ..errors import DataError, SocvitWarning
 from .texts import md
 
@@ -139,11 +139,7 @@ class Rapport:
 def _hash(path) -> str:
     if path is None or not Path(path).exists():
         return "onbekend"
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    return sha256_file(path)
 
 
 def _to_indeling(frame: pd.DataFrame, gem_col: str, kern_col: str | None, year: int) -> pd.Series:
