@@ -399,9 +399,15 @@ def validate(path, codebook=None, max_per_rule: int = 20) -> list[Problem]:
 
     Examples
     --------
-    >>> problems = sv.validate("panel.csv")          # doctest: +SKIP
-    >>> for p in problems: print(p)                   # doctest: +SKIP
-    panel.csv, line 12, respondent R0007, column bet_1: value '7' is not a code of bet_1 ...
+    A copy of the sample with one answer out of range:
+
+    >>> tmp = getfixture("tmp_path")
+    >>> raw = pd.read_csv(sv.io.SAMPLE_DIR / "panel.csv", dtype=str, keep_default_na=False)
+    >>> raw.loc[10, "bet_1"] = "7"
+    >>> raw.to_csv(tmp / "panel.csv", index=False)
+    >>> problems = sv.validate(tmp / "panel.csv", codebook=sv.io.SAMPLE_DIR / "codebook.yaml")
+    >>> for p in problems: print(p)
+    panel.csv, line 12, respondent R1037999, column bet_1: value '7' is not a code of bet_1 ...
     """
     return _run(path, codebook, max_per_rule)[1]
 
