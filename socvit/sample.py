@@ -34,8 +34,11 @@ References
 Examples
 --------
 >>> from socvit import sample
->>> panel, bevolking = sample.generate(seed=20231)        # doctest: +SKIP
->>> sample.write_sample("data/sample")                    # doctest: +SKIP
+>>> panel, bevolking = sample.generate(seed=20231, scale=0.05)   # 5% of the sample's members
+>>> panel.shape, sorted(panel["golf"].unique().tolist())
+((660, 47), [2017, 2019, 2021, 2023])
+>>> [p.name for p in sample.write_sample(getfixture("tmp_path"), scale=0.05)]
+['panel.csv', 'panel.parquet', 'bevolking.csv']
 """
 
 from __future__ import annotations
