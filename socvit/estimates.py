@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import disclosure
+from . import _inputs, _variance, disclosure
 from .disclosure import _with_columns
 from .errors import DataError
 
@@ -56,46 +56,27 @@ _METHODS = ("logit", "xlogit", "beta")
 
 # --------------------------------------------------------------------------- design
 class Design:
-    """Weights, strata and PSUs of a data frame, shared by the estimate functions."""
+    """Weights, strata and PSUs of a data frame, shared by the estimate functions.
+
+    ``weights`` as :func:`socvit._inputs.weights` takes them (a RakeResult counts as fixed
+    weights); a ``RakeResult.design`` adds its raking cells for calibrated errors."""
 
     def __init__(self, data: pd.DataFrame, weights=None, strata=None, cluster=None):
         self.data = data
         n = self.n = len(data)
-        self.w = _weights(data, weights)
-        self.calibration = None
-        cells = getattr(weights, "cells", None)
-        if cells is not None:             # a socvit.weighting.RakedDesign
-            if not weights.weights.index.equals(data.index):
-                raise DataError("A raked design (RakeResult.design) must be used with the "
-                                "data frame that was raked, all rows in the same order; use "
-                                "by= for subgroups, or pass RakeResult.weights to treat the "
-                                "weights as fixed.")
-            self.calibration = [(np.asarray(c), np.bincount(c)) for c in cells]
-        if strata is None:
-            self.stratum = np.zeros(n, dtype=np.int64)
-            self.H = 1
-        else:
-            self.stratum, self.H = _codes(data, strata, "strata")
-        if cluster is None:
-            self.psu = None     # every row its own PSU
-            self.P = n
-            self.n_h = np.bincount(self.stratum, minlength=self.H).astype(float)
-            psu_of_row = np.arange(n)
-        else:
-            c, _ = _codes(data, cluster, "cluster")
-            key = self.stratum.astype(np.int64) * (int(c.max()) + 1) + c
-            psu_of_row, uniq = pd.factorize(key)
-            self.psu = psu_of_row.astype(np.int64)
-            self.P = len(uniq)
-            self.psu_stratum = np.asarray(uniq // (int(c.max()) + 1), dtype=np.int64)
-            self.n_h = np.bincount(self.psu_stratum, minlength=self.H).astype(float)
-        lonely = np.flatnonzero(self.n_h == 1)
-        if len(lonely):
-            what = "cluster" if cluster is not None else "row"
-            raise DataError(f"Stratum {lonely[0]} (of {strata!r}) has a single {what}; its "
-                            f"variance cannot be estimated. Merge it with a similar stratum "
-                            f"(R survey stops here too, options(survey.lonely.psu='fail')).")
-        self._psu_of_row = psu_of_row
+        w = _inputs.weights(data, weights)
+        self.w = np.ones(n) if w is None else w
+        cells = _inputs.raked_cells(data, weights)
+        self.calibration = None if cells is None else \
+            [(np.asarray(c), np.bincount(c)) for c in cells]
+        for col, what in ((strata, "strata"), (cluster, "cluster")):
+            if col is not None:
+                _inputs.require_columns(data, col, what)
+        u = _variance.psus(n, None if strata is None else data[strata],
+                           None if cluster is None else data[cluster], (strata, cluster))
+        self.stratum, self.H, self.P, self.n_h = u.stratum, u.H, u.P, u.n_h
+        self.psu, self.psu_stratum = u.psu, u.psu_stratum
+        self._psu_of_row = np.arange(n) if u.psu is None else u.psu
 
     def variance(self, z: np.ndarray, key: np.ndarray, D: int) -> np.ndarray:
         """Linearisation variance of the domain totals of ``z`` (rows with key -1 or z 0
@@ -112,12 +93,7 @@ class Design:
             zs = np.bincount(idx, z, minlength=len(uniq))
             dk = (uniq // self.P).astype(np.int64)
             hs = self.psu_stratum[uniq % self.P]
-        cell = dk * self.H + hs
-        s1 = np.bincount(cell, zs, minlength=D * self.H).reshape(D, self.H)
-        s2 = np.bincount(cell, zs * zs, minlength=D * self.H).reshape(D, self.H)
-        nh = self.n_h[None, :]
-        v = nh / (nh - 1) * (s2 - s1 * s1 / nh)
-        return np.maximum(v.sum(axis=1), 0.0)
+        return _variance.variance(zs, hs, self.n_h, domain=dk, n_domains=D)
 
     def _calibrated_variance(self, z, key, D, chunk=2_000_000):
         """Variance after raking: each domain's z is replaced by its residual after the
@@ -139,15 +115,12 @@ class Design:
                                      for j in range(Z.shape[1])], axis=1)
                     Z -= w[:, None] * (sums / np.maximum(count, 1)[:, None])[cells]
             if self.psu is not None:
-                Z = pd.DataFrame(Z).groupby(self.psu).sum().to_numpy()
+                Z = _variance.psu_totals(Z, self.psu)
                 hs = self.psu_stratum
             else:
                 hs = self.stratum
-            s1 = pd.DataFrame(Z).groupby(hs).sum().to_numpy()
-            s2 = pd.DataFrame(Z * Z).groupby(hs).sum().to_numpy()
-            nh = self.n_h[:, None]
-            out[start:start + len(cols)] = (nh / (nh - 1) * (s2 - s1 * s1 / nh)).sum(axis=0)
-        return np.maximum(out, 0.0)
+            out[start:start + len(cols)] = _variance.variance(Z, hs, self.n_h)
+        return out
 
     def degf(self, mask: np.ndarray, key: np.ndarray, D: int) -> np.ndarray:
         """Degrees of freedom per domain as survey::degf on the domain's rows: the number of
@@ -168,64 +141,11 @@ def _n_distinct(key, values, D):
     return np.bincount(pairs // (int(v.max()) + 1), minlength=D)
 
 
-def _codes(data, col, what):
-    if col not in data.columns:
-        raise DataError(f"The {what} column {col!r} is not in the data.")
-    s = data[col]
-    if s.isna().any():
-        raise DataError(f"The {what} column {col!r} is missing in {int(s.isna().sum())} row(s); "
-                        f"every respondent needs a {what} value.")
-    codes, uniq = pd.factorize(s)
-    return codes.astype(np.int64), len(uniq)
-
-
-def _weights(data, weights) -> np.ndarray:
-    n = len(data)
-    if weights is None:
-        return np.ones(n)
-    name = "given"
-    if hasattr(weights, "weights") and isinstance(weights.weights, pd.Series):  # RakeResult
-        weights = weights.weights
-    if isinstance(weights, str):
-        if weights not in data.columns:
-            raise DataError(f"The weight column {weights!r} is not in the data.")
-        name, s = repr(weights), data[weights]
-    elif isinstance(weights, pd.Series):
-        s = weights
-        if not s.index.equals(data.index):
-            if not s.index.is_unique or not data.index.isin(s.index).all():
-                raise DataError("The weights Series is not aligned to the data: some rows of "
-                                "the data have no weight. Pass weights with the data's index.")
-            s = s.reindex(data.index)
-    else:
-        arr = np.asarray(weights)
-        if arr.shape != (n,):
-            raise DataError(f"The weights have shape {arr.shape}; the data have {n} rows.")
-        s = pd.Series(arr, index=data.index)
-    w = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    bad = ~np.isfinite(w) | (w < 0)
-    if bad.any():
-        rows = data.index[bad][:5].tolist()
-        raise DataError(f"The {name} weights must be non-negative numbers; {int(bad.sum())} "
-                        f"row(s) are missing or negative (rows {rows}).")
-    return w
-
-
-def _frame(df):
-    data = getattr(df, "data", df)
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"Expected a DataFrame or Panel, got {type(df).__name__}.")
-    return data
-
-
 def _groups(data, by):
     """Domain key per row (-1 for rows with a missing group) and the group table."""
     if by is None:
         return np.zeros(len(data), dtype=np.int64), pd.DataFrame(index=[0]), []
-    by_cols = [by] if isinstance(by, str) else list(by)
-    for c in by_cols:
-        if c not in data.columns:
-            raise DataError(f"The by column {c!r} is not in the data.")
+    by_cols = _inputs.require_columns(data, by, "by")
     if all(isinstance(data[c].dtype, (pd.CategoricalDtype, pd.StringDtype)) for c in by_cols):
         return (*_coded_groups(data, by_cols), by_cols)
     g = data.groupby(by_cols, sort=True, observed=True, dropna=True)
@@ -262,8 +182,7 @@ def _coded_groups(data, by_cols):
 
 
 def _numeric(data, column):
-    if column not in data.columns:
-        raise DataError(f"Column {column!r} is not in the data.")
+    _inputs.require_columns(data, column)
     s = data[column]
     if isinstance(s.dtype, pd.CategoricalDtype):
         raise DataError(f"Column {column!r} is categorical; a mean needs numbers. Use "
@@ -276,8 +195,7 @@ def _numeric(data, column):
 
 
 def _indicator(data, column, categories):
-    if column not in data.columns:
-        raise DataError(f"Column {column!r} is not in the data.")
+    _inputs.require_columns(data, column)
     s = data[column]
     cats = [categories] if isinstance(categories, (str, int, np.integer)) else list(categories)
     if not cats:
@@ -369,13 +287,13 @@ def _edge_ci(p, n_eff, level, lo, hi, used, inner):
 
 
 # --------------------------------------------------------------------------- public
-def mean(df, column, weights=None, by=None, level=0.95, strata=None, cluster=None,
+def mean(data, column, weights=None, by=None, level=0.95, strata=None, cluster=None,
          min_n=None, warn_n=None, rules=None) -> pd.DataFrame:
     """Weighted mean of a column, by group, with a design-based standard error.
 
     Parameters
     ----------
-    df : DataFrame or Panel
+    data : DataFrame or Panel
     column : str
         A numeric (or Int64 code) column; missing values are left out.
     weights : str, Series, array, RakeResult or None
@@ -409,7 +327,7 @@ def mean(df, column, weights=None, by=None, level=0.95, strata=None, cluster=Non
     >>> mean(apistrat, "api00", weights="pw", by="awards")                   # doctest: +SKIP
     """
     _check_level(level)
-    data = _frame(df)
+    data = _inputs.frame(data)
     rules = disclosure.resolve(rules, min_n, warn_n)
     y = _numeric(data, column)
     design = Design(data, weights, strata, cluster)
@@ -419,7 +337,7 @@ def mean(df, column, weights=None, by=None, level=0.95, strata=None, cluster=Non
     return _tidy(groups, est, se, est - q * se, est + q * se, n, n_eff, rules)
 
 
-def proportion(df, column, categories, weights=None, by=None, level=0.95, method="logit",
+def proportion(data, column, categories, weights=None, by=None, level=0.95, method="logit",
                strata=None, cluster=None, min_n=None, warn_n=None, rules=None) -> pd.DataFrame:
     """Weighted share of respondents whose ``column`` is one of ``categories``.
 
@@ -452,7 +370,7 @@ def proportion(df, column, categories, weights=None, by=None, level=0.95, method
     _check_level(level)
     if method not in _METHODS:
         raise ValueError(f"method must be one of {', '.join(_METHODS)}, got {method!r}.")
-    data = _frame(df)
+    data = _inputs.frame(data)
     rules = disclosure.resolve(rules, min_n, warn_n)
     y = _indicator(data, column, categories)
     design = Design(data, weights, strata, cluster)
@@ -467,7 +385,7 @@ def proportion(df, column, categories, weights=None, by=None, level=0.95, method
     return out
 
 
-def distribution(df, column, weights=None, by=None, level=0.95, method="logit",
+def distribution(data, column, weights=None, by=None, level=0.95, method="logit",
                  strata=None, cluster=None, min_n=None, warn_n=None, rules=None,
                  categories=None) -> pd.DataFrame:
     """Weighted share of every category of a column, by group (for stacked Likert bars).
@@ -488,9 +406,8 @@ def distribution(df, column, weights=None, by=None, level=0.95, method="logit",
     >>> distribution(apistrat, "awards", weights="pw")                       # doctest: +SKIP
     """
     _check_level(level)
-    data = _frame(df)
-    if column not in data.columns:
-        raise DataError(f"Column {column!r} is not in the data.")
+    data = _inputs.frame(data)
+    _inputs.require_columns(data, column)
     s = data[column]
     if categories is None:
         if isinstance(s.dtype, pd.CategoricalDtype):
@@ -514,7 +431,7 @@ def distribution(df, column, weights=None, by=None, level=0.95, method="logit",
     return out.reset_index(drop=True)
 
 
-def compare(df, column, group_col, group=None, against="rest", kind="mean", weights=None,
+def compare(data, column, group_col, group=None, against="rest", kind="mean", weights=None,
             categories=None, by=None, level=0.95, strata=None, cluster=None, min_n=None,
             warn_n=None, rules=None) -> pd.DataFrame:
     """A group (e.g. a gemeente) against the rest, the whole, or another group.
@@ -561,10 +478,9 @@ def compare(df, column, group_col, group=None, against="rest", kind="mean", weig
     _check_level(level)
     if kind not in ("mean", "proportion"):
         raise ValueError(f"kind must be 'mean' or 'proportion', got {kind!r}.")
-    data = _frame(df)
+    data = _inputs.frame(data)
     rules = disclosure.resolve(rules, min_n, warn_n)
-    if group_col not in data.columns:
-        raise DataError(f"The group column {group_col!r} is not in the data.")
+    _inputs.require_columns(data, group_col, "group")
     if kind == "proportion":
         if categories is None:
             raise DataError("compare(kind='proportion') needs categories=[...] (e.g. [4, 5]).")
@@ -630,7 +546,7 @@ def compare(df, column, group_col, group=None, against="rest", kind="mean", weig
     return out[cols]
 
 
-def compare_waves(df, column, wave=None, earlier=None, wave_col="golf", kind="mean",
+def compare_waves(data, column, wave=None, earlier=None, wave_col="golf", kind="mean",
                   categories=None, weights=None, by=None, level=0.95, strata=None,
                   cluster=None, min_n=None, warn_n=None, rules=None) -> pd.DataFrame:
     """A wave against an earlier wave (default: the last wave against the one before).
@@ -652,9 +568,8 @@ def compare_waves(df, column, wave=None, earlier=None, wave_col="golf", kind="me
     >>> compare_waves(panel, "rapportcijfer", 2023, 2021, by="gemeente",
     ...               cluster="resp_id", weights="gewicht")                  # doctest: +SKIP
     """
-    data = _frame(df)
-    if wave_col not in data.columns:
-        raise DataError(f"The wave column {wave_col!r} is not in the data.")
+    data = _inputs.frame(data)
+    _inputs.require_columns(data, wave_col, "wave")
     waves = sorted(pd.unique(data[wave_col].dropna()))
     if wave is None:
         if len(waves) < 2:
@@ -668,11 +583,10 @@ def compare_waves(df, column, wave=None, earlier=None, wave_col="golf", kind="me
     for w in (wave, earlier):
         if w not in waves:
             raise DataError(f"Wave {w} is not in {wave_col!r} (waves: {waves}).")
-    sub = data[data[wave_col].isin([wave, earlier]).fillna(False).to_numpy(dtype=bool)]
+    keep = data[wave_col].isin([wave, earlier]).fillna(False).to_numpy(dtype=bool)
+    sub = data[keep]
     if weights is not None and not isinstance(weights, str):
-        w = getattr(weights, "weights", weights)
-        w = w if isinstance(w, pd.Series) else pd.Series(np.asarray(w), index=data.index)
-        weights = w.loc[sub.index]
+        weights = _inputs.weights(data, weights, rows=keep)[keep]   # fixed, even a design
     return compare(sub, column, wave_col, wave, against=earlier, kind=kind, weights=weights,
                    categories=categories, by=by, level=level, strata=strata, cluster=cluster,
                    min_n=min_n, warn_n=warn_n, rules=rules)

@@ -10,53 +10,31 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import _inputs
 from .codebook import Codebook, Scale
 from .errors import DataError
 
 __all__ = ["score", "score_all", "reverse", "to_0_10", "to_0_100"]
 
 
-def _frame_and_codebook(data, codebook):
-    from .io import Panel
-    if isinstance(data, Panel):
-        return data.data, codebook or data.codebook
-    if isinstance(data, pd.DataFrame):
-        return data, codebook
-    raise TypeError(f"Expected a socvit Panel or a DataFrame, got {type(data).__name__}.")
-
-
-def _numeric(df: pd.DataFrame, items, what: str) -> pd.DataFrame:
-    missing = [i for i in items if i not in df.columns]
-    if missing:
-        raise DataError(f"{what}: item(s) {', '.join(missing)} are not columns of the data "
-                        f"(columns: {', '.join(map(str, df.columns[:20]))}"
-                        f"{', ...' if df.shape[1] > 20 else ''}). Load the full panel or "
-                        f"choose other items.")
-    out = {}
-    for i in items:
-        s = df[i]
-        if isinstance(s.dtype, pd.CategoricalDtype) or not (
-                pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
-            raise DataError(f"{what}: item {i!r} has dtype {s.dtype}, not numeric codes; "
-                            f"scale items must be numbers (load the data with sv.load_panel).")
-        out[i] = s.to_numpy(dtype="float64", na_value=np.nan)
-    return pd.DataFrame(out, index=df.index)
-
-
-def reverse(df: pd.DataFrame, items, low: float, high: float) -> pd.DataFrame:
+def reverse(data, items, low: float, high: float) -> pd.DataFrame:
     """Reverse-key items: :math:`x' = (low + high) - x`.
 
-    Returns a float64 copy of ``df[items]`` (NA stays NaN); other columns are not included.
+    Returns a float64 copy of ``data[items]`` (NA stays NaN); other columns are not included.
 
     Examples
     --------
-    >>> sv.scales.reverse(df, ["bet_3"], 1, 5)           # doctest: +SKIP
     >>> # In R: psych::reverse.code(-1, df$bet_3, mini = 1, maxi = 5)
+    >>> sv.scales.reverse(df, ["bet_3"], 1, 5).head(3)
+       bet_3
+    0    2.0
+    1    2.0
+    2    3.0
     """
     items = [items] if isinstance(items, str) else list(items)
     if not low < high:
         raise ValueError(f"reverse: low ({low}) must be below high ({high}).")
-    x = _numeric(df, items, "reverse")
+    x = _inputs.numeric_items(_inputs.frame(data), items)
     return (low + high) - x
 
 
@@ -75,7 +53,7 @@ def _item_bounds(codebook: Codebook | None, item: str, x: pd.Series) -> tuple[fl
 
 
 def score(data, scale, codebook: Codebook | None = None, min_valid: int | None = None,
-          method: str = "mean", items=None, reverse_items=None) -> pd.Series:
+          method: str = "mean", items=None, reverse=None) -> pd.Series:
     """Scale score per respondent: the mean (or sum) of the valid, reverse-keyed items.
 
     Parameters
@@ -93,7 +71,7 @@ def score(data, scale, codebook: Codebook | None = None, min_valid: int | None =
     method : {"mean", "sum"}
         ``"sum"`` is the mean times the number of items (a prorated sum), so that
         respondents with a missing item stay comparable.
-    items, reverse_items : list of str, optional
+    items, reverse : list of str, optional
         Override the codebook's items / reverse-keyed items.
 
     Returns
@@ -130,7 +108,7 @@ def score(data, scale, codebook: Codebook | None = None, min_valid: int | None =
     >>> bet = sv.scales.score(panel, "betrokkenheid")    # doctest: +SKIP
     >>> # In R: psych::scoreItems(keys, items, impute = "none", min = 1, max = 5)$scores
     """
-    df, cb = _frame_and_codebook(data, codebook)
+    df, cb = _inputs.frame(data), _inputs.codebook(data, codebook)
     if isinstance(scale, Scale):
         sc = scale
     elif items is not None:
@@ -141,7 +119,7 @@ def score(data, scale, codebook: Codebook | None = None, min_valid: int | None =
                             f"items=[...].")
         sc = cb.scale(scale)
     items = list(items) if items is not None else list(sc.items)
-    rev = list(reverse_items) if reverse_items is not None else [i for i in sc.reverse if i in items]
+    rev = list(reverse) if reverse is not None else [i for i in sc.reverse if i in items]
     bad_rev = [i for i in rev if i not in items]
     if bad_rev:
         raise DataError(f"Scale {sc.name!r}: reverse item(s) {', '.join(bad_rev)} are not "
@@ -152,7 +130,7 @@ def score(data, scale, codebook: Codebook | None = None, min_valid: int | None =
     if isinstance(need, bool) or not isinstance(need, (int, np.integer)) or not 1 <= need <= len(items):
         raise DataError(f"Scale {sc.name!r}: min_valid={need!r} must be a whole number from 1 "
                         f"to the number of items ({len(items)}).")
-    x = _numeric(df, items, f"Scale {sc.name!r}")
+    x = _inputs.numeric_items(df, items)
     for item in rev:
         low, high = _item_bounds(cb, item, x[item])
         x[item] = (low + high) - x[item]
@@ -172,7 +150,7 @@ def score_all(data, group: str | None = None, codebook: Codebook | None = None,
     --------
     >>> scores = sv.scales.score_all(panel, group="organisatiekracht")   # doctest: +SKIP
     """
-    df, cb = _frame_and_codebook(data, codebook)
+    df, cb = _inputs.frame(data), _inputs.codebook(data, codebook)
     if cb is None:
         raise DataError("score_all needs a codebook: pass a Panel or codebook=.")
     names = cb.scales_in(group) if group is not None else list(cb.scales)

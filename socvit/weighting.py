@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import _inputs
 from .errors import DataError, SocvitWarning
 
 __all__ = ["rake", "RakeResult", "RakedDesign", "margins_from_population", "kish"]
@@ -244,21 +245,23 @@ def margins_from_population(bevolking, gemeente=None, golf=None,
 
 
 # --------------------------------------------------------------------------- raking
-def rake(df, margins, base_weight=None, by=None, max_iter=100, tol=1e-10, bounds=None,
+def rake(data, margins, base_weight=None, by=None, max_iter=100, tol=1e-10, bounds=None,
          collapse=None, on_nonconvergence="warn") -> RakeResult:
     """Rake weights to population margins (iterative proportional fitting).
 
     Parameters
     ----------
-    df : DataFrame or socvit Panel
+    data : DataFrame or socvit Panel
         Respondents; needs every margin column (and the ``by`` columns). Margin columns may
         not be missing: impute or drop such rows first.
     margins : dict
         ``{column: {category: population total}}``; with ``by``, one such dict per group:
         ``{group: {column: {...}}}`` (tuples as keys for several ``by`` columns), e.g. from
         :func:`margins_from_population`. The margins of a group must have equal sums.
-    base_weight : str, array-like or None
-        Design (base) weights to start from; non-negative and not missing. Default 1.
+    base_weight : str, array, Series, RakeResult or None
+        Design (base) weights to start from, as ``weights=`` elsewhere (a column name, one
+        value per row, a Series aligned on the index); non-negative and not missing.
+        Default 1.
     by : str or list of str, optional
         Rake each group (e.g. ``"gemeente"``) to its own margins.
     max_iter : int
@@ -314,9 +317,7 @@ def rake(df, margins, base_weight=None, by=None, max_iter=100, tol=1e-10, bounds
     >>> res = rake(apistrat, margins, base_weight="pw")                      # doctest: +SKIP
     >>> res.weights.groupby(apistrat["stype"]).sum()                         # doctest: +SKIP
     """
-    data = getattr(df, "data", df)
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"rake expects a DataFrame or Panel, got {type(df).__name__}.")
+    data = _inputs.frame(data)
     if on_nonconvergence not in ("warn", "raise"):
         raise ValueError(f"on_nonconvergence must be 'warn' or 'raise', got {on_nonconvergence!r}.")
     if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 1):
@@ -328,13 +329,10 @@ def rake(df, margins, base_weight=None, by=None, max_iter=100, tol=1e-10, bounds
         if not (0 <= lo <= 1 <= hi):
             raise ValueError(f"bounds are relative to the mean weight and need "
                              f"0 <= low <= 1 <= high, got {tuple(bounds)!r}.")
-    by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    by_cols = [] if by is None else _inputs.require_columns(data, by, "by")
     n = len(data)
     if n == 0:
         raise DataError("rake: the data frame has no rows.")
-    for c in by_cols:
-        if c not in data.columns:
-            raise DataError(f"rake: by column {c!r} is not in the data.")
 
     # groups
     if by_cols:
@@ -367,7 +365,8 @@ def rake(df, margins, base_weight=None, by=None, max_iter=100, tol=1e-10, bounds
                 hint = " These look like margins per group: pass by= (e.g. by='gemeente')."
             raise DataError(f"rake: margin column {c!r} is not in the data (columns: "
                             f"{', '.join(map(str, data.columns))}).{hint}")
-    base = _base_weights(data, base_weight)
+    base = _inputs.weights(data, base_weight)
+    base = np.ones(n) if base is None else base
     collapse = dict(collapse or {})
     for c in collapse:
         if c not in columns:
@@ -536,34 +535,6 @@ def _group_margins(margins, groups, by_cols):
                         f"({', '.join(by_cols)}). Drop those margins or check the data "
                         f"(wrong wave, wrong gemeente code?).")
     return out
-
-
-def _base_weights(data, base_weight) -> np.ndarray:
-    n = len(data)
-    if base_weight is None:
-        return np.ones(n)
-    if isinstance(base_weight, str):
-        if base_weight not in data.columns:
-            raise DataError(f"rake: base weight column {base_weight!r} is not in the data.")
-        s = data[base_weight]
-        name = repr(base_weight)
-    else:
-        s = pd.Series(np.asarray(base_weight), index=data.index) if not isinstance(
-            base_weight, pd.Series) else base_weight.reindex(data.index)
-        if len(s) != n:
-            raise DataError(f"rake: base weights have length {len(s)}, the data {n} rows.")
-        name = "given"
-    w = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    bad = ~np.isfinite(w) | (w < 0)
-    if bad.any():
-        rows = data.index[bad][:5].tolist()
-        vals = s[bad].head(5).tolist()
-        raise DataError(f"rake: the {name} base weights must be non-negative numbers; "
-                        f"{int(bad.sum())} row(s) are missing or negative (rows {rows}, values "
-                        f"{vals}). Fix or drop them before raking.")
-    if not w.any():
-        raise DataError(f"rake: the {name} base weights are all zero.")
-    return w
 
 
 def _prepare_column(s, col, margin_list, g_codes, G, base, how, groups, by_cols):

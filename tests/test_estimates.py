@@ -263,7 +263,7 @@ def test_bad_input():
     with pytest.raises(DataError, match="holds codes"):
         E.proportion(sv.load_sample().data, "bet_1", ["mee eens"])
     lonely = ST.assign(s=np.where(ST.index == 0, "alleen", "rest"))
-    with pytest.raises(DataError, match="single row"):
+    with pytest.raises(DataError, match="Stratum 'alleen' of 's' has a single primary sampling unit"):
         E.mean(lonely, "api00", strata="s")
     with pytest.raises(DataError, match="'X' does not occur"):
         E.compare(ST, "api00", "stype", "X")

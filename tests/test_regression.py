@@ -427,7 +427,7 @@ def test_lonely_psu_and_weight_errors(strat):
     with pytest.raises(DataError, match="Stratum 'alleen' has a single primary sampling unit"):
         reg.fit(FG, d, weights="pw", strata="st")
     d.loc[d.index[3], "pw"] = np.nan
-    with pytest.raises(DataError, match="weights have 1 missing"):
+    with pytest.raises(DataError, match=r"'pw' weights must be non-negative numbers; 1 row\(s\)"):
         reg.fit(FG, d, weights="pw")
     with pytest.raises(ValueError, match="precision"):
         reg.fit(FG, strat, weights="pw", se="classic")

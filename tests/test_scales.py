@@ -43,7 +43,7 @@ def test_sum_is_prorated_mean_times_items():
 
 
 def test_items_and_reverse_override_without_codebook():
-    got = score(DF, "eigen", items=["bet_1", "bet_2"], reverse_items=["bet_2"], min_valid=2)
+    got = score(DF, "eigen", items=["bet_1", "bet_2"], reverse=["bet_2"], min_valid=2)
     # without a codebook the reverse bounds come from the data (bet_2: 2..5 -> 7 - x)
     expected = [(4 + 2) / 2, (5 + 4) / 2, np.nan, np.nan, np.nan, (2 + 5) / 2]
     np.testing.assert_allclose(got.to_numpy(), expected)
@@ -94,9 +94,9 @@ def test_clear_errors(kwargs, words):
 
 
 def test_item_missing_from_data_and_text_items():
-    with pytest.raises(sv.DataError, match="bet_3 are not columns"):
+    with pytest.raises(sv.DataError, match="The item column .bet_3. is not in the data"):
         score(DF.drop(columns="bet_3"), "betrokkenheid", CB)
-    with pytest.raises(sv.DataError, match="item 'bet_1' has dtype"):
+    with pytest.raises(sv.DataError, match="Item .bet_1. is not numeric"):
         score(DF.assign(bet_1=DF["bet_1"].astype("string")), "betrokkenheid", CB)
     with pytest.raises(ValueError, match="method"):
         score(DF, "betrokkenheid", CB, method="median")

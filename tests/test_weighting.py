@@ -219,7 +219,7 @@ def test_unknown_label_of_categorical(wave2023):
 def test_bad_base_weights(apistrat, bad):
     d = apistrat.copy()
     d.loc[5, "pw"] = bad
-    with pytest.raises(DataError, match=r"'pw' base weights.*rows \[5\]"):
+    with pytest.raises(DataError, match=r"'pw' weights must be non-negative.*rows \[5\]"):
         W.rake(d, M2, base_weight="pw")
 
 
@@ -237,7 +237,7 @@ def test_missing_margin_value_and_missing_column(apistrat):
     d.loc[7, "stype"] = np.nan
     with pytest.raises(DataError, match=r"'stype' is missing in 1 row"):
         W.rake(d, M2, base_weight="pw")
-    with pytest.raises(DataError, match="base weight column 'gewicht'"):
+    with pytest.raises(DataError, match="The weights column 'gewicht' is not in the data"):
         W.rake(apistrat, M2, base_weight="gewicht")
     with pytest.raises(DataError, match="by column 'gemeente'"):
         W.rake(apistrat, {"x": M2}, by="gemeente")

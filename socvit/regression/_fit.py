@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import difflib
 import html
 from dataclasses import dataclass, field
 
@@ -12,6 +11,7 @@ import pandas as pd
 from scipy import stats
 
 from . import _fitters
+from .. import _inputs
 from ..errors import DataError
 
 __all__ = ["fit", "ModelResult", "KINDS", "SE_TYPES"]
@@ -111,10 +111,9 @@ def _check_names(names, columns, env_names, formula):
     for name in names:
         if name in cols or name in _FORMULA_NAMES or name in env_names:
             continue
-        close = difflib.get_close_matches(name, cols, n=3, cutoff=0.6)
-        hint = (f" Closest names: {', '.join(close)}." if close else "")
         raise DataError(
-            f"Column '{name}' in the formula {formula!r} is not in the data.{hint} Check the "
+            f"Column '{name}' in the formula {formula!r} is not in the data."
+            f"{_inputs.close_names(name, cols)} Check the "
             f"spelling, or compute the column first (scale scores: socvit.scales.score).")
 
 
@@ -130,14 +129,11 @@ def _as_model_column(s: pd.Series) -> pd.Series:
 
 
 def _column(data, spec, what):
-    """A weights/strata/cluster/groups argument: a column name or an array of len(data)."""
+    """A strata/cluster/groups argument: a column name or an array of len(data)."""
     if spec is None:
         return None
     if isinstance(spec, str):
-        if spec not in data.columns:
-            close = difflib.get_close_matches(spec, [str(c) for c in data.columns], n=3)
-            raise DataError(f"The {what} column '{spec}' is not in the data."
-                            + (f" Closest names: {', '.join(close)}." if close else ""))
+        _inputs.require_columns(data, spec, what)
         return data[spec]
     s = pd.Series(np.asarray(spec), index=data.index) if not isinstance(spec, pd.Series) else spec
     if len(s) != len(data):
@@ -174,7 +170,7 @@ def _resolve_se(se, kind, weights, strata, cluster):
 
 
 # ====================================================================== fit
-def fit(formula: str, df, kind: str = "ols", weights=None, strata=None, cluster=None, se=None,
+def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluster=None, se=None,
         labels=None, standardize: bool = False, level: float = 0.95, groups=None) -> ModelResult:
     """Fit a regression model and return a tidy table with survey-correct errors.
 
@@ -183,7 +179,7 @@ def fit(formula: str, df, kind: str = "ols", weights=None, strata=None, cluster=
     formula : str
         A patsy formula, e.g. ``"actief ~ bereidheid + capaciteit + leeftijdsklasse"``.
         Categorical columns get treatment coding (first category is the reference).
-    df : DataFrame or socvit Panel
+    data : DataFrame or socvit Panel
         The data. Panel columns (nullable Int64 codes, Categoricals) are converted; rows
         with a missing value in any model variable (or design column) are left out and
         counted in ``n_dropped``.
@@ -262,10 +258,8 @@ def fit(formula: str, df, kind: str = "ols", weights=None, strata=None, cluster=
         raise ValueError(f"level must lie between 0 and 1, got {level!r}.")
     if labels not in (None, "nl"):
         raise ValueError(f"labels must be None or 'nl', got {labels!r}.")
-    codebook = getattr(df, "codebook", None)
-    data = df.data if hasattr(df, "codebook") and hasattr(df, "data") else df
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"df must be a DataFrame or a socvit Panel, got {type(df).__name__}.")
+    codebook = _inputs.codebook(data)
+    data = _inputs.frame(data)
     if labels == "nl" and codebook is None:
         raise ValueError("labels='nl' needs a socvit Panel (its codebook has the labels).")
     if kind in ("ordinal", "mixed", "within") and weights is not None:
@@ -295,23 +289,15 @@ def fit(formula: str, df, kind: str = "ols", weights=None, strata=None, cluster=
 
     used = [c for c in dict.fromkeys(lhs + rhs) if c in data.columns]
     frame = pd.DataFrame({c: _as_model_column(data[c]) for c in used}, index=data.index)
-    extra = {"_w": _column(data, weights, "weights"), "_strata": _column(data, strata, "strata"),
+    extra = {"_strata": _column(data, strata, "strata"),
              "_cluster": _column(data, cluster, "cluster")}
     for g in group_cols:
         extra[f"_g_{g}"] = _column(data, g, "groups")
     for key, s in extra.items():
         if s is not None:
-            frame[key] = s.to_numpy(dtype=float, na_value=np.nan) if key == "_w" else \
-                s.astype("object").where(s.notna(), None)
-    if weights is not None:     # a respondent in the model without a usable weight: error
-        in_model = frame.drop(columns="_w").notna().all(axis=1)
-        w = frame.loc[in_model, "_w"]
-        bad = w[w.isna() | ~np.isfinite(w.fillna(0)) | (w < 0)]
-        if len(bad):
-            raise DataError(f"The weights have {len(bad)} missing, negative or infinite "
-                            f"value(s) among the respondents in the model (first at row "
-                            f"{bad.index[0]!r}: {bad.iloc[0]!r}). Every respondent in the model "
-                            f"needs a weight >= 0; compute weights for them (sv.weighting.rake).")
+            frame[key] = s.astype("object").where(s.notna(), None)
+    if weights is not None:     # checked among the respondents in the model only
+        frame["_w"] = _inputs.weights(data, weights, rows=frame.notna().all(axis=1))
     complete = frame.notna().all(axis=1)
     n_dropped = int((~complete).sum())
     frame = frame.loc[complete]

@@ -33,6 +33,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import _variance
 from ..errors import DataError
 
 __all__ = ["bread", "scores", "vcov_survey", "vcov_cluster", "vcov_hc", "survey_df"]
@@ -64,39 +65,20 @@ def vcov_survey(X, resid, w, v, strata=None, psu=None) -> np.ndarray:
     where :math:`z_{hj}` is the total of the scores :math:`u_i` over PSU j of stratum h
     (each observation is its own PSU when ``psu`` is None) and :math:`n_h` the number of PSUs
     in stratum h. This is ``svyrecvar`` applied to ``estfun %*% Ainv`` as in
-    ``survey:::svy.varcoef`` [1, 2]. A stratum with a single PSU raises DataError (R's
+    ``survey:::svy.varcoef`` [1, 2], computed by :mod:`socvit._variance` (the variance of
+    :mod:`socvit.estimates` too). A stratum with a single PSU raises DataError (R's
     default ``options(survey.lonely.psu = "fail")``).
     """
-    A = bread(X, w, v)
-    U = scores(X, resid, w) @ A
-    n = U.shape[0]
-    h = np.zeros(n, dtype=int) if strata is None else _codes(strata)
-    j = np.arange(n) if psu is None else _codes(psu)
-    meat = np.zeros((U.shape[1], U.shape[1]))
-    frame = pd.DataFrame(U)
-    frame["_h"], frame["_j"] = h, j
-    totals = frame.groupby(["_h", "_j"], sort=True).sum()
-    labels = None if strata is None else pd.Series(np.asarray(strata, dtype=object)).groupby(h).first()
-    for hh, block in totals.groupby(level="_h"):
-        z = block.to_numpy()
-        nh = z.shape[0]
-        if nh < 2:
-            name = labels.loc[hh] if labels is not None else hh
-            raise DataError(
-                f"Stratum {name!r} has a single primary sampling unit (cluster), so its "
-                f"sampling variance cannot be estimated (R's survey package stops here too, "
-                f"'lonely PSU'). Merge this stratum with a similar one, or fit without strata.")
-        zc = z - z.mean(axis=0)
-        meat += nh / (nh - 1) * (zc.T @ zc)
-    return meat
+    U = scores(X, resid, w) @ bread(X, w, v)
+    u = _variance.psus(len(U), strata, psu)
+    if u.psu is not None:
+        return _variance.variance(_variance.psu_totals(U, u.psu), u.psu_stratum, u.n_h, cov=True)
+    return _variance.variance(U, u.stratum, u.n_h, cov=True)
 
 
 def survey_df(n, strata=None, psu=None) -> int:
     """Design degrees of freedom (``survey::degf``): number of PSUs minus number of strata."""
-    n_psu = n if psu is None else len(set(zip(
-        _codes(strata) if strata is not None else np.zeros(n, int), _codes(psu))))
-    n_strata = 1 if strata is None else len(np.unique(_codes(strata)))
-    return int(n_psu - n_strata)
+    return _variance.psus(n, strata, psu).degf
 
 
 def vcov_cluster(X, resid, w, v, cluster, k=None, type="HC1") -> np.ndarray:

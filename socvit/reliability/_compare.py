@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .. import _inputs, disclosure
 from ..errors import DataError, SocvitWarning
 from ._alpha import alpha
 from ._items import _resolve
@@ -19,13 +20,13 @@ __all__ = ["alpha_by", "AlphaByResult", "feldt_test", "equal_alphas_test", "Test
 
 @dataclass(repr=False)
 class TestResult:
-    """A test of equal alphas: ``method``, ``statistic``, ``df``, ``p_value`` and the
+    """A test of equal alphas: ``method``, ``statistic``, ``df``, ``p`` and the
     ``alphas``/``n`` of the groups compared (``groups`` labels them)."""
 
     method: str
     statistic: float
     df: tuple
-    p_value: float
+    p: float
     alphas: list
     n: list
     groups: list = field(default_factory=list)
@@ -33,7 +34,7 @@ class TestResult:
     def __repr__(self):
         df = ", ".join(f"{d:g}" for d in self.df)
         return (f"{self.method}: statistic = {self.statistic:.4f}, df = {df}, "
-                f"p = {self.p_value:.4f} ({len(self.alphas)} groups)")
+                f"p = {self.p:.4f} ({len(self.alphas)} groups)")
 
     def __str__(self):
         """Dutch, for reports: decimal commas."""
@@ -44,7 +45,7 @@ class TestResult:
         else:
             head = f"Toets van Hakstian en Whalen (1976) op gelijke alfa's in {len(self.alphas)} groepen"
             stat = "chi²"
-        p = "< 0,001" if self.p_value < 0.001 else f"= {nl(self.p_value, 3)}"
+        p = "< 0,001" if self.p < 0.001 else f"= {nl(self.p, 3)}"
         return f"{head}: {stat} = {nl(self.statistic, 2)} (df = {df}), p {p}"
 
 
@@ -135,7 +136,8 @@ class AlphaByResult:
 
 
 def alpha_by(data, by, items=None, reverse=(), weights=None, ci="feldt", level=0.95,
-             n_boot=1000, seed=None, missing="pairwise", min_n=10, warn_n=30) -> AlphaByResult:
+             n_boot=1000, seed=None, missing="pairwise", min_n=None, warn_n=None,
+             rules=None) -> AlphaByResult:
     """Alpha per group (gemeente, golf, kern, or several columns), with disclosure flags.
 
     Parameters
@@ -143,8 +145,9 @@ def alpha_by(data, by, items=None, reverse=(), weights=None, ci="feldt", level=0
     data, items, reverse, weights, ci, level, n_boot, seed, missing : as :func:`alpha`.
     by : str or list of str
         Grouping column(s).
-    min_n, warn_n : int
-        Groups with fewer than ``min_n`` respondents get no alpha (``suppressed``); fewer
+    min_n, warn_n, rules :
+        Disclosure thresholds (:class:`socvit.disclosure.Rules`; defaults 10 and 30):
+        groups with fewer than ``min_n`` respondents get no alpha (``suppressed``); fewer
         than ``warn_n``: ``indicative``. Respondents are rows with at least one valid item
         answer; rows without any are left out of the group.
 
@@ -161,16 +164,11 @@ def alpha_by(data, by, items=None, reverse=(), weights=None, ci="feldt", level=0
     >>> # In R: by(panel, panel$gemeente, function(d) psych::alpha(d[items], keys = "bet_3"))
     >>> alpha_by(panel, "gemeente", "betrokkenheid").table              # doctest: +SKIP
     """
-    from ..io import Panel
-    by = [by] if isinstance(by, str) else list(by)
-    if not (isinstance(min_n, int) and isinstance(warn_n, int) and 0 < min_n <= warn_n):
-        raise ValueError(f"min_n and warn_n must be positive integers with min_n <= warn_n; "
-                         f"got {min_n!r}, {warn_n!r}.")
-    df = data.data if isinstance(data, Panel) else data
-    missing_by = [b for b in by if b not in df.columns]
-    if missing_by:
-        raise DataError(f"Grouping column(s) {', '.join(map(repr, missing_by))} are not in the data.")
-    it = _resolve(data, items, reverse, weights)
+    rules = disclosure.resolve(rules, min_n, warn_n)
+    min_n, warn_n = rules.min_n, rules.warn_n
+    df = _inputs.frame(data)
+    by = _inputs.require_columns(df, by, "by")
+    it = _resolve(data, items, reverse, weights, call="alpha_by")
     x = it.x
     keys = [c for c, k in it.keys.items() if k < 0]
     answered = x.notna().any(axis=1).to_numpy()
@@ -184,7 +182,7 @@ def alpha_by(data, by, items=None, reverse=(), weights=None, ci="feldt", level=0
                    ci_upper=np.nan, suppressed=n < min_n, indicative=min_n <= n < warn_n,
                    note="", n_eff=np.nan)
         if n < min_n:
-            row["note"] = f"minder dan {min_n} respondenten"
+            row["note"] = rules.suppressed_reason
         else:
             sub = x.iloc[sel]
             try:

@@ -307,7 +307,7 @@ def omega(data, n_factors=3, items=None, reverse=(), fm="minres", rotate="oblimi
     if fm != "minres" or rotate != "oblimin":
         raise ValueError("omega implements psych's defaults only: fm='minres', rotate='oblimin'.")
     n_factors = int(n_factors)
-    it = _resolve(data, items, reverse, None, need=3)
+    it = _resolve(data, items, reverse, None, need=3, call="omega")
     names = list(it.x.columns)
     if not 2 <= n_factors <= len(names) // 2:
         raise DataError(f"omega needs 2 to {len(names) // 2} group factors for {len(names)} "

@@ -163,7 +163,7 @@ def splithalf(data, items=None, reverse=(), max_items_exact=16, n_samples=10000,
     >>> # In R: psych::splitHalf(bfi[, 1:16], key = keys, check.keys = FALSE)
     >>> splithalf(bfi, list(bfi.columns[:16]), reverse=["A1", "C4", "C5", "E1", "E2"])  # doctest: +SKIP
     """
-    it = _resolve(data, items, reverse, None, need=2)
+    it = _resolve(data, items, reverse, None, need=2, call="splithalf")
     names = list(it.x.columns)
     k = np.array([it.keys[c] for c in names], dtype=float)
     r = cov2cor(pairwise_cov(it.x.to_numpy())[0]) * np.outer(k, k)
