@@ -31,6 +31,7 @@ import pytest
 
 import socvit
 import socvit as sv
+from socvit._files import atomic_write, remove_stale_temp, sha256_file
 from socvit.errors import DataError
 from socvit.runner import _render as render
 from socvit.runner import plan_reports, run_reports
@@ -211,16 +212,38 @@ def test_index_escapes_names_and_links_only_made_reports():
     assert _external_refs(page) == []
 
 
-def test_write_atomic_leaves_no_temp_and_readable_mode(tmp_path):
+def test_atomic_write_leaves_no_temp_and_readable_mode(tmp_path):
     target = tmp_path / "sub" / "a.html"
-    render.write_atomic(target, "<html>één</html>")
-    render.write_atomic(target, b"<html>twee</html>")
+    atomic_write(target, "<html>één</html>")
+    atomic_write(target, b"<html>twee</html>")
     assert target.read_bytes() == b"<html>twee</html>"
     assert sorted(p.name for p in target.parent.iterdir()) == ["a.html"]
-    assert target.stat().st_mode & 0o044  # readable for others, as open() would make it
+    mask = os.umask(0)
+    os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask  # as open() would make it
     (target.parent / ".a.html.x1.tmp").write_text("half")
-    assert render.remove_stale_temp(target.parent) == 1
+    assert remove_stale_temp(target.parent) == 1
     assert sorted(p.name for p in target.parent.iterdir()) == ["a.html"]
+
+
+def test_atomic_write_with_a_writer_keeps_the_old_file_when_writing_fails(tmp_path):
+    target = tmp_path / "panel.csv"
+    atomic_write(target, lambda tmp: Path(tmp).write_text("oud"))
+
+    def half(tmp):
+        Path(tmp).write_text("ha")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write(target, half)
+    assert target.read_text() == "oud"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["panel.csv"]
+
+
+def test_sha256_file_is_the_hash_of_the_bytes(tmp_path):
+    p = tmp_path / "x.bin"
+    p.write_bytes(os.urandom(3 << 20))  # more than one block
+    assert sha256_file(p) == hashlib.sha256(p.read_bytes()).hexdigest()
 
 
 # ---------------------------------------------------------------------------------------
@@ -437,10 +460,22 @@ def test_kill_in_the_middle_then_rerun_completes_the_set(panel_dir, tmp_path):
 
 
 def test_headline_contract_matches_the_report_sections():
-    from socvit.report import sections
+    from socvit.report import _headline, sections
 
-    assert render.HEADLINE_MIMETYPE == sections.HEADLINE_MIMETYPE
+    assert render.HEADLINE_MIMETYPE is sections.HEADLINE_MIMETYPE is _headline.HEADLINE_MIMETYPE
     assert {k for k, _, _ in render.HEADLINE_FIELDS} <= set(sections.HEADLINE_KEYS)
+
+
+def test_runner_imports_neither_pandas_nor_matplotlib():
+    """The kernels boot while the runner process imports: it must stay light."""
+    code = ("import sys, socvit.runner, socvit.runner._kernels, socvit.runner._warmup\n"
+            "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('pandas', 'matplotlib', 'numpy', 'IPython'))))\n"
+            "print(socvit.runner.DEFAULT_NOTEBOOK.exists())")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    heavy, found = proc.stdout.splitlines()
+    assert heavy == "" and found == "True"
 
 
 def test_default_plan_is_the_sample_latest_wave_and_its_gemeenten(tmp_path):
@@ -467,7 +502,7 @@ def test_real_notebook_reports_for_merged_gemeenten(tmp_path):
         text = (folder / name).read_text(encoding="utf-8")
         assert _external_refs(text) == []
         assert 'class="jp-CodeMirrorEditor' not in text and "report.prepare(" not in text
-        assert len(re.findall(r'src="data:image/png;base64,', text)) >= 3
+        assert len(re.findall(r'src="data:image/(?:png|svg\+xml);base64,', text)) >= 3
         assert sections.HEADLINE_MIMETYPE not in text
         visible = _body_text(folder / name)
         assert o.naam in visible and "2017" in visible

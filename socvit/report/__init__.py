@@ -37,20 +37,41 @@ Examples
 >>> sv.report.kerncijfers(r).tables["kerncijfers"]                     # doctest: +SKIP
 """
 
-from ._prepare import REGIOS, Rapport, prepare, resolve_path
-from .sections import (HEADLINE_KEYS, HEADLINE_MIMETYPE, Section, headline, inzet, kerncijfers,
-                       ondersteuning, organisatiekracht, publish_headline, respons, titel, trends,
-                       uitspraken, verantwoording)
+import pkgutil
+from importlib import import_module
 
 #: the report notebook, run once per gemeente (package data; its jupytext pair lies beside it)
 NOTEBOOK = "gemeente_rapport.ipynb"
 
-__all__ = [
-    "HEADLINE_MIMETYPE", "HEADLINE_KEYS", "Rapport", "Section", "prepare", "titel", "respons",
-    "kerncijfers", "organisatiekracht", "uitspraken", "ondersteuning", "inzet", "trends",
-    "verantwoording", "headline", "publish_headline", "REGIOS", "resolve_path", "NOTEBOOK",
-    "notebook_path",
-]
+# Public name -> the module that defines it. Imported on first use, so that the runner can
+# read the headline contract (``_headline``, no imports) without loading pandas and
+# matplotlib while its kernels boot.
+_NAMES = {
+    "_headline": ("HEADLINE_MIMETYPE", "HEADLINE_KEYS"),
+    "_prepare": ("Rapport", "prepare", "REGIOS", "resolve_path"),
+    "sections": ("Section", "titel", "respons", "kerncijfers", "organisatiekracht", "uitspraken",
+                 "ondersteuning", "inzet", "trends", "verantwoording", "headline",
+                 "publish_headline"),
+}
+_WHERE = {name: module for module, names in _NAMES.items() for name in names}
+
+__all__ = [*_WHERE, "NOTEBOOK", "notebook_path"]
+
+
+def __getattr__(name):
+    if name in _WHERE:
+        value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    # sv.report.texts, like sv.<module>; not the notebook's jupytext pair (it runs a report)
+    if name in {m.name for m in pkgutil.iter_modules(__path__)
+                if not m.name.startswith("_") and m.name != NOTEBOOK.removesuffix(".ipynb")}:
+        return import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
 
 
 def notebook_path():

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .. import fmt, gemeenten, plots
 from . import texts
+from ._headline import HEADLINE_KEYS, HEADLINE_MIMETYPE
 from ._prepare import (_CACHE, _CACHE_SIZE, REGIOS, G, Rapport, W, _build,  # noqa: F401
                        _file_key, _hash, _rake_wave, _to_indeling, _weigh, prepare, resolve_path)
 from ..errors import DataError, SocvitWarning
@@ -24,11 +25,6 @@ __all__ = [
     "kerncijfers", "organisatiekracht", "uitspraken", "ondersteuning", "inzet", "trends",
     "verantwoording", "headline", "publish_headline", "REGIOS", "resolve_path",
 ]
-
-#: mimetype of the headline output the batch runner reads from an executed report
-HEADLINE_MIMETYPE = "application/vnd.socvit.headline+json"
-HEADLINE_KEYS = ("gemeente", "naam", "golf", "n", "pct_actief", "rapportcijfer",
-                 "betrokkenheid", "overtuigingen", "bereidheid", "capaciteit")
 
 ORG = ("betrokkenheid", "overtuigingen", "bereidheid", "capaciteit")
 

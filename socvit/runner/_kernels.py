@@ -7,14 +7,11 @@ it with ``nbclient.NotebookClient(nb, km=km)`` and its own client handed in (``c
 The garbage collector is paused during those imports and what they made is frozen
 (``gc.freeze()``), so the collections during every later report skip it.
 
-Isolation: before every notebook :meth:`WarmKernel.reset` runs, in the kernel,
-
-* ``get_ipython().reset(new_session=True)``: empties the user namespace (variables,
-  functions, ``Out`` cache, history) but keeps ``sys.modules``, so imports stay warm
-  (``aggressive=False``, the default, does not flush modules);
-* ``plt.close("all")`` and the rcParams saved after the warm-up (the state a fresh kernel has
-  after the same imports, including a theme set at import time) written back;
-* the saved ``warnings.filters``, ``sys.path``, working directory and pandas options.
+The code that runs inside the kernel is :mod:`socvit.runner._warmup`: ``warmup()`` once
+after the start, ``reset()`` before every notebook (:meth:`WarmKernel.reset`). The reset
+empties the user namespace but keeps ``sys.modules``, so imports stay warm; it closes every
+figure and writes back the rcParams, warnings filters, ``sys.path``, working directory and
+environment saved after the warm-up, and resets pandas' options.
 
 Port races: kernels use the ``ipc`` transport (Unix domain sockets in a private temporary
 folder per kernel), so no TCP ports are picked and several kernels can start at the same
@@ -39,111 +36,21 @@ import tempfile
 import threading
 import time
 
+from ._warmup import RESET_CODE, WARMUP_CODE
+
 __all__ = ["WarmKernel", "KernelWorker", "KernelFailure", "DEFAULT_PRELOAD", "error_text"]
 
 #: modules imported once per kernel (errors ignored: a missing one is imported by the
 #: notebook itself, as in a fresh kernel): what socvit and the report notebook use, and
-#: nothing more. The statsmodels models are imported from their own modules: the
-#: ``statsmodels.api`` namespace also loads its time-series and graphics parts (~0.7 s).
+#: nothing more; ``"socvit"`` stands for its library and report modules. The statsmodels
+#: models are imported from their own modules: the ``statsmodels.api`` namespace also
+#: loads its time-series and graphics parts (~0.7 s).
 DEFAULT_PRELOAD = (
     "numpy", "pandas", "scipy.stats", "scipy.optimize", "matplotlib.pyplot", "seaborn",
     "statsmodels.genmod.generalized_linear_model", "statsmodels.regression.linear_model",
     "statsmodels.miscmodels.ordinal_model", "patsy", "yaml", "pyarrow.parquet",
     "IPython.display", "socvit",
 )
-
-_STATE_MODULE = "_socvit_kernel_state"
-_RESET = f"__import__({_STATE_MODULE!r}).reset()"
-
-# Runs once per kernel after the imports: saves the state each report starts from.
-_WARMUP = r"""
-def _socvit_warmup(preload, cwd):
-    import copy, gc, importlib, os, sys, types, warnings
-    gc_was_on = gc.isenabled()
-    gc.disable()          # imports make few cycles, but trigger many collections (~0.4 s)
-    for name in preload:
-        try:
-            importlib.import_module(name)
-        except Exception:
-            pass
-    if "socvit" in sys.modules:  # the library and the report layer (not the runner)
-        import pkgutil
-        sv = sys.modules["socvit"]
-        for info in pkgutil.iter_modules(sv.__path__):
-            if info.name in ("cli", "runner", "sample"):
-                continue
-            try:
-                importlib.import_module("socvit." + info.name)
-            except Exception:
-                pass
-    if "matplotlib.pyplot" in sys.modules:  # load fonts and the PNG writer once
-        import io
-        import matplotlib.pyplot as plt
-        fig = plt.figure(figsize=(1, 1))
-        fig.gca().plot([0, 1], [0, 1])
-        fig.gca().set_title("x")
-        fig.savefig(io.BytesIO(), format="png")
-        plt.close(fig)
-    # Move what the imports made into the permanent generation: the collections during a
-    # report and the gc.collect() of every reset then skip those ~300,000 objects.
-    gc.collect()
-    gc.freeze()
-    if gc_was_on:
-        gc.enable()
-    state = types.ModuleType(%(state)r)
-    state.cwd = cwd
-    state.path = list(sys.path)
-    state.filters = list(warnings.filters)
-    state.environ = dict(os.environ)
-    if "matplotlib" in sys.modules:
-        import matplotlib
-        state.rc = dict(matplotlib.rcParams)
-    else:
-        state.rc = None
-    state.pd_options = None
-    if "pandas" in sys.modules:
-        try:
-            import pandas
-            from pandas._config import config as pdc
-            deprecated = getattr(pdc, "_deprecated_options", {})
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                state.pd_options = {k: pandas.get_option(k) for k in pdc._registered_options
-                                    if k not in deprecated}
-        except Exception:
-            pass
-
-    def reset():
-        ip = get_ipython()
-        ip.reset(new_session=True)
-        sys.path[:] = state.path
-        warnings.filters[:] = state.filters
-        getattr(warnings, "_filters_mutated", lambda: None)()
-        os.chdir(state.cwd)
-        for k in set(os.environ) - set(state.environ):
-            del os.environ[k]
-        os.environ.update(state.environ)
-        if state.rc is not None:
-            import matplotlib, matplotlib.pyplot as plt
-            plt.close("all")
-            dict.update(matplotlib.rcParams, state.rc)
-        if state.pd_options is not None:
-            import pandas
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                for k, v in state.pd_options.items():
-                    if pandas.get_option(k) != v:
-                        pandas.set_option(k, v)
-        plots = sys.modules.get("socvit.plots")
-        hook = getattr(plots, "reset_state", None)
-        if callable(hook):
-            hook()
-    state.reset = reset
-    sys.modules[%(state)r] = state
-    ip = get_ipython()
-    ip.reset(new_session=True)
-"""
-
 
 class KernelFailure(RuntimeError):
     """The kernel could not start, died, or did not answer in time."""
@@ -211,9 +118,7 @@ class WarmKernel:
             self.kc = self.km.client()
             self.kc.start_channels()
             await self.kc.wait_for_ready(timeout=self.startup_timeout)
-            code = (_WARMUP % {"state": _STATE_MODULE}
-                    + f"\n_socvit_warmup({self.preload!r}, {self.cwd!r})\n")
-            await self._run(code, timeout=self.startup_timeout)
+            await self._run(WARMUP_CODE % (self.preload, self.cwd), timeout=self.startup_timeout)
         except Exception as exc:
             await self.shutdown()
             raise KernelFailure(f"The {self.kernel_name!r} kernel could not be started and warmed "
@@ -252,14 +157,14 @@ class WarmKernel:
         """Clear the user namespace and plotting state (see the module docstring); when a
         reset was already sent after the last notebook, wait for that one instead."""
         msg_id, self._pending_reset = self._pending_reset, None
-        await self._reply(msg_id or self._send(_RESET), timeout)
+        await self._reply(msg_id or self._send(RESET_CODE), timeout)
 
     def reset_soon(self) -> None:
         """Send the reset now without waiting: the kernel clears its namespace (~0.2 s,
         mostly IPython's ``gc.collect()``) while this process exports the last report.
         The next :meth:`reset` or :meth:`execute` waits for its reply."""
         if self.kc is not None and self._pending_reset is None:
-            self._pending_reset = self._send(_RESET)
+            self._pending_reset = self._send(RESET_CODE)
 
     async def alive(self) -> bool:
         return self.km is not None and self.km.has_kernel and await self.km.is_alive()
@@ -319,7 +224,7 @@ class WarmKernel:
         finally:
             try:
                 if self.km is not None:
-                    await self.km._async_cleanup_resources()
+                    await self.km.cleanup_resources()   # a coroutine in AsyncKernelManager
             except Exception:
                 pass
             self.kc = None
@@ -353,6 +258,9 @@ class KernelWorker(threading.Thread):
                  stop: threading.Event, kernel_name: str = "python3", cwd: str | None = None,
                  preload=DEFAULT_PRELOAD):
         super().__init__(daemon=True, name="socvit-kernel-worker")
+        # Imported here, in the thread that makes the workers: two threads importing one
+        # module at the same time can get it partially initialised (an ImportError).
+        import jupyter_client  # noqa: F401
         self.jobs, self.results, self.handle, self.on_error, self.stop = jobs, results, handle, on_error, stop
         self.kernel = WarmKernel(kernel_name, cwd=cwd, preload=preload)
 

@@ -1,7 +1,7 @@
 """Turning executed report notebooks into files: offline HTML, the index page, PDF.
 
-Used by :mod:`socvit.report`; the functions are plain and can be called on any executed
-notebook.
+Used by :mod:`socvit.runner._run`; the functions are plain and can be called on any
+executed notebook.
 
 * :func:`notebook_to_html` exports with nbconvert's ``lab`` template, without code cells
   (``exclude_input``), with images embedded as base64 and with the template's CDN scripts
@@ -11,8 +11,9 @@ notebook.
   in the report.
 * :func:`index_html` writes the Dutch overview page with a table of headline figures.
 * :func:`html_to_pdf` prints an HTML file to PDF with headless Chromium.
-* :func:`write_atomic` writes to a temporary file in the target folder and renames it, so a
-  reader (or a run killed halfway) never sees a partial file.
+
+Every file is written with :func:`socvit._files.atomic_write` (a temporary file in the
+target folder, then renamed), so a reader, or a run killed halfway, never sees a part.
 """
 
 from __future__ import annotations
@@ -27,15 +28,14 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
+from .._files import atomic_write
+from ..report._headline import HEADLINE_MIMETYPE
+
 __all__ = [
     "HEADLINE_MIMETYPE", "HEADLINE_FIELDS", "notebook_to_html", "pop_headline", "index_html",
-    "find_chromium", "html_to_pdf", "write_atomic", "remove_stale_temp", "slug",
+    "find_chromium", "html_to_pdf", "slug",
     "fmt_number", "parameterize", "keep_failed_notebook", "quick_nbformat_import",
 ]
-
-#: mimetype of the report notebook's last output: a dict of headline figures
-#: (the same constant is ``socvit.sections.HEADLINE_MIMETYPE``)
-HEADLINE_MIMETYPE = "application/vnd.socvit.headline+json"
 
 #: (key, Dutch column heading, kind) of the headline figures shown on the index page
 HEADLINE_FIELDS = (
@@ -47,17 +47,6 @@ HEADLINE_FIELDS = (
     ("bereidheid", "Bereidheid", "score"),
     ("capaciteit", "Capaciteit", "score"),
 )
-
-_TMP_SUFFIX = ".tmp"
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_FILE_MODE = 0o666 & ~_umask()  # what open() would give; mkstemp makes 0600 files
 
 # nbconvert's lab template minus every script it would fetch from a CDN, plus a quieter,
 # publication-like page. Kept here (a Jinja DictLoader) so that no template folder has to
@@ -185,7 +174,7 @@ def keep_failed_notebook(nb, path, error: str, what: str) -> None:
     )
     note.metadata["tags"] = ["socvit-error"]
     nb.cells.insert(0, note)
-    write_atomic(path, nbformat.writes(nb))
+    atomic_write(path, nbformat.writes(nb))
 
 
 def pop_headline(nb) -> dict | None:
@@ -257,9 +246,9 @@ def index_html(sets: list[dict], generated: datetime | None = None) -> str:
     """The Dutch overview page: per golf (and indeling) a table of headline figures, each
     gemeente linking to its report.
 
-    ``sets``: manifests as written by :mod:`socvit.report` (``dir`` relative to the index,
-    ``golf``, ``indeling``, ``reports`` mapping code -> entry with ``naam``, ``status``,
-    ``file``, ``pdf``, ``headline``), newest golf first.
+    ``sets``: manifests as written by :func:`~socvit.runner.run_reports` (``dir`` relative to
+    the index, ``golf``, ``indeling``, ``reports`` mapping code -> entry with ``naam``,
+    ``status``, ``file``, ``pdf``, ``headline``), newest golf first.
     """
     generated = generated or datetime.now()
     parts = [
@@ -341,57 +330,21 @@ def html_to_pdf(html_path, pdf_path, chromium: str | None = None, timeout: float
     chromium = chromium or find_chromium()
     if chromium is None:
         raise RuntimeError(CHROMIUM_HINT)
-    html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{pdf_path.name}.", suffix=_TMP_SUFFIX, dir=pdf_path.parent)
-    os.close(fd)
-    with tempfile.TemporaryDirectory(prefix="socvit-chromium-") as profile:
-        cmd = [chromium, "--headless", "--disable-gpu", "--no-pdf-header-footer",
-               f"--user-data-dir={profile}", f"--print-to-pdf={tmp}", html_path.as_uri()]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            cmd.insert(1, "--no-sandbox")
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    html_path = Path(html_path).resolve()
+
+    def print_to(tmp: str) -> None:
+        with tempfile.TemporaryDirectory(prefix="socvit-chromium-") as profile:
+            cmd = [chromium, "--headless", "--disable-gpu", "--no-pdf-header-footer",
+                   f"--user-data-dir={profile}", f"--print-to-pdf={tmp}", html_path.as_uri()]
+            if hasattr(os, "geteuid") and os.geteuid() == 0:
+                cmd.insert(1, "--no-sandbox")
+            try:
+                proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+            except subprocess.TimeoutExpired:
+                raise RuntimeError(f"Chromium took longer than {timeout:.0f} s to print "
+                                   f"{html_path}.") from None
             if proc.returncode != 0 or os.path.getsize(tmp) == 0:
                 raise RuntimeError(f"Chromium could not print {html_path} to PDF "
                                    f"(exit {proc.returncode}): {proc.stderr.strip()[-500:]}")
-            os.chmod(tmp, _FILE_MODE)
-            os.replace(tmp, pdf_path)
-        except subprocess.TimeoutExpired:
-            raise RuntimeError(f"Chromium took longer than {timeout:.0f} s to print {html_path}.") from None
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
 
-
-def write_atomic(path, content: str | bytes) -> None:
-    """Write ``content`` to ``path`` through a temporary file in the same folder and
-    ``os.replace``: readers see the old file or the whole new one, never a part."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=_TMP_SUFFIX, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, _FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def remove_stale_temp(folder) -> int:
-    """Delete temporary files left in ``folder`` by a killed run; returns how many."""
-    folder = Path(folder)
-    n = 0
-    if folder.is_dir():
-        for p in folder.glob(f".*{_TMP_SUFFIX}"):
-            try:
-                p.unlink()
-                n += 1
-            except OSError:
-                pass
-    return n
+    atomic_write(pdf_path, print_to)

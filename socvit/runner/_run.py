@@ -12,15 +12,14 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from importlib import resources
 from pathlib import Path
 
-from .. import gemeenten as gm
+from .._files import atomic_write, remove_stale_temp, sha256_file
 from ..errors import DataError
+from ..report import notebook_path
 from ._render import (
     CHROMIUM_HINT, find_chromium, html_to_pdf, index_html, keep_failed_notebook,
-    notebook_to_html, parameterize, pop_headline, quick_nbformat_import, remove_stale_temp, slug,
-    write_atomic,
+    notebook_to_html, parameterize, pop_headline, quick_nbformat_import, slug,
 )
 
 __all__ = [
@@ -28,9 +27,8 @@ __all__ = [
     "RunSummary", "DEFAULT_NOTEBOOK", "FORMATS",
 ]
 
-#: the report notebook (package data of socvit.report; found without importing the report layer,
-#: which loads pandas and matplotlib, so the runner process starts quickly)
-DEFAULT_NOTEBOOK = Path(str(resources.files("socvit") / "report" / "gemeente_rapport.ipynb"))
+#: the report notebook (package data of socvit.report)
+DEFAULT_NOTEBOOK = notebook_path()
 FORMATS = ("html", "pdf")
 _MANIFEST = "manifest.json"
 _FAILED = "failed"
@@ -75,14 +73,6 @@ class ReportPlan:
     def __repr__(self):
         return (f"ReportPlan(golf={self.golf}, indeling={self.indeling}, {len(self.jobs)} reports "
                 f"-> {self.folder})")
-
-
-def _sha256(path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _source_hash() -> str:
@@ -149,6 +139,7 @@ def plan_reports(data=None, gemeenten=None, golf=None, indeling=None, *, codeboo
     gemeente that is unknown or has no respondents in that wave (the message lists the
     valid ones).
     """
+    from .. import gemeenten as gm
     from ..codebook import Codebook
 
     data, cb_path, is_sample = _resolve_inputs(data, codebook)
@@ -205,11 +196,11 @@ def plan_reports(data=None, gemeenten=None, golf=None, indeling=None, *, codeboo
             if c not in chosen:
                 chosen.append(c)
 
-    hashes = {"data_sha256": _sha256(data), "codebook_sha256": _sha256(cb_path),
-              "notebook_sha256": _sha256(notebook)}
+    hashes = {"data_sha256": sha256_file(data), "codebook_sha256": sha256_file(cb_path),
+              "notebook_sha256": sha256_file(notebook)}
     for name in _COMPANIONS:
         if (data.parent / name).exists():
-            hashes[f"{name}_sha256"] = _sha256(data.parent / name)
+            hashes[f"{name}_sha256"] = sha256_file(data.parent / name)
     from .. import __version__
 
     hashes["socvit_version"] = __version__
@@ -338,6 +329,12 @@ def _up_to_date(job: ReportJob, entry: dict | None, folder: Path) -> bool:
     return job.pdf is None or (entry.get("pdf") == job.pdf and (folder / job.pdf).exists())
 
 
+def _write_manifest(folder: Path, manifest: dict, out: Path) -> None:
+    """Write ``folder``'s manifest, then the index of every set in ``out``."""
+    atomic_write(folder / _MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
+    _write_index(out)
+
+
 def _write_index(out: Path) -> Path:
     sets = []
     for m in sorted(out.glob(f"*/{_MANIFEST}")):
@@ -349,12 +346,12 @@ def _write_index(out: Path) -> Path:
         sets.append(man)
     sets.sort(key=lambda s: (-int(s.get("golf", 0)), int(s.get("indeling") or 0)))
     path = out / "index.html"
-    write_atomic(path, index_html(sets))
+    atomic_write(path, index_html(sets))
     return path
 
 
 # ---------------------------------------------------------------------------------------
-# one report, in a worker thread with its own warm kernel (socvit.kernelpool.KernelWorker)
+# one report, in a worker thread with its own warm kernel (socvit.runner._kernels.KernelWorker)
 
 
 @dataclass
@@ -396,7 +393,7 @@ async def _make_report(kernel, job: ReportJob, cfg: _Config) -> ReportOutcome:
                              failed_notebook=kept)
     headline = pop_headline(nb)
     html = notebook_to_html(nb, title=f"Sociale vitaliteit in {job.naam} ({job.parameters['golf']})")
-    write_atomic(cfg.folder / job.html, html)
+    atomic_write(cfg.folder / job.html, html)
     if job.pdf:
         try:
             html_to_pdf(cfg.folder / job.html, cfg.folder / job.pdf, chromium=cfg.chromium)
@@ -440,14 +437,14 @@ def run_reports(data=None, gemeenten=None, golf=None, indeling=None, jobs=2, for
     codebook, min_n, warn_n, compare_to
         Passed to the notebook (``None``: the notebook's default).
     notebook : path, optional
-        Report notebook; default ``notebooks/gemeente_rapport.ipynb``.
+        Report notebook; default :data:`DEFAULT_NOTEBOOK` (``socvit/report/gemeente_rapport.ipynb``).
     timeout : float
         Seconds one report may take before its kernel is restarted and it counts as failed.
     progress : bool
         Show a tqdm progress bar on stderr.
     kernel_name, preload
         Kernel spec, and the modules each kernel imports once before the first report
-        (default :data:`socvit.kernelpool.DEFAULT_PRELOAD`).
+        (default :data:`socvit.runner._kernels.DEFAULT_PRELOAD`).
 
     Returns
     -------
@@ -513,8 +510,7 @@ def run_reports(data=None, gemeenten=None, golf=None, indeling=None, jobs=2, for
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
         manifest["updated"] = entries[job.gemeente]["finished"]
-        write_atomic(folder / _MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
-        _write_index(out)
+        _write_manifest(folder, manifest, out)
 
     if todo:
         from ._kernels import DEFAULT_PRELOAD, KernelWorker
@@ -571,8 +567,7 @@ def run_reports(data=None, gemeenten=None, golf=None, indeling=None, jobs=2, for
                 record(job, o)
     else:
         manifest["updated"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        write_atomic(folder / _MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
-        _write_index(out)
+        _write_manifest(folder, manifest, out)
     order = {j.gemeente: i for i, j in enumerate(plan.jobs)}
     summary.outcomes.sort(key=lambda o: order.get(o.gemeente, 0))
     summary.seconds = time.perf_counter() - t_start
