@@ -323,8 +323,14 @@ def mean(data, column, weights=None, by=None, level=0.95, strata=None, cluster=N
 
     Example
     -------
-    >>> # In R: svyby(~api00, ~awards, svydesign(ids=~1, weights=~pw, data=apistrat), svymean)
-    >>> mean(apistrat, "api00", weights="pw", by="awards")                   # doctest: +SKIP
+    >>> # In R: svyby(~rapportcijfer, ~gemeente, svydesign(ids=~kern, data=df), svymean,
+    >>> #             na.rm=TRUE)
+    >>> t = mean(df, "rapportcijfer", by="gemeente", cluster="kern")
+    >>> t[["gemeente", "estimate", "se", "n"]].round(3).head(3)
+      gemeente  estimate     se    n
+    0   GM0014     7.081  0.029  838
+    1   GM0037     6.844  0.066  173
+    2   GM0047     6.905  0.054  158
     """
     _check_level(level)
     data = _inputs.frame(data)
@@ -363,9 +369,13 @@ def proportion(data, column, categories, weights=None, by=None, level=0.95, meth
 
     Example
     -------
-    >>> # In R: svyciprop(~I(sch.wide == "Yes"), svydesign(ids=~1, weights=~pw,
-    >>> #                 data=apistrat), method="logit")
-    >>> proportion(apistrat, "sch.wide", ["Yes"], weights="pw")              # doctest: +SKIP
+    >>> # In R: svyby(~I(actief == 1), ~geslacht, svydesign(ids=~1, data=df), svyciprop,
+    >>> #             method="logit", vartype="ci", na.rm=TRUE)
+    >>> t = proportion(df, "actief", [1], by="geslacht")
+    >>> t[["geslacht", "estimate", "ci_lower", "ci_upper"]].round(3)
+      geslacht  estimate  ci_lower  ci_upper
+    0      man     0.334     0.312     0.358
+    1    vrouw     0.327     0.305     0.350
     """
     _check_level(level)
     if method not in _METHODS:
@@ -402,8 +412,14 @@ def distribution(data, column, weights=None, by=None, level=0.95, method="logit"
 
     Example
     -------
-    >>> # In R: svymean(~awards, svydesign(ids=~1, weights=~pw, data=apistrat))
-    >>> distribution(apistrat, "awards", weights="pw")                       # doctest: +SKIP
+    >>> # In R: svymean(~factor(bet_1), svydesign(ids=~1, data=df), na.rm=TRUE)
+    >>> distribution(df, "bet_1")[["category", "estimate", "n"]].round(3)
+       category  estimate     n
+    0         1     0.012  3187
+    1         2     0.059  3187
+    2         3     0.202  3187
+    3         4     0.314  3187
+    4         5     0.413  3187
     """
     _check_level(level)
     data = _inputs.frame(data)
@@ -472,8 +488,11 @@ def compare(data, column, group_col, group=None, against="rest", kind="mean", we
 
     Example
     -------
-    >>> # In R: svyttest(api00 ~ I(stype == "E"), svydesign(ids=~1, weights=~pw, data=apistrat))
-    >>> compare(apistrat, "api00", "stype", "E", weights="pw")               # doctest: +SKIP
+    >>> # In R: svyttest(rapportcijfer ~ I(gemeente == "GM0014"), svydesign(ids=~1, data=df))
+    >>> t = compare(df, "rapportcijfer", "gemeente", "GM0014")
+    >>> t[["gemeente", "difference", "p", "direction"]].round(3)
+      gemeente  difference    p direction
+    0   GM0014       0.147  0.0     hoger
     """
     _check_level(level)
     if kind not in ("mean", "proportion"):
@@ -565,8 +584,12 @@ def compare_waves(data, column, wave=None, earlier=None, wave_col="golf", kind="
 
     Example
     -------
-    >>> compare_waves(panel, "rapportcijfer", 2023, 2021, by="gemeente",
-    ...               cluster="resp_id", weights="gewicht")                  # doctest: +SKIP
+    >>> # In R: svyttest(rapportcijfer ~ I(golf == 2023), subset(svydesign(ids=~resp_id,
+    >>> #                data=panel), golf %in% c(2021, 2023)))
+    >>> t = compare_waves(panel, "rapportcijfer", 2023, 2021, cluster="resp_id")
+    >>> t[["golf", "against", "difference", "se", "direction"]].round(3)
+       golf against  difference     se direction
+    0  2023    2021       0.019  0.022    gelijk
     """
     data = _inputs.frame(data)
     _inputs.require_columns(data, wave_col, "wave")

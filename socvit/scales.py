@@ -25,11 +25,13 @@ def reverse(data, items, low: float, high: float) -> pd.DataFrame:
     Examples
     --------
     >>> # In R: psych::reverse.code(-1, df$bet_3, mini = 1, maxi = 5)
+    >>> df["bet_3"].head(3).tolist()
+    [3, 1, 5]
     >>> sv.scales.reverse(df, ["bet_3"], 1, 5).head(3)
-       bet_3
-    0    2.0
-    1    2.0
-    2    3.0
+          bet_3
+    9891    3.0
+    9892    5.0
+    9893    1.0
     """
     items = [items] if isinstance(items, str) else list(items)
     if not low < high:
@@ -104,9 +106,10 @@ def score(data, scale, codebook: Codebook | None = None, min_valid: int | None =
 
     Examples
     --------
-    >>> panel = sv.load_sample()
-    >>> bet = sv.scales.score(panel, "betrokkenheid")    # doctest: +SKIP
     >>> # In R: psych::scoreItems(keys, items, impute = "none", min = 1, max = 5)$scores
+    >>> bet = sv.scales.score(panel, "betrokkenheid")
+    >>> round(float(bet.mean()), 3), int(bet.notna().sum())
+    (3.991, 13086)
     """
     df, cb = _inputs.frame(data), _inputs.codebook(data, codebook)
     if isinstance(scale, Scale):
@@ -148,7 +151,9 @@ def score_all(data, group: str | None = None, codebook: Codebook | None = None,
 
     Examples
     --------
-    >>> scores = sv.scales.score_all(panel, group="organisatiekracht")   # doctest: +SKIP
+    >>> scores = sv.scales.score_all(panel, group="organisatiekracht")
+    >>> list(scores.columns)
+    ['betrokkenheid', 'overtuigingen', 'bereidheid', 'capaciteit']
     """
     df, cb = _inputs.frame(data), _inputs.codebook(data, codebook)
     if cb is None:
@@ -173,10 +178,11 @@ def to_0_10(x, low: float = 1, high: float = 5):
 
     Examples
     --------
-    >>> sv.scales.to_0_10(pd.Series([1, 3, 5]))   # doctest: +SKIP
+    >>> sv.scales.to_0_10(pd.Series([1, 3, 5]))
     0     0.0
     1     5.0
     2    10.0
+    dtype: float64
     """
     return _transform(x, low, high, 10.0, "to_0_10")
 

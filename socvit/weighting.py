@@ -186,8 +186,11 @@ def margins_from_population(bevolking, gemeente=None, golf=None,
 
     Example
     -------
-    >>> pop = margins_from_population("data/sample/bevolking.csv", golf=2023)  # doctest: +SKIP
-    >>> w = rake(panel.data.query("golf == 2023"), pop, by="gemeente")        # doctest: +SKIP
+    >>> pop = margins_from_population(bevolking, golf=2023)
+    >>> list(pop)[:3]
+    ['GM0014', 'GM0037', 'GM0047']
+    >>> pop["GM0014"]["geslacht"]
+    {'man': 98996.0, 'vrouw': 101027.0}
     """
     if isinstance(bevolking, (str, Path)):
         path = Path(bevolking)
@@ -310,12 +313,17 @@ def rake(data, margins, base_weight=None, by=None, max_iter=100, tol=1e-10, boun
 
     Example
     -------
-    >>> # In R: rake(svydesign(ids=~1, weights=~pw, data=apistrat),
-    >>> #            list(~stype, ~sch.wide), list(pop.types, pop.schwide))
-    >>> margins = {"stype": {"E": 4421, "H": 755, "M": 1018},
-    ...            "sch.wide": {"No": 1072, "Yes": 5122}}
-    >>> res = rake(apistrat, margins, base_weight="pw")                      # doctest: +SKIP
-    >>> res.weights.groupby(apistrat["stype"]).sum()                         # doctest: +SKIP
+    >>> # In R: rake(svydesign(ids=~1, data=d), list(~leeftijdsklasse, ~geslacht),
+    >>> #            list(pop_leeftijd, pop_geslacht)), one gemeente at a time
+    >>> res = rake(df, margins_from_population(bevolking, golf=2023), by="gemeente")
+    >>> res.converged, round(res.deff, 3)
+    (True, 1.339)
+    >>> d = df[df["gemeente"] == "GM0014"]
+    >>> res.weights[d.index].groupby(d["geslacht"], observed=True).sum().round(1)
+    geslacht
+    man       98996.0
+    vrouw    101027.0
+    Name: gewicht, dtype: float64
     """
     data = _inputs.frame(data)
     if on_nonconvergence not in ("warn", "raise"):

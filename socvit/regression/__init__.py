@@ -1,10 +1,20 @@
 """Tidy regression models for panel survey data, with survey-correct standard errors.
 
 >>> import socvit as sv
->>> panel = sv.load_sample()                                         # doctest: +SKIP
->>> res = sv.regression.fit("actief ~ bereidheid + capaciteit + leeftijdsklasse", data,
-...                         kind="logit", weights="gewicht", strata="gemeente")  # doctest: +SKIP
->>> res.table                                                        # doctest: +SKIP
+>>> margins = sv.weighting.margins_from_population(bevolking, golf=2023)
+>>> d = df.assign(gewicht=sv.weighting.rake(df, margins, by="gemeente").weights)
+>>> # In R: svyglm(actief ~ bereidheid + capaciteit + leeftijdsklasse, family = quasibinomial,
+>>> #              design = svydesign(ids = ~1, strata = ~gemeente, weights = ~gewicht, data = d))
+>>> res = sv.regression.fit("actief ~ bereidheid + capaciteit + leeftijdsklasse", d,
+...                         kind="logit", weights="gewicht", strata="gemeente")
+>>> res.table[["term", "odds_ratio", "or_ci_lower", "or_ci_upper"]].round(2)
+                                  term  odds_ratio  or_ci_lower  or_ci_upper
+0                            Intercept         NaN          NaN          NaN
+1        leeftijdsklasse[T.35-49 jaar]        1.07         0.79         1.45
+2        leeftijdsklasse[T.50-64 jaar]        1.40         1.06         1.86
+3  leeftijdsklasse[T.65 jaar en ouder]        2.00         1.53         2.62
+4                           bereidheid        1.82         1.59         2.10
+5                           capaciteit        1.60         1.42         1.82
 
 Kinds: ``ols`` (linear), ``logit`` (binary 0/1 outcome), ``ordinal`` (proportional-odds
 logit), ``mixed`` (random intercept for kern, optionally gemeente), ``within`` (respondent

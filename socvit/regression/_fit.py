@@ -243,12 +243,22 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
 
     Examples
     --------
+    >>> margins = sv.weighting.margins_from_population(bevolking, golf=2023)
+    >>> d = df.assign(gewicht=sv.weighting.rake(df, margins, by="gemeente").weights)
     >>> # In R: svyglm(actief ~ bereidheid, design = svydesign(ids = ~kern, strata =
     >>> #        ~gemeente, weights = ~gewicht, data = d), family = quasibinomial)
     >>> res = fit("actief ~ bereidheid", d, kind="logit", weights="gewicht",
-    ...           strata="gemeente", cluster="kern")                 # doctest: +SKIP
-    >>> # In R: lmer(rapportcijfer ~ contact + (1 | kern), data = d)
-    >>> res = fit("rapportcijfer ~ contact", d, kind="mixed", groups="kern")  # doctest: +SKIP
+    ...           strata="gemeente", cluster="kern")
+    >>> res.table[["term", "estimate", "se", "p"]].round(3)
+             term  estimate     se    p
+    0   Intercept    -4.224  0.208  0.0
+    1  bereidheid     0.921  0.055  0.0
+    >>> # In R: lmer(rapportcijfer ~ contact_gemeente + (1 | kern), data = d)
+    >>> res = fit("rapportcijfer ~ contact_gemeente", d, kind="mixed", groups="kern")
+    >>> res.table[["term", "estimate", "se"]].round(3)
+                   term  estimate     se
+    0         Intercept     5.586  0.063
+    1  contact_gemeente     0.432  0.019
     """
     import patsy
 

@@ -54,7 +54,17 @@ def side_by_side(results, names=None, stars=True, decimals=3, fit_stats=None) ->
     Examples
     --------
     >>> # In R: modelsummary::modelsummary(list(m1, m2), estimate = "{estimate}{stars}")
-    >>> sv.regression.side_by_side([res1, res2], names=["basis", "met ACTIE"])   # doctest: +SKIP
+    >>> res1 = sv.regression.fit("rapportcijfer ~ bereidheid", df)
+    >>> res2 = sv.regression.fit("rapportcijfer ~ bereidheid + animo + contacten", df)
+    >>> sv.regression.side_by_side([res1, res2], names=["basis", "met ACTIE"]).table
+                           basis         met ACTIE
+    Intercept   6,531*** (0,081)  4,585*** (0,086)
+    bereidheid  0,122*** (0,022)  0,062*** (0,019)
+    animo                         0,367*** (0,018)
+    contacten                     0,297*** (0,018)
+    N                      3.204             3.132
+    r2                     0,010             0,312
+    adj_r2                 0,009             0,312
     """
     from .. import fmt
 

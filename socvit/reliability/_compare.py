@@ -162,7 +162,15 @@ def alpha_by(data, by, items=None, reverse=(), weights=None, ci="feldt", level=0
     Examples
     --------
     >>> # In R: by(panel, panel$gemeente, function(d) psych::alpha(d[items], keys = "bet_3"))
-    >>> alpha_by(panel, "gemeente", "betrokkenheid").table              # doctest: +SKIP
+    >>> res = alpha_by(wave, "gemeente", "betrokkenheid")
+    >>> res.table[["gemeente", "n", "raw_alpha", "indicative"]].round(3).head(3)
+      gemeente    n  raw_alpha  indicative
+    0   GM0014  857      0.792       False
+    1   GM0037  174      0.711       False
+    2   GM0047  161      0.751       False
+    >>> # In R: cocron::cocron.n.coefficients(alphas, n, items = 4)
+    >>> print(res.test)
+    Toets van Hakstian en Whalen (1976) op gelijke alfa's in 10 groepen: chi² = 13,25 (df = 9), p = 0,151
     """
     rules = disclosure.resolve(rules, min_n, warn_n)
     min_n, warn_n = rules.min_n, rules.warn_n

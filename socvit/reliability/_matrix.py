@@ -22,7 +22,7 @@ def _one_blas_thread(cells=None):
     threads gain little and, on a busy machine, spin-wait for seconds. But setting the limit
     costs milliseconds itself (threadpoolctl reads the process's library map each time),
     more than all products on small data take (a report's scales: a few thousand rows), so
-    small data go without. threadpoolctl comes with scikit-learn (a pingouin dependency);
+    small data go without. threadpoolctl is a declared dependency;
     without it this does nothing."""
     if cells is not None and cells < _BLAS_LIMIT_CELLS:
         return contextlib.nullcontext()

@@ -161,7 +161,19 @@ def splithalf(data, items=None, reverse=(), max_items_exact=16, n_samples=10000,
     Examples
     --------
     >>> # In R: psych::splitHalf(bfi[, 1:16], key = keys, check.keys = FALSE)
-    >>> splithalf(bfi, list(bfi.columns[:16]), reverse=["A1", "C4", "C5", "E1", "E2"])  # doctest: +SKIP
+    >>> splithalf(bfi, list(bfi.columns[:16]), reverse=["A1", "C4", "C5", "E1", "E2"])
+    Split half reliabilities
+    (6435 all splits)
+    <BLANKLINE>
+    Maximum split half reliability (lambda 4) = 0.86
+    Guttman lambda 6                          = 0.81
+    Average split half reliability            = 0.78
+    Guttman lambda 3 (alpha)                  = 0.78
+    Guttman lambda 2                          = 0.79
+    Minimum split half reliability  (beta)    = 0.51
+    Average interitem r = 0.18 with median = 0.16
+    Best split:  A1-, A3, C2, C3, C5-, E1-, E4, E5  vs the rest
+    Worst split: A1-, A2, A3, A5, E1-, E2-, E3, E4  vs the rest
     """
     it = _resolve(data, items, reverse, None, need=2, call="splithalf")
     names = list(it.x.columns)
