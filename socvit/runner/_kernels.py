@@ -74,6 +74,8 @@ class WarmKernel:
 
     Examples
     --------
+    Not run with the tests (it starts a kernel; tests/test_report.py runs kernels):
+
     >>> async def run(nbs):  # doctest: +SKIP
     ...     k = WarmKernel()
     ...     await k.start()

@@ -131,7 +131,15 @@ def notebook_to_html(nb, title: str | None = None) -> str:
     Examples
     --------
     >>> # In a shell: jupyter nbconvert --to html --no-input rapport.ipynb
-    >>> html = notebook_to_html(nbformat.read("rapport.ipynb", 4))  # doctest: +SKIP
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("geheim = 1")])
+    >>> nb.cells[0].outputs = [nbformat.v4.new_output(
+    ...     "display_data", data={"text/html": "<p>Rapportcijfer 7,6</p>"})]
+    >>> page = notebook_to_html(nb, title="Sociale vitaliteit in Pekela (2023)")
+    >>> "<p>Rapportcijfer 7,6</p>" in page, "geheim" in page
+    (True, False)
+    >>> "<title>Sociale vitaliteit in Pekela (2023)</title>" in page
+    True
     """
     import copy
 
@@ -204,7 +212,11 @@ def pop_headline(nb) -> dict | None:
 
 
 def slug(text: str) -> str:
-    """A file-name-safe lowercase form: ``"Het Hogeland" -> "het-hogeland"``."""
+    """A file-name-safe lowercase form.
+
+    >>> slug("Het Hogeland"), slug("Súdwest-Fryslân")
+    ('het-hogeland', 'sudwest-fryslan')
+    """
     import unicodedata
 
     plain = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
@@ -214,7 +226,11 @@ def slug(text: str) -> str:
 def fmt_number(value, kind: str) -> str:
     """Dutch display of a headline figure, as in the reports (:mod:`socvit.fmt`):
     ``kind`` ``int`` (``"1.234"``), ``pct`` (a proportion 0-1: ``0.724 -> "72%"``), ``mark``
-    and ``score`` (one decimal: ``7.64 -> "7,6"``); None or NaN -> ``"–"``."""
+    and ``score`` (one decimal: ``7.64 -> "7,6"``); None or NaN -> ``"–"``.
+
+    >>> fmt_number(1234, "int"), fmt_number(0.724, "pct"), fmt_number(7.64, "mark")
+    ('1.234', '72%', '7,6')
+    """
     from .. import fmt
 
     if isinstance(value, str):
@@ -325,7 +341,8 @@ CHROMIUM_HINT = (
 def html_to_pdf(html_path, pdf_path, chromium: str | None = None, timeout: float = 120) -> None:
     """Print ``html_path`` to ``pdf_path`` with headless Chromium (atomically).
 
-    Raises RuntimeError with Chromium's message when it fails.
+    Raises RuntimeError with Chromium's message when it fails; the PDF is written
+    atomically, so a failed print leaves no file.
     """
     chromium = chromium or find_chromium()
     if chromium is None:

@@ -138,6 +138,17 @@ def plan_reports(data=None, gemeenten=None, golf=None, indeling=None, *, codeboo
     :class:`~socvit.errors.DataError` for an unknown wave, an indeling before the wave, or a
     gemeente that is unknown or has no respondents in that wave (the message lists the
     valid ones).
+
+    Examples
+    --------
+    >>> plan = sv.runner.plan_reports(gemeenten=["Delfzijl", "GM1651"], golf=2017)
+    >>> plan
+    ReportPlan(golf=2017, indeling=2017, 2 reports -> reports/2017)
+    >>> [(j.gemeente, j.html) for j in plan.jobs]
+    [('GM0010', 'GM0010-delfzijl.html'), ('GM1651', 'GM1651-eemsmond.html')]
+    >>> later = sv.runner.plan_reports(golf=2017, indeling=2023)  # Delfzijl's answers: Eemsdelta
+    >>> later.folder.name, "GM1979" in [j.gemeente for j in later.jobs]
+    ('2017-indeling-2023', True)
     """
     from .. import gemeenten as gm
     from ..codebook import Codebook
@@ -453,9 +464,11 @@ def run_reports(data=None, gemeenten=None, golf=None, indeling=None, jobs=2, for
 
     Examples
     --------
-    >>> import socvit as sv
-    >>> res = sv.report.run_reports(golf=2017, gemeenten=["Delfzijl"], jobs=1)  # doctest: +SKIP
+    Not run with the tests (it starts kernels and writes to ``reports/``; tests/test_report.py
+    runs reports):
+
     >>> # In a shell: socvit reports --golf 2017 --gemeente Delfzijl --jobs 1
+    >>> res = sv.runner.run_reports(golf=2017, gemeenten=["Delfzijl"], jobs=1)  # doctest: +SKIP
     >>> print(res.summary())  # doctest: +SKIP
     """
     t_start = time.perf_counter()
