@@ -20,13 +20,14 @@ What it does, in order:
    of socvit's source for such checks).
 3. **Runs the notebook in warm kernels** (:mod:`socvit.runner._kernels`): ``jobs`` worker
    threads each own one kernel that imported pandas, matplotlib, seaborn, statsmodels and
-   socvit once; every report starts from a reset namespace and matplotlib state. Parameters
-   are injected the papermill way (``papermill.parameterize.parameterize_notebook``).
+   socvit once; every report starts from a reset namespace and matplotlib state (the code
+   that runs in the kernel is :mod:`socvit.runner._warmup`). Parameters are injected the
+   papermill way (``papermill.parameterize.parameterize_notebook``).
 4. **Exports HTML in-process** (:mod:`socvit.runner._render`): no code, images embedded, no CDN
    scripts; optionally PDF through headless Chromium.
-5. **Writes atomically** (temporary file + ``os.replace``): the report files, the manifest
-   and the index are always whole. A run killed at any moment leaves only complete
-   reports; the next run makes the missing ones.
+5. **Writes atomically** (:func:`socvit._files.atomic_write`: a temporary file, then
+   ``os.replace``): the report files, the manifest and the index are always whole. A run
+   killed at any moment leaves only complete reports; the next run makes the missing ones.
 
 Layout of ``out`` (default ``reports/``)::
 

@@ -95,7 +95,6 @@ class WarmKernel:
         self._sockdir = None
         self._pending_reset = None       # msg_id of a reset sent after the last notebook
         self.starts = 0
-        self.startup_seconds = 0.0
 
     def __repr__(self):
         alive = self.km is not None and self.km.has_kernel
@@ -105,7 +104,6 @@ class WarmKernel:
         """Start the kernel (ipc transport), connect a client and run the warm-up imports."""
         from jupyter_client import AsyncKernelManager
 
-        t0 = time.perf_counter()
         kwargs = {"kernel_name": self.kernel_name}
         if os.name == "posix":
             self._sockdir = tempfile.mkdtemp(prefix="socvit-kernel-")
@@ -126,7 +124,6 @@ class WarmKernel:
             raise KernelFailure(f"The {self.kernel_name!r} kernel could not be started and warmed "
                                 f"up: {exc}") from exc
         self.starts += 1
-        self.startup_seconds += time.perf_counter() - t0
 
     async def _run(self, code: str, timeout: float) -> None:
         """Execute ``code`` silently; raise KernelFailure on an error or no answer."""
