@@ -8,24 +8,40 @@ unweighted and slow). Columns used:
 ``estimate, ci_lower, ci_upper, n, suppressed`` and optionally ``indicative``.
 
 Rows with ``suppressed`` true are not drawn. Rows flagged ``indicative`` (fewer than
-``warn_n`` respondents) get an open marker and a note under the figure. Labels are Dutch,
-ticks have a decimal comma, and each function returns a :class:`matplotlib.figure.Figure`
-that is not registered with pyplot (nothing global is opened or closed; display it, save it
-or let it go).
+``warn_n`` respondents) get an open marker and a note under the figure. Labels are Dutch and
+ticks have a decimal comma.
 
->>> import socvit as sv
+Every function takes ``ax=None``, as seaborn's axes-level functions do, and returns what it
+drew on:
+
+* ``ax`` given: it draws on that Axes (of your own figure, pyplot's or not) and returns it;
+  the figure's size and layout stay yours, notes go under the Axes' x label;
+* ``ax=None`` (what the report uses): it makes a :class:`matplotlib.figure.Figure` sized for
+  the table (constrained layout, notes inside the figure) and returns the Figure. That
+  Figure is not registered with pyplot: nothing global is opened or closed; display it,
+  save it or let it go.
+
+Examples
+--------
 >>> sv.plots.set_theme()
->>> fig = sv.plots.trend(table, group="gemeente_naam")       # doctest: +SKIP
+>>> t = sv.estimates.proportion(panel.data, "actief", [1], by="golf")
+>>> fig = sv.plots.trend(t, group=None, percent=True)
+>>> type(fig).__name__
+'Figure'
+>>> import matplotlib.pyplot as plt
+>>> own, (left, right) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+>>> sv.plots.trend(t, group=None, percent=True, ax=right) is right
+True
+>>> plt.close(own)
 """
 
 from __future__ import annotations
 
-import functools
 import textwrap
-import threading
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -60,7 +76,8 @@ def set_theme(font_scale: float = 1.0) -> None:
 
 def _register_notebook_display() -> None:
     """In a Jupyter kernel, show a returned Figure as a PNG (the figures here are not
-    pyplot-managed, so pyplot's inline backend would otherwise show only their repr)."""
+    pyplot-managed, so pyplot's inline backend would otherwise show only their repr).
+    The report embeds its figures itself (:mod:`socvit.report._figures`)."""
     try:
         from IPython import get_ipython
     except ImportError:          # pragma: no cover - IPython is a dependency of ipykernel
@@ -68,131 +85,15 @@ def _register_notebook_display() -> None:
     ip = get_ipython()
     if ip is None:
         return
-    ip.display_formatter.formatters["image/png"].for_type(Figure, to_png)
+    ip.display_formatter.formatters["image/png"].for_type(Figure, _png)
 
 
-#: resolution of the PNG images in a report (sharp on screen, cheap to draw and embed)
-PNG_DPI = 100
-
-
-def to_png(fig: Figure, dpi: int = PNG_DPI) -> bytes:
-    """The figure as PNG bytes, drawn once at its own size.
-
-    The figures here have a fixed size and every note inside the figure, so no
-    ``bbox_inches="tight"`` pass is needed. A one-axes figure is placed by
-    :func:`_place_axes` (one measuring pass instead of constrained layout's three) and
-    drawn on a renderer kept per image size, so text measured for an earlier figure (tick
-    labels, item labels) is not measured again, and which draws each plain text string as
-    one bitmap (:func:`_text_renderer_class`); a light zlib level keeps encoding fast at
-    nearly the same file size.
-    """
+def _png(fig: Figure) -> bytes:
+    """The figure as PNG bytes at its own size and resolution."""
     from io import BytesIO
-
-    import matplotlib as mpl
     buf = BytesIO()
-    if fig.dpi != dpi or not _fits_one_axes(fig):
-        with mpl.rc_context({"savefig.bbox": "standard"}):
-            fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
-        return buf.getvalue()
-    from PIL import Image
-    engine = fig.get_layout_engine()
-    with _RENDER_LOCK:
-        renderer = _renderer(*fig.canvas.get_width_height(physical=True), dpi)
-        _place_axes(fig, renderer)
-        fig.set_layout_engine(None)         # placed: drawing must not lay out again
-        try:
-            renderer.clear()
-            fig.draw(renderer)
-        finally:
-            fig.set_layout_engine(engine)
-        image = Image.frombuffer("RGBA", (int(renderer.width), int(renderer.height)),
-                                 renderer.buffer_rgba(), "raw", "RGBA", 0, 1)
-        image.save(buf, format="png", compress_level=1, dpi=(dpi, dpi))
+    fig.savefig(buf, format="png", dpi=fig.dpi)
     return buf.getvalue()
-
-
-_RENDER_LOCK = threading.Lock()
-
-
-@functools.lru_cache(maxsize=8)
-def _renderer(width: int, height: int, dpi: int):
-    """An Agg renderer per image size, reused: matplotlib caches text sizes per renderer."""
-    return _text_renderer_class()(width, height, dpi)
-
-
-@functools.cache
-def _text_renderer_class():
-    """RendererAgg that draws a plain text string as one bitmap.
-
-    matplotlib 3.11 draws text one glyph at a time in Python (``_draw_text_glyphs_and_boxes``:
-    a transform, a FreeType render and a blit per glyph), about a third of a report's
-    drawing time for its ~9,000 glyphs. For plain (non-math) text this subclass renders the
-    whole string in FreeType and blits it once, as matplotlib 3.10 and earlier did; glyphs
-    then sit on whole pixels as they did there. Mathtext, and any matplotlib without the
-    per-glyph path, uses matplotlib's own drawing.
-    """
-    import math
-
-    from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
-
-    if not hasattr(RendererAgg, "_draw_text_glyphs_and_boxes"):
-        return RendererAgg
-
-    class _StringTextRenderer(RendererAgg):
-        def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
-            if ismath:
-                return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
-            font = self._prepare_font(prop)
-            font.set_text(s, 0, flags=get_hinting_flag())
-            font.draw_glyphs_to_bitmap(antialiased=gc.get_antialiased())
-            descent = font.get_descent() / 64.0
-            xo, yo = font.get_bitmap_offset()
-            rad = math.radians(angle)
-            x = round(x + xo / 64.0 + descent * math.sin(rad))
-            y = round(y + yo / 64.0 + descent * math.cos(rad))
-            self._renderer.draw_text_image(np.asarray(font.get_image()), x, y + 1, angle, gc)
-
-    return _StringTextRenderer
-
-
-def _fits_one_axes(fig: Figure) -> bool:
-    """A figure :func:`_place_axes` can lay out: one Axes in constrained layout."""
-    from matplotlib.layout_engine import ConstrainedLayoutEngine
-    return (isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
-            and len(fig.axes) == 1 and not fig.subfigs)
-
-
-def _place_axes(fig: Figure, renderer) -> None:
-    """Do what constrained layout does for a figure with one Axes, in one pass.
-
-    Constrained layout measures the Axes decorations (tick labels, axis labels, title,
-    legend, texts) twice and ``savefig`` then draws the whole figure once without
-    rendering before the real draw; for one Axes the result is simply: the decorations'
-    bounding box fits the layout rectangle less the pads. Decorations keep their distance
-    to the Axes edges, or (end tick labels, texts at data positions, a legend centred
-    above) stick out less when the Axes grows; so a second measurement, as constrained
-    layout makes, is needed only when the Axes shrank or its ticks changed. Unlike
-    constrained layout, an axis label longer than its Axes counts too (it is not cut off).
-    """
-    from matplotlib.transforms import Bbox
-    ax = fig.axes[0]
-    params = fig.get_layout_engine().get()
-    width, height = fig.get_size_inches()
-    w_pad, h_pad = params["w_pad"] / width, params["h_pad"] / height
-    left, bottom, w, h = params["rect"]
-    to_fig = fig.transFigure.inverted()
-    def ticks():
-        return [list(axis.get_majorticklocs()) for axis in (ax.xaxis, ax.yaxis)]
-
-    for _ in range(2):
-        pos, before = ax.get_position(original=True), ticks()
-        tight = ax.get_tightbbox(renderer).transformed(to_fig)
-        new = Bbox.from_extents(
-            left + w_pad + pos.x0 - tight.x0, bottom + h_pad + pos.y0 - tight.y0,
-            left + w - w_pad - (tight.x1 - pos.x1), bottom + h - h_pad - (tight.y1 - pos.y1))
-        ax.set_position(new)
-        if new.width >= pos.width and new.height >= pos.height and ticks() == before:
-            break
 
 
 # --------------------------------------------------------------------------- helpers
@@ -239,9 +140,19 @@ def _errors(table, value="estimate", lo="ci_lower", hi="ci_upper") -> np.ndarray
     return np.vstack([np.clip(est - _f(table, lo), 0, None), np.clip(_f(table, hi) - est, 0, None)])
 
 
-def _figure(width, height) -> tuple[Figure, object]:
+def _canvas(ax, width, height):
+    """The Axes to draw on and what the plot function returns: ``ax`` itself when given,
+    otherwise a new Axes on a new constrained-layout Figure of ``width`` x ``height`` inches
+    (not registered with pyplot) and that Figure."""
+    if ax is not None:
+        return ax, ax
     fig = Figure(figsize=(width, height), layout="constrained")
-    return fig, fig.add_subplot()
+    return fig.add_subplot(), fig
+
+
+def _own_figure(ax, result) -> bool:
+    """Whether the plot made the figure of ``ax`` itself (``ax=None``)."""
+    return result is not ax
 
 
 def _value_axis(axis, percent: bool, decimals=None):
@@ -251,11 +162,21 @@ def _value_axis(axis, percent: bool, decimals=None):
     axis.set_major_formatter(fmt.percent_formatter() if percent else fmt.comma_formatter(decimals))
 
 
-def _note(fig, notes) -> None:
-    """Notes under the plot, inside the figure: the figure grows by the height of the
-    (wrapped) note and constrained layout keeps the axes above it."""
+def _note(ax, result, notes) -> None:
+    """Notes under the plot. On a figure the plot made itself: inside the figure, which
+    grows by the height of the (wrapped) note while constrained layout keeps the axes above
+    it. On a given Axes: under its x label, wrapped to the Axes' width (the figure is the
+    caller's)."""
     notes = [n for n in notes if n]
     if not notes:
+        return
+    fig = ax.get_figure(root=True)
+    if not _own_figure(ax, result):
+        width = ax.get_position().width * fig.get_size_inches()[0]
+        lines = textwrap.wrap(_text("  ".join(notes)), width=max(20, int(width * 16)))
+        ax.annotate("\n".join(lines), xy=(0, 0), xycoords=("axes fraction", ax.xaxis.label),
+                    xytext=(0, -4), textcoords="offset points", fontsize=8.5,
+                    color="#555555", ha="left", va="top")
         return
     width, height = fig.get_size_inches()
     lines = textwrap.wrap(_text("  ".join(notes)), width=max(20, int(width * 16)))
@@ -267,18 +188,9 @@ def _note(fig, notes) -> None:
              color="#555555", ha="left", va="top", transform=fig.transFigure)
 
 
-def _point(ax, x, y, colour, indicative, xerr=None, yerr=None, size=7, label=None, zorder=3):
-    """One estimate with its interval; open marker when indicative."""
-    ax.errorbar(x, y, xerr=xerr, yerr=yerr, fmt="none", ecolor=colour, elinewidth=1.6,
-                capsize=0, zorder=zorder - 1)
-    ax.plot([x], [y], marker="o", markersize=size, linestyle="none", color=colour,
-            markerfacecolor="white" if indicative else colour, markeredgewidth=1.6,
-            label=label, zorder=zorder)
-
-
 def _points(ax, xs, ys, colour, indicative, xerr=None, yerr=None, size=7, zorder=3):
-    """Several estimates of one colour with their intervals in three artists (what
-    :func:`_point` draws one by one); open markers where ``indicative``."""
+    """Estimates of one colour with their intervals in at most three artists; open
+    markers where ``indicative``."""
     xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
     if not len(xs):
         return
@@ -308,7 +220,7 @@ def _n_label(name, part) -> str:
 def likert_bars(dist: pd.DataFrame, item: str = "item", category: str = "category",
                 value: str = "estimate", labels: dict | None = None, categories=None,
                 agree=None, disagree=None, title: str | None = None,
-                agree_label: str = "(helemaal) mee eens", width: float = 8.5) -> Figure:
+                agree_label: str = "(helemaal) mee eens", width: float = 8.5, ax=None) -> Figure | Axes:
     r"""Diverging stacked bars of a Likert distribution, the agreeing share written out.
 
     Parameters
@@ -349,8 +261,10 @@ def likert_bars(dist: pd.DataFrame, item: str = "item", category: str = "categor
     Examples
     --------
     >>> # In R: plot(likert::likert(items), centered = TRUE)
-    >>> dist = sv.estimates.distribution(df, "bet_1", weights="gewicht")       # doctest: +SKIP
-    >>> fig = sv.plots.likert_bars(dist.assign(item="bet_1"))                  # doctest: +SKIP
+    >>> dist = sv.estimates.distribution(df, "bet_1")
+    >>> fig = sv.plots.likert_bars(dist.assign(item="bet_1"), labels={"bet_1": "Ik voel me thuis"})
+    >>> [t.get_text() for t in fig.axes[0].texts]         # agreeing share, written out
+    ['73%']
     """
     _check(dist, [item, category, value], "likert_bars")
     labels = labels or {}
@@ -374,10 +288,10 @@ def likert_bars(dist: pd.DataFrame, item: str = "item", category: str = "categor
             .reindex(columns=categories).fillna(0.0))
     order = [i for i in pd.unique(dist[item]) if i in wide.index]
     wide = wide.loc[order]
-    fig, ax = _figure(width, 0.55 * len(order) + 1.4)
     if not order:
         raise DataError("plots.likert_bars: every item is suppressed; there is nothing to draw. "
                         "Say so in text instead of drawing an empty figure.")
+    ax, result = _canvas(ax, width, 0.55 * len(order) + 1.4)
     y = np.arange(len(order))[::-1]
     half_neutral = wide[neutral].sum(axis=1).to_numpy() / 2
     left = -(wide[disagree].sum(axis=1).to_numpy() + half_neutral)
@@ -407,13 +321,15 @@ def likert_bars(dist: pd.DataFrame, item: str = "item", category: str = "categor
     ax.set_xlabel(f"aandeel van de respondenten; rechts in vet: {agree_label}")
     if title:
         ax.set_title(_text(title))
-    # centred on the figure, just above the Axes: the five categories are wider than the
-    # Axes beside long item labels, and centred on the Axes they ran off the right edge
+    # on its own figure centred on the figure, just above the Axes: the five categories are
+    # wider than the Axes beside long item labels, and centred on the Axes they ran off the
+    # right edge; on a given Axes centred on that Axes (the figure may hold others)
     from matplotlib.transforms import blended_transform_factory
+    across = ax.get_figure(root=False).transSubfigure if _own_figure(ax, result) else ax.transAxes
     ax.legend(ncols=min(k, 5), loc="lower center", bbox_to_anchor=(0.5, 1.0),
-              bbox_transform=blended_transform_factory(fig.transFigure, ax.transAxes),
+              bbox_transform=blended_transform_factory(across, ax.transAxes),
               fontsize=8.5, handlelength=1.2, columnspacing=1.0)
-    return fig
+    return result
 
 
 def _bars(ax, y, width, left, colour, label, height=0.7):
@@ -434,7 +350,7 @@ def _abs_percent():
 
 def dot_compare(table: pd.DataFrame, label: str = "label", group: str = "group",
                 value: str = "estimate", percent: bool = False, xlabel: str | None = None,
-                title: str | None = None, xlim=None, width: float = 8.0) -> Figure:
+                title: str | None = None, xlim=None, width: float = 8.0, ax=None) -> Figure | Axes:
     """Dot plot with intervals: per indicator (``label``) one dot per ``group`` (e.g. the
     gemeente and the province), open dots for indicative values.
 
@@ -451,13 +367,17 @@ def dot_compare(table: pd.DataFrame, label: str = "label", group: str = "group",
     --------
     >>> # In R: ggplot(t, aes(estimate, label, colour = group)) +
     >>> #         geom_pointrange(aes(xmin = ci_lower, xmax = ci_upper))
-    >>> fig = sv.plots.dot_compare(table, xlabel="score (0-10)")              # doctest: +SKIP
+    >>> t = sv.estimates.mean(df, "betrokkenheid", by="opleiding")
+    >>> fig = sv.plots.dot_compare(t.assign(group="2023"), label="opleiding",
+    ...                            xlabel="betrokkenheid (1-5)")
+    >>> len(fig.axes[0].get_yticklabels())                # one row per opleiding
+    3
     """
     _check(table, [label, group, value], "dot_compare")
     shown = _shown(table, value)
     labels = list(pd.unique(table[label]))
     groups = list(pd.unique(table[group]))
-    fig, ax = _figure(width, 0.5 * len(labels) * max(1, len(groups)) ** 0.5 + 1.2)
+    ax, result = _canvas(ax, width, 0.5 * len(labels) * max(1, len(groups)) ** 0.5 + 1.2)
     y_of = {lab: i for i, lab in enumerate(labels[::-1])}
     step = 0.32 if len(groups) > 1 else 0.0
     offsets = {g: step * ((len(groups) - 1) / 2 - j) for j, g in enumerate(groups)}
@@ -490,14 +410,14 @@ def dot_compare(table: pd.DataFrame, label: str = "label", group: str = "group",
     ax.grid(axis="y", visible=False)
     if len(groups) > 1:
         ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(groups))
-    _note(fig, [INDICATIVE_NOTE if any_ind else ""])
-    return fig
+    _note(ax, result, [INDICATIVE_NOTE if any_ind else ""])
+    return result
 
 
 def quadrant(table: pd.DataFrame, x: str = "x", y: str = "y", label: str = "kern",
              x_ref: float | None = None, y_ref: float | None = None,
              xlabel: str = "Bereidheid en capaciteit", ylabel: str = "Betrokkenheid en overtuigingen",
-             title: str | None = None, lims=None, width: float = 7.0) -> Figure:
+             title: str | None = None, lims=None, width: float = 7.0, ax=None) -> Figure | Axes:
     """Kernen placed on two scores (e.g. betrokkenheid/overtuigingen against
     bereidheid/capaciteit), lines at the reference values (the gemeente or province mean)
     dividing the plane in four. Suppressed kernen are not drawn or named.
@@ -509,11 +429,15 @@ def quadrant(table: pd.DataFrame, x: str = "x", y: str = "y", label: str = "kern
     --------
     >>> # In R: ggplot(k, aes(x, y, label = kern)) + geom_point() + geom_text() +
     >>> #         geom_vline(xintercept = x_ref) + geom_hline(yintercept = y_ref)
-    >>> fig = sv.plots.quadrant(kernen, x_ref=5.8, y_ref=6.8)                 # doctest: +SKIP
+    >>> kernen = (sv.estimates.mean(df, "bereidheid", by="kern")
+    ...           .rename(columns={"estimate": "x"})
+    ...           .assign(y=sv.estimates.mean(df, "betrokkenheid", by="kern")["estimate"]))
+    >>> fig = sv.plots.quadrant(kernen, x_ref=df["bereidheid"].mean(),
+    ...                         y_ref=df["betrokkenheid"].mean())
     """
     _check(table, [x, y, label], "quadrant")
     shown = table.loc[~_flag(table, "suppressed") & table[x].notna() & table[y].notna()]
-    fig, ax = _figure(width, width * 0.8)
+    ax, result = _canvas(ax, width, width * 0.8)
     xs, ys = _f(shown, x), _f(shown, y)
     ind = _flag(shown, "indicative").to_numpy()
     ns = _f(shown, "n") if "n" in shown.columns else np.full(len(shown), np.nan)
@@ -545,8 +469,8 @@ def quadrant(table: pd.DataFrame, x: str = "x", y: str = "y", label: str = "kern
              if x_ref is not None else "Tussen haakjes: aantal respondenten."]
     if ind.any():
         notes.append(INDICATIVE_NOTE)
-    _note(fig, notes)
-    return fig
+    _note(ax, result, notes)
+    return result
 
 
 def _label_points(ax, xs, ys, labels, fontsize=8.5):
@@ -586,7 +510,7 @@ def _label_points(ax, xs, ys, labels, fontsize=8.5):
 
 def profile(table: pd.DataFrame, label: str = "label", group: str = "group",
             value: str = "estimate", percent: bool = False, ylabel: str | None = None,
-            title: str | None = None, ylim=None, width: float = 8.0) -> Figure:
+            title: str | None = None, ylim=None, width: float = 8.0, ax=None) -> Figure | Axes:
     """A profile (e.g. the five ACTIE scales [1]_ or the three themes): the scales along
     the x axis, one line of dots with intervals per ``group``.
 
@@ -599,13 +523,15 @@ def profile(table: pd.DataFrame, label: str = "label", group: str = "group",
     --------
     >>> # In R: ggplot(t, aes(label, estimate, colour = group, group = group)) +
     >>> #         geom_line() + geom_pointrange(aes(ymin = ci_lower, ymax = ci_upper))
-    >>> fig = sv.plots.profile(actie, ylabel="score (0-10)")                   # doctest: +SKIP
+    >>> actie = pd.concat([sv.estimates.mean(df, s, by="geslacht").assign(label=s)
+    ...                    for s in ("animo", "contacten", "toerusting", "inbedding", "empathie")])
+    >>> fig = sv.plots.profile(actie, group="geslacht", ylabel="score (1-5)")
     """
     _check(table, [label, group, value], "profile")
     shown = _shown(table, value)
     labels = list(pd.unique(table[label]))
     groups = list(pd.unique(table[group]))
-    fig, ax = _figure(width, 4.2)
+    ax, result = _canvas(ax, width, 4.2)
     x_of = {lab: i for i, lab in enumerate(labels)}
     step = 0.12 if len(groups) > 1 else 0.0
     any_ind = False
@@ -632,13 +558,13 @@ def profile(table: pd.DataFrame, label: str = "label", group: str = "group",
         ax.set_title(_text(title))
     ax.grid(axis="x", visible=False)
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(groups))
-    _note(fig, [INDICATIVE_NOTE if any_ind else ""])
-    return fig
+    _note(ax, result, [INDICATIVE_NOTE if any_ind else ""])
+    return result
 
 
 def trend(table: pd.DataFrame, x: str = "golf", group: str | None = "group",
           value: str = "estimate", percent: bool = False, ylabel: str | None = None,
-          title: str | None = None, ylim=None, width: float = 7.5) -> Figure:
+          title: str | None = None, ylim=None, width: float = 7.5, ax=None) -> Figure | Axes:
     """Lines across waves with intervals, one line per ``group`` (or one line when
     ``group`` is None). Suppressed waves leave a gap; the number of respondents is written
     under each wave.
@@ -647,13 +573,15 @@ def trend(table: pd.DataFrame, x: str = "golf", group: str | None = "group",
     --------
     >>> # In R: ggplot(t, aes(golf, estimate, colour = group)) + geom_line() +
     >>> #         geom_pointrange(aes(ymin = ci_lower, ymax = ci_upper))
-    >>> t = sv.estimates.proportion(df, "actief", [1], weights="gewicht", by="golf")  # doctest: +SKIP
-    >>> fig = sv.plots.trend(t, group=None, percent=True)                    # doctest: +SKIP
+    >>> t = sv.estimates.proportion(panel.data, "actief", [1], by="golf")
+    >>> fig = sv.plots.trend(t, group=None, percent=True)
+    >>> [label.get_text().splitlines()[0] for label in fig.axes[0].get_xticklabels()]
+    ['2017', '2019', '2021', '2023']
     """
     _check(table, [x, value, group], "trend")
     shown = _shown(table, value)
     waves = sorted(pd.unique(table[x].dropna()))
-    fig, ax = _figure(width, 4.0)
+    ax, result = _canvas(ax, width, 4.0)
     any_ind = False
     handles = []
     parts = _groups(table, group)
@@ -690,17 +618,17 @@ def trend(table: pd.DataFrame, x: str = "golf", group: str | None = "group",
     if handles:
         ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(handles))
     first = parts[0][0] if parts and parts[0][0] is not None else None
-    _note(fig, [f"n onder de jaartallen: respondenten van {_text(first)}." if (n_of and first) else "",
+    _note(ax, result, [f"n onder de jaartallen: respondenten van {_text(first)}." if (n_of and first) else "",
                 INDICATIVE_NOTE if any_ind else ""])
-    return fig
+    return result
 
 
 def coef_plot(model_table: pd.DataFrame, term: str = "term", labels: dict | None = None,
-              drop=("Intercept",), title: str | None = None, width: float = 7.5) -> Figure:
+              drop=("Intercept",), title: str | None = None, width: float = 7.5, ax=None) -> Figure | Axes:
     """Odds ratios with their intervals on a log axis, a line at 1 (no association).
 
     ``model_table`` is ``ModelResult.table`` of a logit or ordinal model: ``odds_ratio``
-    with ``or_lower``/``or_upper`` when present, otherwise the interval of ``estimate``
+    with ``or_ci_lower``/``or_ci_upper`` when present, otherwise the interval of ``estimate``
     (``ci_lower``/``ci_upper``, log odds) is exponentiated. Terms whose interval excludes 1
     are coloured, the others grey.
 
@@ -708,8 +636,8 @@ def coef_plot(model_table: pd.DataFrame, term: str = "term", labels: dict | None
     --------
     >>> # In R: modelsummary::modelplot(svyglm(actief ~ ..., design, family = quasibinomial()),
     >>> #                               exponentiate = TRUE)
-    >>> res = sv.regression.fit("actief ~ bereidheid", df, kind="logit", weights="gewicht")  # doctest: +SKIP
-    >>> fig = sv.plots.coef_plot(res.table)                                   # doctest: +SKIP
+    >>> res = sv.regression.fit("actief ~ bereidheid + capaciteit", df, kind="logit")
+    >>> fig = sv.plots.coef_plot(res.table, labels={"bereidheid": "Bereidheid (per punt)"})
     """
     _check(model_table, [term], "coef_plot")
     labels = labels or {}
@@ -719,15 +647,13 @@ def coef_plot(model_table: pd.DataFrame, term: str = "term", labels: dict | None
     else:
         _check(tab, ["estimate"], "coef_plot")
         est = np.exp(_f(tab, "estimate"))
-    lo_col = next((c for c in ("or_lower", "or_ci_lower", "odds_ratio_lower") if c in tab.columns), None)
-    hi_col = next((c for c in ("or_upper", "or_ci_upper", "odds_ratio_upper") if c in tab.columns), None)
-    if lo_col and hi_col:
-        lo, hi = _f(tab, lo_col), _f(tab, hi_col)
+    if {"or_ci_lower", "or_ci_upper"} <= set(tab.columns):
+        lo, hi = _f(tab, "or_ci_lower"), _f(tab, "or_ci_upper")
     else:
         _check(tab, ["ci_lower", "ci_upper"], "coef_plot")
         lo, hi = np.exp(_f(tab, "ci_lower")), np.exp(_f(tab, "ci_upper"))
     names = [labels.get(t, t) for t in tab[term]]
-    fig, ax = _figure(width, 0.45 * len(names) + 1.3)
+    ax, result = _canvas(ax, width, 0.45 * len(names) + 1.3)
     y = np.arange(len(names))[::-1]
     coloured = (lo > 1) | (hi < 1)
     for mask, colour in ((coloured, PALETTE[0]), (~coloured, PALETTE[1])):
@@ -756,6 +682,6 @@ def coef_plot(model_table: pd.DataFrame, term: str = "term", labels: dict | None
     ax.set_xlabel("odds ratio (logaritmische schaal); rechts van 1: vaker actief")
     if title:
         ax.set_title(_text(title))
-    _note(fig, ["Gekleurd: het 95%-betrouwbaarheidsinterval bevat 1 niet (aantoonbaar verband); "
+    _note(ax, result, ["Gekleurd: het 95%-betrouwbaarheidsinterval bevat 1 niet (aantoonbaar verband); "
                 "grijs: geen aantoonbaar verband."])
-    return fig
+    return result

@@ -122,7 +122,11 @@ def test_report_html_reads_as_a_publication(tmp_path, evil_data):
     for i in range(1, 10):
         assert f"{i}. " in text
     assert "Figuur 1." in text and "Tabel 1." in text and "Bron: Groninger Panel" in text
-    assert html.count("data:image/png;base64") >= 6
+    # seven figures, embedded as SVG with their caption as alt text (socvit.report._figures)
+    figures = [tag for tag in re.findall(r"<img [^>]*>", html)
+               if 'src="data:image/svg+xml;base64,' in tag and re.search(r'alt="Figuur \d+\.', tag)]
+    assert len(figures) >= 6
+    assert not re.findall(r'<img [^>]*src="data:image/png', html)
 
 
 @pytest.mark.slow

@@ -1,5 +1,8 @@
 """House-style figures (socvit.plots): they draw what they are given, in Dutch."""
 
+from io import BytesIO
+
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,6 +10,7 @@ from matplotlib.figure import Figure
 
 from socvit import plots
 from socvit.errors import DataError
+from socvit.report import _figures
 
 CATS = ["helemaal mee oneens", "mee oneens", "neutraal", "mee eens", "helemaal mee eens"]
 
@@ -35,7 +39,7 @@ def _compare():
 
 
 def _points(ax):
-    """Dots drawn by _point/_points (Line2D objects with a marker and no line): one Line2D
+    """Dots drawn by _points (Line2D objects with a marker and no line): one Line2D
     per dot, so that face colours can be checked per dot."""
     from matplotlib.lines import Line2D
     out = []
@@ -156,19 +160,42 @@ def test_missing_column_named_in_error():
         plots.dot_compare(pd.DataFrame({"label": ["a"], "group": ["b"]}))
 
 
-def test_notes_are_inside_the_figure_and_png_is_drawn_at_figure_size():
-    from io import BytesIO
-
-    from PIL import Image
+def test_notes_are_inside_the_figure_and_svg_is_drawn_at_figure_size():
+    import re
     fig = plots.dot_compare(_compare(), xlabel="score (0-10)")
     note = next(t for t in fig.texts if "indicatieve" in t.get_text())
-    png = plots.to_png(fig)
-    w, h = Image.open(BytesIO(png)).size
-    assert (w, h) == tuple(round(v * plots.PNG_DPI) for v in fig.get_size_inches())
-    box = note.get_window_extent()                        # drawn: renderer present
+    svg = _figures.to_svg(fig).decode("utf-8")
+    size = re.search(r'<svg [^>]*width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups()
+    np.testing.assert_allclose([float(v) for v in size], fig.get_size_inches() * 72)
+    renderer = _svg_renderer()
+    fig.set_dpi(72)                                       # the SVG's unit: points
+    box = note.get_window_extent(renderer)
+    w, h = fig.bbox.size
     assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= w + 1 and box.y1 <= h + 1
-    ax_box = fig.axes[0].get_tightbbox()
+    ax_box = fig.axes[0].get_tightbbox(renderer)
     assert ax_box.y0 >= box.y1 - 1                        # the note is under the axes
+
+
+def test_svg_keeps_text_as_text_and_is_deterministic():
+    fig = plots.dot_compare(_compare(), xlabel="score (0-10)")
+    svg = _figures.to_svg(fig)
+    assert svg.startswith(b"<?xml") and b"<svg" in svg
+    assert b">score (0-10)</text>" in svg and b"Provincie (n = 3.300)" in svg
+    assert b"<use xlink:href=\"#DejaVu" not in svg             # no glyph outlines
+    assert b"<dc:date>" not in svg
+    assert _figures.to_svg(plots.dot_compare(_compare(), xlabel="score (0-10)")) == svg
+    assert _figures.to_svg(fig) == svg                            # saving again: same image
+    assert fig.get_layout_engine() is not None and fig.axes[0].get_in_layout()
+
+
+def test_img_html_embeds_svg_with_escaped_alt():
+    import base64
+    import re
+    tag = _figures.img_html(plots.profile(_compare()), 'Figuur 1. "Eemsdelta" <b>')
+    src = re.fullmatch(r'<img src="data:image/svg\+xml;base64,([^"]+)" '
+                       r'alt="Figuur 1. &quot;Eemsdelta&quot; &lt;b&gt;" style="max-width:100%">',
+                       tag)
+    assert src and b"<svg" in base64.b64decode(src.group(1))
 
 
 def test_figures_are_not_registered_with_pyplot():
@@ -178,15 +205,25 @@ def test_figures_are_not_registered_with_pyplot():
     assert plt.get_fignums() == before
 
 
+def _svg_renderer():
+    """A renderer that measures text as matplotlib's SVG backend writes it (not the one
+    to_svg measures with, so that a layout measured otherwise shows up here)."""
+    from io import StringIO
+
+    from matplotlib.backends.backend_svg import RendererSVG
+    return RendererSVG(72, 72, StringIO())
+
+
 def _texts_outside(fig):
-    """Texts drawn by to_png whose extent is not inside the figure (tick labels only for
-    ticks inside the axis limits: the others are not drawn)."""
+    """Texts drawn by to_svg whose extent, measured as the SVG backend measures it, is not
+    inside the figure (tick labels only for ticks inside the axis limits: the others are
+    not drawn)."""
     from matplotlib.text import Text
-    png = plots.to_png(fig)
-    assert png.startswith(b"\x89PNG")
-    renderer = plots._renderer(*fig.canvas.get_width_height(physical=True), plots.PNG_DPI)
-    ax = fig.axes[0]
-    tick_axis = {t: (axis, i) for i, axis in enumerate((ax.xaxis, ax.yaxis))
+    svg = _figures.to_svg(fig)
+    assert b"<svg" in svg
+    renderer = _svg_renderer()
+    fig.set_dpi(72)                                       # the SVG's unit: points
+    tick_axis = {t: (axis, i) for ax in fig.axes for i, axis in enumerate((ax.xaxis, ax.yaxis))
                  for t in axis.get_ticklabels(which="both")}
     out = []
     for t in fig.findobj(Text):
@@ -228,41 +265,77 @@ def test_nothing_drawn_outside_the_figure(make):
 
 
 def test_one_axes_layout_matches_constrained_layout():
-    """to_png places the Axes by hand; it agrees with constrained layout to a few pixels."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    """to_svg places the Axes by hand; it agrees with constrained layout to a few points."""
     for make in (lambda: plots.dot_compare(_compare(), xlabel="score (0-10)"),
-                 lambda: plots.profile(_compare(), ylabel="score (0-10)")):
+                 lambda: plots.profile(_compare(), ylabel="score (0-10)"),
+                 lambda: plots.likert_bars(_dist())):
         reference = make()
-        reference.draw_without_rendering()                    # constrained layout
+        with mpl.rc_context(_figures.SVG_RC):
+            reference.savefig(BytesIO(), format="svg")        # constrained layout
         fig = make()
-        plots._place_axes(fig, FigureCanvasAgg(fig).get_renderer())
-        size = np.tile(fig.bbox.size, 2)
+        fig.set_dpi(72)
+        _figures._place_axes(fig, _figures._measuring_renderer())
+        size = np.tile(fig.get_size_inches() * 72, 2)         # points
         np.testing.assert_allclose(fig.axes[0].get_position().extents * size,
                                    reference.axes[0].get_position().extents * size, atol=2)
     assert fig.get_layout_engine() is not None               # a saved figure still lays out
 
 
-@pytest.mark.parametrize("text, rotation", [
-    ("Één overzicht, 12,5%", 0), ("0,2", 0), ("Betrokkenheid (0-10)", 90),
-    ("Ik voel me verbonden met de mensen in mijn dorp of wijk (n = 175)", 0),
-    (r"$\alpha$ = 0,81", 0),                    # mathtext: drawn by matplotlib itself
-])
-def test_string_text_renderer_puts_the_ink_where_matplotlib_does(text, rotation):
-    """The renderer to_png uses draws plain text as one bitmap (fast); the ink must land
-    where matplotlib's own renderer puts it, to a pixel or so (whole-pixel glyphs)."""
-    from matplotlib.backends.backend_agg import RendererAgg
+def test_other_figures_are_saved_with_their_own_layout():
+    fig = Figure(figsize=(12, 4), layout="constrained")
+    for ax in fig.subplots(1, 2):
+        plots.dot_compare(_compare(), ax=ax)
+    svg = _figures.to_svg(fig)
+    assert svg.count(b'<g id="axes_') == 2 and svg.count(b"Provincie (n = 3.300)") == 2
 
-    fig = Figure(figsize=(6, 2), dpi=100)
-    fig.text(0.05, 0.5, text, rotation=rotation, va="center", fontsize=10)
-    ink = []
-    for cls in (RendererAgg, plots._text_renderer_class()):
-        renderer = cls(600, 200, 100)
-        fig.draw(renderer)
-        ink.append(255 - np.asarray(renderer.buffer_rgba())[..., :3].mean(axis=-1))
-    theirs, ours = ink
-    assert theirs.sum() > 0 and abs(ours.sum() - theirs.sum()) < 0.05 * theirs.sum()
-    for axis in (0, 1):
-        extent = lambda im: np.flatnonzero((im > 60).any(axis=1 - axis))[[0, -1]]
-        centre = lambda im: np.average(np.indices(im.shape)[axis], weights=im)
-        assert np.abs(extent(ours) - extent(theirs)).max() <= 2
-        assert abs(centre(ours) - centre(theirs)) < 1.5
+
+#: every plot function with a table it can draw
+AXES_LEVEL = {
+    "likert_bars": lambda ax: plots.likert_bars(_dist(), ax=ax),
+    "dot_compare": lambda ax: plots.dot_compare(_compare(), xlabel="score (0-10)", ax=ax),
+    "quadrant": lambda ax: plots.quadrant(pd.DataFrame(dict(
+        kern=["Appingedam", "Delfzijl"], x=[5.2, 5.5], y=[6.5, 6.1], n=[120, 25],
+        indicative=[False, True])), x_ref=5.4, y_ref=6.6, ax=ax),
+    "profile": lambda ax: plots.profile(_compare(), ax=ax),
+    "trend": lambda ax: plots.trend(pd.DataFrame(dict(
+        golf=[2019, 2021, 2023], estimate=[0.3, 0.32, 0.31], ci_lower=[0.28, 0.3, 0.29],
+        ci_upper=[0.32, 0.34, 0.33], n=[300, 20, 310], indicative=[False, True, False])),
+        group=None, percent=True, ax=ax),
+    "coef_plot": lambda ax: plots.coef_plot(pd.DataFrame(dict(
+        term=["Intercept", "bereidheid"], estimate=[-2.0, 0.5], ci_lower=[-2.3, 0.4],
+        ci_upper=[-1.7, 0.6])), ax=ax),
+}
+
+
+def test_every_plot_function_takes_ax():
+    import inspect
+    public = [name for name in plots.__all__ if inspect.isfunction(getattr(plots, name))
+              and name != "set_theme"]
+    assert sorted(public) == sorted(AXES_LEVEL)
+    for name in public:
+        assert inspect.signature(getattr(plots, name)).parameters["ax"].default is None
+
+
+@pytest.mark.parametrize("name", sorted(AXES_LEVEL))
+def test_drawing_on_a_given_axes_returns_it_and_leaves_the_figure_alone(name):
+    import matplotlib.pyplot as plt
+    fig, (other, ax) = plt.subplots(1, 2, figsize=(12, 5), layout="constrained")
+    try:
+        other.plot([0, 1], [0, 1])
+        assert AXES_LEVEL[name](ax) is ax
+        assert list(fig.get_size_inches()) == [12, 5]       # the caller's figure size
+        assert fig.axes == [other, ax] and not fig.texts      # nothing added elsewhere
+        assert len(ax.get_children()) > len(other.get_children()) - 5 and ax.has_data()
+        assert len(other.get_lines()) == 1
+        notes = [t for t in ax.texts if "indicatieve" in t.get_text()]
+        if name in ("dot_compare", "quadrant", "profile", "trend"):
+            assert len(notes) == 1                          # the note goes with the Axes
+        assert _texts_outside(fig) == []
+    finally:
+        plt.close(fig)
+
+
+def test_without_ax_a_new_figure_is_returned():
+    for name, make in AXES_LEVEL.items():
+        fig = make(None)
+        assert isinstance(fig, Figure) and len(fig.axes) == 1, name

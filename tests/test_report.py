@@ -502,7 +502,10 @@ def test_real_notebook_reports_for_merged_gemeenten(tmp_path):
         text = (folder / name).read_text(encoding="utf-8")
         assert _external_refs(text) == []
         assert 'class="jp-CodeMirrorEditor' not in text and "report.prepare(" not in text
-        assert len(re.findall(r'src="data:image/(?:png|svg\+xml);base64,', text)) >= 3
+        # the report's figures: SVG images with their text kept as text (report._figures)
+        assert len([tag for tag in re.findall(r"<img [^>]*>", text)
+                    if 'src="data:image/svg+xml;base64,' in tag and 'alt="Figuur ' in tag]) >= 3
+        assert not re.findall(r'<img [^>]*src="data:image/png', text)
         assert sections.HEADLINE_MIMETYPE not in text
         visible = _body_text(folder / name)
         assert o.naam in visible and "2017" in visible

@@ -64,10 +64,11 @@ class Section:
 
     def show(self) -> None:
         """Display every part in a notebook: Markdown, HTML tables and the figures as
-        embedded PNG images with their caption as alternative text (no stray output)."""
-        import base64
-
+        embedded SVG images (text kept as text, :mod:`socvit.report._figures`) with their
+        caption as alternative text (no stray output)."""
         from IPython.display import HTML, Markdown, display
+
+        from ._figures import img_html
         alt = iter(self.alt)
         for kind, part in self.parts:
             if kind == "md":
@@ -75,9 +76,7 @@ class Section:
             elif kind == "html":
                 display(HTML(str(part)))
             else:
-                data = base64.b64encode(plots.to_png(part)).decode("ascii")
-                display(HTML(f'<img src="data:image/png;base64,{data}" '
-                             f'alt="{html.escape(next(alt, "Figuur"))}" style="max-width:100%">'))
+                display(HTML(img_html(part, next(alt, "Figuur"))))
 
 
 # --------------------------------------------------------------------------- estimates
