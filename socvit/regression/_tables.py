@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .. import fmt
+from ._fit import ModelResult
+
 __all__ = ["side_by_side", "ModelsTable"]
 
 
@@ -18,7 +21,6 @@ class ModelsTable:
     note: str = ""
 
     def to_html(self) -> str:
-        from .. import fmt
         frame = self.table.reset_index().rename(columns={"index": ""})
         return str(fmt.tabel(frame, note=self.note or None))
 
@@ -66,13 +68,11 @@ def side_by_side(results, names=None, stars=True, decimals=3, fit_stats=None) ->
     r2                     0,010             0,312
     adj_r2                 0,009             0,312
     """
-    from .. import fmt
 
-    from ._fit import ModelResult
 
     results = list(results)
     if not results or not all(isinstance(r, ModelResult) for r in results):
-        raise TypeError("compare() takes a list of ModelResult objects from sv.regression.fit.")
+        raise TypeError("side_by_side() takes a list of ModelResult objects from sv.regression.fit.")
     names = list(names) if names is not None else [f"Model {i + 1}" for i in range(len(results))]
     if len(names) != len(results):
         raise ValueError(f"{len(names)} names for {len(results)} models.")

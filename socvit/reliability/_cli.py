@@ -5,13 +5,13 @@ from __future__ import annotations
 import warnings
 
 from ..errors import DataError, SocvitWarning
+from ..io import load_panel
 from ._alpha import alpha
 
 
 def cli_reliability(args) -> int:
     """``socvit reliability PATH --scale NAME [--codebook FILE] [--golf YEAR]``: print the
     psych-style alpha table of a codebook scale. Bad input raises DataError (exit 2)."""
-    from ..io import load_panel
     panel = load_panel(args.path, getattr(args, "codebook", None))
     if args.scale not in panel.codebook.scales:
         raise DataError(f"Scale {args.scale!r} is not in the codebook; the scales are: "

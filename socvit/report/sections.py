@@ -564,10 +564,8 @@ def inzet(r: Rapport) -> Section:
         if "[T." in t:
             var, val = t.split("[T.", 1)
             labels[t] = f"{r.label(var)}: {val.rstrip(']')}"
-    or_lo = next(c for c in ("or_ci_lower", "or_lower") if c in table.columns)
-    or_hi = next(c for c in ("or_ci_upper", "or_upper") if c in table.columns)
     zinnen = [texts.or_zin(r.label(s).lower(), row["odds_ratio"],
-                           row[or_lo], row[or_hi])
+                           row["or_ci_lower"], row["or_ci_upper"])
               for s in ORG for _, row in table[table["term"] == s].iterrows()]
     sec.text(f"Welke inwoners zetten zich in voor hun dorp of wijk? Een logistische regressie "
              f"{waar} (gewogen, {fmt.aantal(res.n)} respondenten) laat zien welke kenmerken samengaan "
