@@ -12,7 +12,7 @@ matplotlib are loaded by the warm-up itself, when ``preload`` names them.
   socvit's library and of its report layer, with the
   garbage collector paused, then moves what they made into the permanent generation
   (``gc.freeze()``), so the collections during every report skip those objects;
-* draws one small figure, so fonts and the PNG writer are loaded once;
+* draws one small figure, so fonts and the PNG and SVG writers are loaded once;
 * saves the state each report starts from: ``sys.path``, ``warnings.filters``, the working
   directory, ``os.environ`` and matplotlib's rcParams (the state a fresh kernel has after
   the same imports, including a theme set at import time).
@@ -85,7 +85,7 @@ def warmup(preload, cwd: str) -> None:
             if not info.name.startswith("_") and info.name not in _NOT_IN_REPORTS:
                 _import_quietly(f"socvit.{info.name}")
         _import_quietly("socvit.report.sections")
-    if "matplotlib.pyplot" in sys.modules:  # load fonts and the PNG writer once
+    if "matplotlib.pyplot" in sys.modules:  # load fonts and the PNG and SVG writers once
         import io
 
         import matplotlib.pyplot as plt
@@ -93,7 +93,8 @@ def warmup(preload, cwd: str) -> None:
         fig = plt.figure(figsize=(1, 1))
         fig.gca().plot([0, 1], [0, 1])
         fig.gca().set_title("x")
-        fig.savefig(io.BytesIO(), format="png")
+        for fmt in ("png", "svg"):
+            fig.savefig(io.BytesIO(), format=fmt)
         plt.close(fig)
     _reset_pandas_options()  # the first call costs ~0.1 s; later ones well under 1 ms
     # Move what the imports made into the permanent generation: the collections during a
