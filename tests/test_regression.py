@@ -387,6 +387,14 @@ def test_formula_functions_are_not_unknown_columns(strat):
     assert "C(stype)[T.H]" in set(res.table.term)
 
 
+def test_a_name_from_the_callers_namespace_is_not_an_unknown_column(strat):
+    cutoff = 50                                   # used in the formula, not a column
+    res = reg.fit("api00 ~ ell + I(meals > cutoff)", strat)
+    assert "I(meals > cutoff)[T.True]" in set(res.table.term)
+    with pytest.raises(DataError, match="Column 'cutof'"):
+        reg.fit("api00 ~ ell + I(meals > cutof)", strat)
+
+
 def test_perfect_separation_names_the_variable(strat):
     d = strat.copy()
     d["elite"] = (d.api00 > 850).astype(float)

@@ -107,6 +107,9 @@ def _code_names(code: str):
 
 
 def _check_names(names, columns, env_names, formula):
+    """Every name of the formula is a column, a formula function or a name of the caller's
+    namespace (``env_names``: anything supporting ``in``, e.g. patsy's
+    ``EvalEnvironment.namespace``)."""
     cols = [str(c) for c in columns]
     for name in names:
         if name in cols or name in _FORMULA_NAMES or name in env_names:
@@ -285,8 +288,7 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
     lhs, rhs = _formula_names(formula)
     if not lhs:
         raise DataError(f"The formula {formula!r} has no outcome; write 'outcome ~ terms'.")
-    env_names = set().union(*[set(ns) for ns in getattr(env, "_namespaces", [])])
-    _check_names(lhs + rhs, data.columns, env_names, formula)
+    _check_names(lhs + rhs, data.columns, env.namespace, formula)
 
     if kind in ("mixed", "within") and groups is None:
         kind_col = "kern" if kind == "mixed" else "id"
