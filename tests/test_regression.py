@@ -388,7 +388,7 @@ def test_formula_functions_are_not_unknown_columns(strat):
 
 
 def test_a_name_from_the_callers_namespace_is_not_an_unknown_column(strat):
-    cutoff = 50                                   # used in the formula, not a column
+    cutoff = 50  # noqa: F841  (used in the formula, not a column)
     res = reg.fit("api00 ~ ell + I(meals > cutoff)", strat)
     assert "I(meals > cutoff)[T.True]" in set(res.table.term)
     with pytest.raises(DataError, match="Column 'cutof'"):

@@ -3,7 +3,8 @@
 Almost all the time of a naive ``papermill`` + ``nbconvert`` loop goes into starting a
 kernel and importing pandas, matplotlib, seaborn and statsmodels (~5 s) for every report.
 A :class:`WarmKernel` starts one kernel, imports those once, and then executes notebooks in
-it with ``nbclient.NotebookClient(nb, km=km)`` and its own client handed in (``client.kc = kc``).
+it with ``nbclient.NotebookClient(nb, km=km)`` and its own client handed in (``client.kc = kc``;
+nbclient unregisters its atexit clean-up after each notebook, so none accumulate).
 The garbage collector is paused during those imports and what they made is frozen
 (``gc.freeze()``), so the collections during every later report skip it.
 
@@ -25,7 +26,6 @@ its parent), so a runner killed with SIGKILL leaves no kernels behind.
 from __future__ import annotations
 
 import asyncio
-import atexit
 import os
 import queue
 import re
@@ -190,10 +190,7 @@ class WarmKernel:
         # NotebookClient.__init__ sets kc to None whatever it is given; without our client it
         # would connect a second one, after which this kernel stops answering ours.
         client.kc = self.kc
-        try:
-            await client.async_execute()
-        finally:
-            atexit.unregister(client._cleanup_kernel)  # it would keep every notebook alive
+        await client.async_execute()    # unregisters its own atexit clean-up when done
         self.reset_soon()
         return nb
 
