@@ -32,9 +32,16 @@ Examples
 >>> # In R: d <- rake(svydesign(ids=~1, data=panel), list(~leeftijdsklasse, ~geslacht), pop)
 >>> #       svyttest(betrokkenheid ~ I(gemeente == "GM1979"), d)
 >>> import socvit as sv
->>> r = sv.report.prepare("Eemsdelta", golf=2023)                    # doctest: +SKIP
->>> sv.report.kerncijfers(r).show()                                    # doctest: +SKIP
->>> sv.report.kerncijfers(r).tables["kerncijfers"]                     # doctest: +SKIP
+>>> r = sv.report.prepare("Eemsdelta", golf=2023)       # the bundled sample
+>>> kern = sv.report.kerncijfers(r)                      # kern.show() displays it in Jupyter
+>>> kern.tables["kerncijfers"][["column", "estimate", "estimate_other", "richting"]].round(2)
+          column  estimate  estimate_other richting
+0         actief      0.31            0.30     None
+1  betrokkenheid      7.53            7.46     None
+2  overtuigingen      6.06            5.98     None
+3     bereidheid      6.41            6.29     None
+4     capaciteit      5.16            4.99     None
+5  rapportcijfer      6.78            7.02    lager
 """
 
 import pkgutil
