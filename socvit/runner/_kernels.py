@@ -74,14 +74,20 @@ class WarmKernel:
 
     Examples
     --------
-    Not run with the tests (it starts a kernel; tests/test_report.py runs kernels):
+    A kernel without preloaded modules (the runner preloads :data:`DEFAULT_PRELOAD`):
 
-    >>> async def run(nbs):  # doctest: +SKIP
-    ...     k = WarmKernel()
+    >>> import asyncio, nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("6 * 7")])
+    >>> async def run(notebooks):
+    ...     k = WarmKernel(preload=())
     ...     await k.start()
-    ...     for nb in nbs:
-    ...         await k.execute(nb, timeout=600)   # raises nbclient's CellExecutionError
-    ...     await k.shutdown()
+    ...     try:
+    ...         # each notebook from a reset namespace; a failing cell raises CellExecutionError
+    ...         return [await k.execute(nb, timeout=60) for nb in notebooks]
+    ...     finally:
+    ...         await k.shutdown()
+    >>> [done.cells[0].outputs[0]["data"]["text/plain"] for done in asyncio.run(run([nb, nb]))]
+    ['42', '42']
     """
 
     def __init__(self, kernel_name: str = "python3", cwd: str | None = None,

@@ -464,12 +464,14 @@ def run_reports(data=None, gemeenten=None, golf=None, indeling=None, jobs=2, for
 
     Examples
     --------
-    Not run with the tests (it starts kernels and writes to ``reports/``; tests/test_report.py
-    runs reports):
-
-    >>> # In a shell: socvit reports --golf 2017 --gemeente Delfzijl --jobs 1
-    >>> res = sv.runner.run_reports(golf=2017, gemeenten=["Delfzijl"], jobs=1)  # doctest: +SKIP
-    >>> print(res.summary())  # doctest: +SKIP
+    >>> # In a shell: socvit reports --golf 2017 --gemeente Delfzijl --jobs 1 --out OUT
+    >>> out = getfixture("tmp_path")
+    >>> res = sv.runner.run_reports(golf=2017, gemeenten=["Delfzijl"], jobs=1, out=out,
+    ...                             progress=False)
+    >>> res.exit_code, [(o.naam, o.status) for o in res.outcomes]
+    (0, [('Delfzijl', 'ok')])
+    >>> sorted(p.name for p in (out / "2017").iterdir())
+    ['GM0010-delfzijl.html', 'manifest.json']
     """
     t_start = time.perf_counter()
     if not isinstance(jobs, int) or jobs < 1:
