@@ -329,20 +329,14 @@ def code(name_or_code, year: int | None = None) -> str:
             found = _BY_NAME.get(_key(_SUFFIX_RE.sub("", text)), ())
         found = tuple(sorted(found, key=lambda c: (_key(_BY_CODE[c].name), _BY_CODE[c].begin)))
     when = f" in the indeling of {year}" if year is not None else ""
-    if year is not None and found:
-        valid = tuple(c for c in found if exists_in(c, year))
-        if len(valid) == 1:
-            return valid[0]
-        if len(valid) > 1:
-            raise DataError(
-                f"Gemeente name {name_or_code!r} is ambiguous{when}: "
-                f"{', '.join(_label(c) for c in valid)}. Use the CBS code or the full name.")
-    elif len(found) == 1:
-        return found[0]
-    elif len(found) > 1:
+    candidates = found if year is None else tuple(c for c in found if exists_in(c, year))
+    if len(candidates) == 1:
+        return candidates[0]
+    if len(candidates) > 1:
+        hint = "" if year is not None else " the year of the indeling (code(name, year=...)),"
         raise DataError(
-            f"Gemeente name {name_or_code!r} is ambiguous: {', '.join(_label(c) for c in found)}. "
-            f"Give the year of the indeling (code(name, year=...)), the CBS code or the full name.")
+            f"Gemeente name {name_or_code!r} is ambiguous{when}: "
+            f"{', '.join(_label(c) for c in candidates)}. Give{hint} the CBS code or the full name.")
     pool = valid_in(year) if year is not None else sorted(_BY_CODE, key=lambda c: _key(_BY_CODE[c].name))
     listing = ", ".join(f"{_BY_CODE[c].name} ({c})" for c in pool)
     extra = "".join(f" {_BY_CODE[c].name} ({c}) did not exist{when}." for c in found)
