@@ -12,9 +12,14 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from importlib import resources
 from pathlib import Path
 
-__all__ = ["atomic_write", "remove_stale_temp", "sha256_file", "TMP_SUFFIX"]
+__all__ = ["atomic_write", "remove_stale_temp", "sha256_file", "TMP_SUFFIX", "SAMPLE_DIR"]
+
+#: the bundled synthetic sample (package data: socvit/data/sample); here, importable without
+#: pandas, for the runner process
+SAMPLE_DIR = Path(str(resources.files("socvit") / "data" / "sample"))
 
 #: temporary files are named ``.<target name>.<random>.tmp`` in the target's folder
 TMP_SUFFIX = ".tmp"

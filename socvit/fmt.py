@@ -20,8 +20,11 @@ from __future__ import annotations
 import html
 import math
 import numbers
+import sys
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "NA_TEKEN", "NIET_GETOOND", "is_na", "getal", "aantal", "procent", "interval",
@@ -35,8 +38,18 @@ NIET_GETOOND = "niet getoond"
 
 
 def is_na(x) -> bool:
-    """True for None, NaN, NaT and pd.NA (scalars only)."""
-    if x is None or x is pd.NA or x is pd.NaT:
+    """True for None, NaN, NaT and pd.NA (scalars only).
+
+    pandas is not imported for this (the report runner formats its index without it): when
+    pandas is not loaded, no value can be one of its missing values."""
+    if x is None:
+        return True
+    if isinstance(x, float):
+        return math.isnan(x)
+    pd = sys.modules.get("pandas")
+    if pd is None:
+        return isinstance(x, numbers.Real) and math.isnan(x)
+    if x is pd.NA or x is pd.NaT:
         return True
     try:
         return bool(pd.isna(x))
@@ -184,6 +197,8 @@ def tabel(frame: pd.DataFrame, formats: dict | None = None, headers: dict | None
 
     All cell text is HTML-escaped, so a kern named ``<script>`` is shown, not run.
     """
+    import pandas as pd
+
     formats = formats or {}
     headers = headers or {}
     cols = list(frame.columns)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .._files import atomic_write
+from .._files import SAMPLE_DIR, atomic_write
 from ..codebook import Codebook
 from ..errors import DataError, SocvitWarning
 from ._read import _registry_beside, apply_codebook, read_raw, resolve_codebook
@@ -18,8 +17,6 @@ from ._validation import check_raw, summarise
 
 __all__ = ["Panel", "load_panel", "load_sample", "write_panel", "SAMPLE_DIR"]
 
-#: the bundled synthetic sample (package data: socvit/data/sample)
-SAMPLE_DIR = Path(str(resources.files("socvit") / "data" / "sample"))
 _MAX_SHOWN = 10
 
 

@@ -86,33 +86,73 @@ def _source_hash() -> str:
     return h.hexdigest()
 
 
-def _read_columns(path: Path, columns: list[str]):
-    """Only ``columns`` of a panel file (CSV with ',' or ';', parquet, SPSS .sav)."""
-    import pandas as pd
+def _distinct_pairs(path: Path, wave: str, gemeente: str) -> set[tuple[str, str]]:
+    """The distinct (wave, gemeente) values of a panel file, as stripped strings.
 
+    Reads only those two columns, and for CSV and parquet without pandas (pyarrow only): the
+    runner process stays light while the kernels boot. CSV: ``,`` or ``;`` (whichever the
+    header has more of), UTF-8 (with or without BOM) or else cp1252, as :mod:`socvit.io`
+    reads it."""
+    import pyarrow as pa
+
+    columns = [wave, gemeente]
     suffix = path.suffix.lower()
     try:
-        if suffix in (".parquet", ".pq"):
-            return pd.read_parquet(path, columns=columns)
         if suffix in (".sav", ".zsav"):
             import pyreadstat
 
             frame, _ = pyreadstat.read_sav(str(path), usecols=columns)
-            return frame
-        with open(path, encoding="utf-8-sig", errors="replace") as fh:
-            header = fh.readline()
-        sep = ";" if header.count(";") > header.count(",") else ","
-        return pd.read_csv(path, sep=sep, usecols=columns, dtype=str, encoding="utf-8-sig",
-                           keep_default_na=False, na_values=[""])
-    except ValueError as exc:
+            values = [[None if v != v or v is None else str(v) for v in frame[c]] for c in columns]
+            values[0] = [_wave_text(v) for v in values[0]]
+            return {(w.strip(), g.strip()) for w, g in zip(*values) if w and g}
+        if suffix in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            table = pq.read_table(path, columns=columns)
+        else:
+            table = _csv_columns(path, columns)
+        # plain lists (pyarrow.compute functions would import pandas on their first call)
+        pairs = set(zip(*(table[c].cast(pa.string()).to_pylist() for c in columns)))
+    except (ValueError, KeyError, OSError, pa.ArrowException) as exc:
         raise DataError(
             f"Panel file {path} cannot be read for columns {', '.join(columns)}: {exc}. Check that "
             f"the codebook belongs to this file (its gemeente and wave columns must exist)."
         ) from None
+    pairs = {(w.strip(), g.strip()) for w, g in pairs if w and g and w.strip() and g.strip()}
+    return {(_wave_text(w), g) for w, g in pairs}
+
+
+def _wave_text(value) -> str | None:
+    """"2023", "2023.0" and 2023.0 are the same wave."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return str(int(number)) if number.is_integer() else None
+
+
+def _csv_columns(path: Path, columns: list[str]):
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    with open(path, "rb") as fh:
+        header = fh.readline()
+    delimiter = ";" if header.count(b";") > header.count(b",") else ","
+    convert = pcsv.ConvertOptions(include_columns=columns, strings_can_be_null=True,
+                                  column_types={c: pa.string() for c in columns})
+    for encoding in ("utf8", "cp1252"):
+        try:
+            return pcsv.read_csv(path, read_options=pcsv.ReadOptions(encoding=encoding),
+                                 parse_options=pcsv.ParseOptions(delimiter=delimiter),
+                                 convert_options=convert)
+        except pa.ArrowInvalid as exc:
+            if "UTF8" not in str(exc) and "utf8" not in str(exc).lower():
+                raise ValueError(str(exc)) from None
+    raise ValueError("the file is neither UTF-8 nor cp1252 text")
 
 
 def _resolve_inputs(data, codebook) -> tuple[Path, Path, bool]:
-    from ..io import SAMPLE_DIR
+    from .._files import SAMPLE_DIR
 
     is_sample = data is None
     data = Path(SAMPLE_DIR / "panel.csv" if data is None else data).resolve()
@@ -124,7 +164,7 @@ def _resolve_inputs(data, codebook) -> tuple[Path, Path, bool]:
     if not cb.exists():
         raise DataError(
             f"Codebook {cb} does not exist. Give one with --codebook (a YAML codebook; "
-            f"data/sample/codebook.yaml documents the format)."
+            f"socvit/data/sample/codebook.yaml documents the format)."
         )
     return data, cb, is_sample
 
@@ -168,11 +208,8 @@ def plan_reports(data=None, gemeenten=None, golf=None, indeling=None, *, codeboo
     if registry.exists():
         gm.load_registry(registry)
 
-    import pandas as pd
-
-    frame = _read_columns(data, [gcol, wcol])
-    waves = pd.to_numeric(frame[wcol], errors="coerce")
-    present = sorted(int(w) for w in waves.dropna().unique())
+    pairs = _distinct_pairs(data, wcol, gcol)
+    present = sorted({int(w) for w, _ in pairs if w is not None})
     if not present:
         raise DataError(f"Panel file {data} has no valid values in its wave column {wcol!r}.")
     if golf is None:
@@ -185,9 +222,8 @@ def plan_reports(data=None, gemeenten=None, golf=None, indeling=None, *, codeboo
     if target < golf:
         raise DataError(f"Indeling {target} lies before golf {golf}: a wave can only be recalculated to "
                         f"its own or a later gemeentelijke indeling. Use --indeling {golf} or later.")
-    codes = frame.loc[waves == golf, gcol].astype("string").str.strip().dropna()
-    mapped = gm.map_to_indeling(pd.Series(codes.unique(), dtype="string"), target)
-    available = {c: gm.name(c) for c in sorted(set(mapped.dropna()), key=gm.name)}
+    mapped = {gm.to_indeling(code, target) for w, code in pairs if w == str(golf)}
+    available = {c: gm.name(c) for c in sorted(mapped, key=gm.name)}
 
     if gemeenten is None or (isinstance(gemeenten, (list, tuple)) and len(gemeenten) == 0):
         chosen = list(available)
@@ -371,6 +407,7 @@ class _Config:
     base_nb: object
     timeout: float
     chromium: str | None
+    finisher: object = None     # a ThreadPoolExecutor: export and write while the kernel goes on
 
 
 async def _make_report(kernel, job: ReportJob, cfg: _Config) -> ReportOutcome:
@@ -402,9 +439,24 @@ async def _make_report(kernel, job: ReportJob, cfg: _Config) -> ReportOutcome:
                 (cfg.folder / name).unlink()
         return ReportOutcome(job.gemeente, job.naam, "failed", time.perf_counter() - t0, error,
                              failed_notebook=kept)
+    if cfg.finisher is None:
+        return _finish_report(nb, job, cfg, t0)
+    # The kernel is free (its reset already runs): the worker takes its next report while
+    # another thread exports and writes this one; the caller waits for the Future.
+    return cfg.finisher.submit(_finish_report, nb, job, cfg, t0)
+
+
+def _finish_report(nb, job: ReportJob, cfg: _Config, t0: float) -> ReportOutcome:
+    """Export an executed report to HTML (and PDF) and write it; never raises."""
+    from ._kernels import error_text
+
     headline = pop_headline(nb)
-    html = notebook_to_html(nb, title=f"Sociale vitaliteit in {job.naam} ({job.parameters['golf']})")
-    atomic_write(cfg.folder / job.html, html)
+    try:
+        html = notebook_to_html(nb, title=f"Sociale vitaliteit in {job.naam} ({job.parameters['golf']})")
+        atomic_write(cfg.folder / job.html, html)
+    except Exception as exc:
+        return ReportOutcome(job.gemeente, job.naam, "failed", time.perf_counter() - t0,
+                             f"The report ran but could not be written: {error_text(exc)}")
     if job.pdf:
         try:
             html_to_pdf(cfg.folder / job.html, cfg.folder / job.pdf, chromium=cfg.chromium)
@@ -531,14 +583,18 @@ def run_reports(data=None, gemeenten=None, golf=None, indeling=None, jobs=2, for
         from ._kernels import DEFAULT_PRELOAD, KernelWorker
 
         preload = tuple(DEFAULT_PRELOAD if preload is None else preload)
-        cfg = _Config(folder, None, float(timeout), chromium)
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        n_workers = min(jobs, len(todo))
+        cfg = _Config(folder, None, float(timeout), chromium,
+                      ThreadPoolExecutor(n_workers, thread_name_prefix="socvit-export"))
         job_q: queue.Queue = queue.Queue()
         results: queue.Queue = queue.Queue()
         stop = threading.Event()
         failed = lambda job, err: ReportOutcome(job.gemeente, job.naam, "failed", 0.0, err)
         workers = [KernelWorker(job_q, results, functools.partial(_make_report, cfg=cfg), failed,
                                 stop, kernel_name=kernel_name, cwd=os.getcwd(), preload=preload)
-                   for _ in range(min(jobs, len(todo)))]
+                   for _ in range(n_workers)]
         by_code = {j.gemeente: j for j in todo}
         bar = _progress(len(todo), progress)
         try:
@@ -559,6 +615,8 @@ def run_reports(data=None, gemeenten=None, golf=None, indeling=None, jobs=2, for
                     if not any(w.is_alive() for w in workers) and results.empty():
                         break  # should not happen: workers report every job
                     continue
+                if isinstance(outcome, Future):
+                    outcome = outcome.result()       # _finish_report never raises
                 done += 1
                 summary.outcomes.append(outcome)
                 record(by_code[outcome.gemeente], outcome)
@@ -566,6 +624,7 @@ def run_reports(data=None, gemeenten=None, golf=None, indeling=None, jobs=2, for
                 bar.update(1)
         except KeyboardInterrupt:
             stop.set()
+            cfg.finisher.shutdown(wait=False, cancel_futures=True)
             for w in workers:
                 w.kill()
             raise
@@ -574,6 +633,7 @@ def run_reports(data=None, gemeenten=None, golf=None, indeling=None, jobs=2, for
             stop.set()
             for w in workers:
                 w.join(timeout=30)
+            cfg.finisher.shutdown(wait=True)
         summary.kernel_starts = sum(w.kernel.starts for w in workers if w.kernel is not None)
         for job in todo:  # a job no worker reported (a worker died): count it as failed
             if not any(o.gemeente == job.gemeente for o in summary.outcomes):
