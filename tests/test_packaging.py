@@ -4,6 +4,7 @@ import re
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 import socvit as sv
@@ -58,3 +59,24 @@ def test_codebook_rejects_missing_codes_inside_the_valid_range():
                           "missing": {99: "geen antwoord"}}]}
     with pytest.raises(CodebookError, match=r"'leeftijd'.*\[99\].*inside the valid range \[18, 100\]"):
         Codebook.from_dict(raw)
+
+
+def test_every_submodule_is_an_attribute_of_socvit_and_import_stays_light():
+    """sv.<module> works for every public module and subpackage in socvit/ (none is listed
+    by hand), and `import socvit` imports none of them (nor pandas) until used."""
+    import pkgutil
+    import subprocess
+    import sys
+
+    names = {m.name for m in pkgutil.iter_modules(sv.__path__) if not m.name.startswith("_")}
+    assert {"io", "reliability", "regression", "report", "runner", "plots"} <= names
+    assert names <= set(sv.__all__)
+    for name in names:
+        assert getattr(sv, name).__name__ == f"socvit.{name}"
+    code = ("import sys, socvit\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('socvit.', 'pandas'))))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "['socvit.errors']"
+    with pytest.raises(AttributeError, match="no attribute 'sections'"):
+        sv.sections                                     # noqa: B018  (the old flat module)
