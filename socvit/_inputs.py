@@ -172,3 +172,43 @@ def scale_items(data, items=None, reverse=(), call="alpha"):
                         f"e.g. items={next(iter(cb.scales), 'betrokkenheid')!r}.")
     reverse = [reverse] if isinstance(reverse, str) else list(reverse or ())
     return (None if items is None else list(items)), reverse, label, cb
+
+
+# --------------------------------------------------------------------------- kernen
+def kern_by(df: pd.DataFrame, by, cb=None) -> list:
+    """``by`` columns, with the gemeente column put before the kern column when ``by``
+    groups by kern without gemeente and a kern name occurs in more than one gemeente in one
+    wave (Oostwold in Oldambt and in Westerkwartier): those kernen stay apart, and a
+    :class:`~socvit.SocvitWarning` names them. Columns from ``cb`` (else ``gemeente``,
+    ``kern``, ``golf``); see :func:`socvit.gemeenten.kern_columns`."""
+    cols = [by] if isinstance(by, str) else list(by)
+    from . import gemeenten
+    g, k, _ = gemeenten.kern_columns(df, cb)
+    if k is None or g is None or k not in cols or g in cols:
+        return cols
+    shared = gemeenten.shared_kern_names(df, cb)
+    if not shared:
+        return cols
+    import warnings
+    from .errors import SocvitWarning
+    first = next(iter(shared))
+    more = f" and {len(shared) - 1} more" if len(shared) > 1 else ""
+    warnings.warn(f"Kern name {first!r}{more} occurs in more than one gemeente "
+                  f"({', '.join(shared[first])}); grouped by {g!r} and {k!r} so that those "
+                  f"kernen stay apart. Group by [{g!r}, {k!r}] yourself to silence this, or "
+                  f"label them with sv.gemeenten.kern_key.", SocvitWarning, stacklevel=3)
+    i = cols.index(k)
+    return cols[:i] + [g] + cols[i:]
+
+
+def kern_column(df: pd.DataFrame, spec, cb=None):
+    """A cluster/groups argument: the kern column itself becomes the kern's identity within
+    its gemeente (:func:`socvit.gemeenten.kern_key`) when a kern name occurs in more than one
+    gemeente in one wave; any other column name or array is returned as given."""
+    if not isinstance(spec, str):
+        return spec
+    from . import gemeenten
+    g, k, _ = gemeenten.kern_columns(df, cb)
+    if spec != k or g is None or not gemeenten.shared_kern_names(df, cb):
+        return spec
+    return gemeenten.kern_key(df, cb).rename(spec)

@@ -61,7 +61,7 @@ class Design:
     ``weights`` as :func:`socvit._inputs.weights` takes them (a RakeResult counts as fixed
     weights); a ``RakeResult.design`` adds its raking cells for calibrated errors."""
 
-    def __init__(self, data: pd.DataFrame, weights=None, strata=None, cluster=None):
+    def __init__(self, data: pd.DataFrame, weights=None, strata=None, cluster=None, cb=None):
         self.data = data
         n = self.n = len(data)
         w = _inputs.weights(data, weights)
@@ -72,8 +72,10 @@ class Design:
         for col, what in ((strata, "strata"), (cluster, "cluster")):
             if col is not None:
                 _inputs.require_columns(data, col, what)
+        cl = _inputs.kern_column(data, cluster, cb)     # kernen within their gemeente
         u = _variance.psus(n, None if strata is None else data[strata],
-                           None if cluster is None else data[cluster], (strata, cluster))
+                           None if cluster is None else (cl if isinstance(cl, pd.Series)
+                                                         else data[cluster]), (strata, cluster))
         self.stratum, self.H, self.P, self.n_h = u.stratum, u.H, u.P, u.n_h
         self.psu, self.psu_stratum = u.psu, u.psu_stratum
         self._psu_of_row = np.arange(n) if u.psu is None else u.psu
@@ -141,11 +143,12 @@ def _n_distinct(key, values, D):
     return np.bincount(pairs // (int(v.max()) + 1), minlength=D)
 
 
-def _groups(data, by):
-    """Domain key per row (-1 for rows with a missing group) and the group table."""
+def _groups(data, by, cb=None):
+    """Domain key per row (-1 for rows with a missing group) and the group table. A kern name
+    in more than one gemeente is grouped within its gemeente (:func:`_inputs.kern_by`)."""
     if by is None:
         return np.zeros(len(data), dtype=np.int64), pd.DataFrame(index=[0]), []
-    by_cols = _inputs.require_columns(data, by, "by")
+    by_cols = _inputs.kern_by(data, _inputs.require_columns(data, by, "by"), cb)
     if all(isinstance(data[c].dtype, (pd.CategoricalDtype, pd.StringDtype)) for c in by_cols):
         return (*_coded_groups(data, by_cols), by_cols)
     g = data.groupby(by_cols, sort=True, observed=True, dropna=True)
@@ -301,6 +304,10 @@ def mean(data, column, weights=None, by=None, level=0.95, strata=None, cluster=N
         result). Default: all 1.
     by : str or list of str, optional
         Grouping columns (gemeente, golf, kern, leeftijdsklasse, ...): one row per group.
+        Kernen are identified within their gemeente: when ``by`` has the kern column but
+        not the gemeente column and a kern name occurs in more than one gemeente in one wave,
+        the gemeente column is added before it (with a warning). The same holds for every
+        ``by`` and for a ``cluster`` on the kern column in this module.
     level : float
         Confidence level of the interval ``estimate +- z * se`` (normal, as R's
         ``confint(svymean(...))``).
@@ -333,11 +340,12 @@ def mean(data, column, weights=None, by=None, level=0.95, strata=None, cluster=N
     2   GM0047     6.905  0.054  158
     """
     _check_level(level)
+    cb = _inputs.codebook(data)
     data = _inputs.frame(data)
     rules = disclosure.resolve(rules, min_n, warn_n)
     y = _numeric(data, column)
-    design = Design(data, weights, strata, cluster)
-    key, groups, _ = _groups(data, by)
+    design = Design(data, weights, strata, cluster, cb)
+    key, groups, _ = _groups(data, by, cb)
     est, se, n, n_eff, _, _ = _domain_means(design, y, key, len(groups))
     q = stats.norm.ppf(1 - (1 - level) / 2)
     return _tidy(groups, est, se, est - q * se, est + q * se, n, n_eff, rules)
@@ -380,11 +388,12 @@ def proportion(data, column, categories, weights=None, by=None, level=0.95, meth
     _check_level(level)
     if method not in _METHODS:
         raise ValueError(f"method must be one of {', '.join(_METHODS)}, got {method!r}.")
+    cb = _inputs.codebook(data)
     data = _inputs.frame(data)
     rules = disclosure.resolve(rules, min_n, warn_n)
     y = _indicator(data, column, categories)
-    design = Design(data, weights, strata, cluster)
-    key, groups, _ = _groups(data, by)
+    design = Design(data, weights, strata, cluster, cb)
+    key, groups, _ = _groups(data, by, cb)
     D = len(groups)
     est, se, n, n_eff, valid, _ = _domain_means(design, y, key, D)
     df_ = design.degf(valid, key, D)
@@ -422,9 +431,12 @@ def distribution(data, column, weights=None, by=None, level=0.95, method="logit"
     4         5     0.413  3187
     """
     _check_level(level)
+    src, cb = data, _inputs.codebook(data)
     data = _inputs.frame(data)
     _inputs.require_columns(data, column)
     s = data[column]
+    if by is not None:       # expanded once here (kernen within gemeente), for the sorting too
+        by = _inputs.kern_by(data, _inputs.require_columns(data, by, "by"), cb)
     if categories is None:
         if isinstance(s.dtype, pd.CategoricalDtype):
             categories = list(s.cat.categories)
@@ -432,7 +444,7 @@ def distribution(data, column, weights=None, by=None, level=0.95, method="logit"
             categories = sorted(pd.unique(s.dropna()))
     parts = []
     for cat in categories:
-        t = proportion(data, column, [cat], weights=weights, by=by, level=level, method=method,
+        t = proportion(src, column, [cat], weights=weights, by=by, level=level, method=method,
                        strata=strata, cluster=cluster, min_n=min_n, warn_n=warn_n, rules=rules)
         t.insert(len(t.columns) - 10, "category", [cat] * len(t))
         parts.append(t)
@@ -497,6 +509,7 @@ def compare(data, column, group_col, group=None, against="rest", kind="mean", we
     _check_level(level)
     if kind not in ("mean", "proportion"):
         raise ValueError(f"kind must be 'mean' or 'proportion', got {kind!r}.")
+    cb = _inputs.codebook(data)
     data = _inputs.frame(data)
     rules = disclosure.resolve(rules, min_n, warn_n)
     _inputs.require_columns(data, group_col, "group")
@@ -506,8 +519,8 @@ def compare(data, column, group_col, group=None, against="rest", kind="mean", we
         y = _indicator(data, column, categories)
     else:
         y = _numeric(data, column)
-    design = Design(data, weights, strata, cluster)
-    key, groups, by_cols = _groups(data, by)
+    design = Design(data, weights, strata, cluster, cb)
+    key, groups, by_cols = _groups(data, by, cb)
     D = len(groups)
     gvals = data[group_col]
     present = list(pd.unique(gvals.dropna()))
@@ -591,6 +604,7 @@ def compare_waves(data, column, wave=None, earlier=None, wave_col="golf", kind="
        golf against  difference     se direction
     0  2023    2021       0.019  0.022    gelijk
     """
+    cb = _inputs.codebook(data)
     data = _inputs.frame(data)
     _inputs.require_columns(data, wave_col, "wave")
     waves = sorted(pd.unique(data[wave_col].dropna()))
@@ -607,7 +621,7 @@ def compare_waves(data, column, wave=None, earlier=None, wave_col="golf", kind="
         if w not in waves:
             raise DataError(f"Wave {w} is not in {wave_col!r} (waves: {waves}).")
     keep = data[wave_col].isin([wave, earlier]).fillna(False).to_numpy(dtype=bool)
-    sub = data[keep]
+    sub = data[keep] if cb is None else _inputs.Panel(data[keep], cb)
     if weights is not None and not isinstance(weights, str):
         weights = _inputs.weights(data, weights, rows=keep)[keep]   # fixed, even a design
     return compare(sub, column, wave_col, wave, against=earlier, kind=kind, weights=weights,

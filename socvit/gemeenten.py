@@ -53,7 +53,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "Gemeente", "GEMEENTEN", "SPLITS", "table", "name", "code", "province", "successors",
     "valid_in", "exists_in", "to_indeling", "map_to_indeling", "is_code", "register",
-    "load_registry",
+    "load_registry", "kern_columns", "kern_key", "shared_kern_names",
 ]
 
 
@@ -408,3 +408,164 @@ def map_to_indeling(codes: pd.Series, year: int, kern: pd.Series | None = None) 
         mapped.append(pd.NA if c < 0 else to_indeling(cu[c], year, ku[k - 1] if k > 0 else None))
     out = pd.array(mapped, dtype="string").take(pc) if len(pu) else pd.array([], dtype="string")
     return pd.Series(out, index=codes.index, dtype="string")
+
+
+# --------------------------------------------------------------------------- kernen
+# A kern (village, wijk) is identified within its gemeente: Oldambt and Westerkwartier both
+# have an Oostwold. Uniqueness is judged per wave, because after a herindeling the same
+# village carries its new gemeente's code (Delfzijl in GM0010 in 2017, in GM1979 in 2021).
+
+def kern_columns(data, codebook=None) -> tuple:
+    """The ``(gemeente, kern, wave)`` columns of ``data`` (a Panel or DataFrame): the
+    codebook's columns of those kinds (``codebook``, else the Panel's own), without a
+    codebook the columns named ``gemeente``, ``kern`` and ``golf``; None for one that is
+    not in the data."""
+    cb = codebook if codebook is not None else getattr(data, "codebook", None)
+    df = getattr(data, "data", data)
+    out = []
+    for kind, default in (("gemeente", "gemeente"), ("kern", "kern"), ("wave", "golf")):
+        col = cb.column(kind) if cb is not None else default
+        out.append(col if col is not None and col in df.columns else None)
+    return tuple(out)
+
+
+def _kern_names(df, kern_col, cb):
+    """The kern column as names (string): the codebook's value labels when it declares kern
+    codes (``values`` on the kern variable), else the column as text."""
+    import pandas as pd
+
+    s = df[kern_col]
+    var = cb.variables.get(kern_col) if cb is not None else None
+    text = s.astype("string").str.strip()
+    if var is not None and var.values:
+        lut = {str(c): lab for c, lab in var.values.items()}
+        lut.update({f"{c}.0": lab for c, lab in var.values.items()})
+        text = text.map(lambda v: lut.get(v, v) if isinstance(v, str) else v).astype("string")
+    return pd.Series(text, index=df.index)
+
+
+def _shared(names, gemeente, wave=None) -> dict:
+    """``{name: [codes]}`` for names that occur with more than one gemeente in one wave
+    (``wave`` None: in the whole data). Vectorised: each distinct triple is judged once."""
+    import numpy as np
+    import pandas as pd
+
+    kc, ku = pd.factorize(names)
+    gc, gu = pd.factorize(gemeente)
+    if wave is None:
+        wc = np.zeros(len(kc), dtype=np.int64)
+    else:
+        wc, _ = pd.factorize(wave)
+        wc = wc + 1                          # rows without a wave (-1) count as one wave
+    ok = (kc >= 0) & (gc >= 0)
+    nk, ng = len(ku) + 1, len(gu) + 1
+    triples = np.unique((wc[ok].astype(np.int64) * nk + kc[ok]) * ng + gc[ok])
+    wk, g = np.divmod(triples, ng)
+    pairs, counts = np.unique(wk, return_counts=True)
+    out: dict = {}
+    for p in pairs[counts > 1]:
+        name_ = str(ku[p % nk])
+        out.setdefault(name_, set()).update(str(gu[x]) for x in g[wk == p])
+    return {k: sorted(v) for k, v in sorted(out.items())}
+
+
+def shared_kern_names(data, codebook=None) -> dict[str, list[str]]:
+    """Kern names that occur in more than one gemeente in one wave, with those gemeenten.
+
+    Parameters
+    ----------
+    data : Panel or DataFrame
+    codebook : Codebook, optional
+        Names the gemeente, kern and wave columns (default: the Panel's codebook, else the
+        columns ``gemeente``, ``kern`` and ``golf``); a kern variable with ``values``
+        declares kern codes, whose labels are the names.
+
+    Returns
+    -------
+    dict
+        ``{kern name: [gemeente codes]}``, sorted; empty when every name is unique within
+        each wave (or the data has no gemeente or kern column).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"gemeente": ["GM1895", "GM1969", "GM1969"],
+    ...                    "kern": ["Oostwold", "Oostwold", "Leek"]})
+    >>> shared_kern_names(df)
+    {'Oostwold': ['GM1895', 'GM1969']}
+    """
+    g, k, w = kern_columns(data, codebook)
+    if g is None or k is None:
+        return {}
+    df = getattr(data, "data", data)
+    cb = codebook if codebook is not None else getattr(data, "codebook", None)
+    return _shared(_kern_names(df, k, cb), df[g].astype("string"),
+                   None if w is None else df[w])
+
+
+def kern_key(data, codebook=None):
+    """Each row's kern as a name that is unique within each wave: the kern's name, and for a
+    name that more than one gemeente has, the name with its gemeente's: "Oostwold
+    (Oldambt)" and "Oostwold (Westerkwartier)". Use it to group, label or plot by kern.
+
+    Parameters
+    ----------
+    data : Panel or DataFrame
+        With a gemeente and a kern column (see :func:`kern_columns`).
+    codebook : Codebook, optional
+        As in :func:`shared_kern_names`. When the codebook declares kern codes (``values``
+        on the kern variable), the names are their labels, and two codes with one label
+        are told apart in the same way (in one gemeente, by the code: "Oostwold (Oldambt,
+        12)").
+
+    Returns
+    -------
+    pandas.Series
+        ``string`` dtype, the data's index, NA where the kern is missing.
+
+    Raises
+    ------
+    DataError
+        The data has no kern column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"gemeente": ["GM1895", "GM1969", "GM1969"],
+    ...                    "kern": ["Oostwold", "Oostwold", "Leek"]})
+    >>> kern_key(df).tolist()
+    ['Oostwold (Oldambt)', 'Oostwold (Westerkwartier)', 'Leek']
+    >>> # group by it: sv.estimates.mean(df.assign(kern=kern_key(df)), "y", by="kern")
+    """
+    import numpy as np
+    import pandas as pd
+
+    g, k, w = kern_columns(data, codebook)
+    df = getattr(data, "data", data)
+    if k is None:
+        raise DataError(f"The data have no kern column (columns: {', '.join(map(str, df.columns))}). "
+                        f"Name it in the codebook (kind: kern) or call it 'kern'.")
+    cb = codebook if codebook is not None else getattr(data, "codebook", None)
+    names = _kern_names(df, k, cb)
+    if g is None:
+        return names
+    gem = df[g].astype("string")
+    wave = None if w is None else df[w]
+    out = names.copy()
+    shared = _shared(names, gem, wave)
+    if shared:
+        hit = names.isin(list(shared)).fillna(False).to_numpy(dtype=bool) & gem.notna().to_numpy()
+        gnames = {c: (_BY_CODE[c].name if c in _BY_CODE else c) for c in pd.unique(gem[hit])}
+        out[hit] = names[hit] + " (" + gem[hit].map(gnames) + ")"
+    raw = df[k].astype("string").str.strip()
+    if cb is not None and k in cb.variables and cb.variables[k].values:
+        # declared codes: two codes with one label (in one gemeente) stay apart by the code
+        twice = _shared(out, raw, wave)
+        if twice:
+            hit = out.isin(list(twice)).fillna(False).to_numpy(dtype=bool)
+            code_ = raw[hit].str.replace(r"\.0$", "", regex=True)
+            base = out[hit]
+            out[hit] = np.where(base.str.endswith(")"),
+                                base.str[:-1] + ", " + code_ + ")",
+                                base + " (" + code_ + ")")
+    return out.astype("string")

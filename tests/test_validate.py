@@ -323,3 +323,21 @@ def test_duplicates_found_in_sorted_and_unsorted_files(tmp_path, order):
     assert got == sorted((rid, line) for rid, line, _ in later)
     assert {p.row: p.message.split("also on line ")[1].split(".")[0] for p in problems} == \
         {line: str(f) for _, line, f in later}
+
+
+def test_kern_name_in_two_gemeenten_of_one_wave_is_a_warning(tmp_path):
+    rows = list(ROWS)
+    rows[2] = "R003,2021,GM1895,Oostwold,man,laag,3,3,3,6,99,999,1.0"
+    rows[3] = "R004,2021,GM1969,Oostwold,vrouw,2,,4,5,7,1,2,1.1"
+    p = only(validate(write(tmp_path, rows)))
+    assert (p.severity, p.column, p.value) == ("warning", "kern", "Oostwold")
+    assert "Oldambt (GM1895) and Westerkwartier (GM1969)" in p.message
+    # one name in two waves under two codes (a herindeling) is one village: no warning
+    rows[3] = "R004,2017,GM0022,Oostwold,vrouw,2,,4,5,7,1,2,1.1"
+    assert validate(write(tmp_path, rows)) == []
+    # the warning does not stop loading
+    rows[3] = "R004,2021,GM1969,Oostwold,vrouw,2,,4,5,7,1,2,1.1"
+    with pytest.warns(sv.SocvitWarning, match="Oostwold"):
+        panel = sv.load_panel(write(tmp_path, rows))
+    assert sv.gemeenten.kern_key(panel).tolist()[2:] == ["Oostwold (Oldambt)",
+                                                         "Oostwold (Westerkwartier)"]

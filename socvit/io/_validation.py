@@ -24,6 +24,10 @@ missing id / wave /         a row without respondent id, wave or gemeente       
 gemeente
 duplicate respondent        the same respondent id twice in one wave            error
 weight                      a missing or negative weight (kind ``weight``)      error
+kern in two gemeenten       one kern name in more than one gemeente in one      warning
+                            wave (Oostwold in Oldambt and in Westerkwartier)
+value labels (.sav)         a code whose label in the file differs from the     error
+                            codebook's (a file coded the other way round)
 ==========================  ==================================================  ========
 
 A file that cannot be read at all (missing, not a table, bytes in no known encoding,
@@ -253,6 +257,27 @@ class _Checker:
                           f"value {v!r} is outside the valid range {r}{e}. Correct it or "
                           f"enter a missing code.")
 
+    def kern_rule(self):
+        """A warning per kern name that occurs in more than one gemeente in one wave."""
+        g, k = self.cb.column("gemeente"), self.cb.column("kern")
+        if g not in self.frame or k not in self.frame:
+            return
+        df = pd.DataFrame({k: self.cache.strings(self.frame[k], "kern"),
+                           g: self.cache.strings(self.frame[g], "gemeente")})
+        names = gemeenten._kern_names(df, k, self.cb)
+        shared = gemeenten._shared(names, df[g], self.wave)
+        def named(c):
+            return gemeenten._BY_CODE[c].name if c in gemeenten._BY_CODE else c
+        for kern, codes in shared.items():
+            where = " and ".join(f"{named(c)} ({c})" for c in codes)
+            self.problems.append(Problem(
+                self.name, k, None, kern,
+                f"kern name {kern!r} occurs in more than one gemeente in one wave: {where}. "
+                f"socvit keeps them apart by gemeente (sv.gemeenten.kern_key labels them "
+                f"'{kern} ({named(codes[0])})' and so on); check that these are different "
+                f"places, or give the kernen codes in the codebook (values on the kern "
+                f"variable).", severity="warning", unit=self.unit))
+
     def _wave_codes(self):
         """Factorised wave per row: codes (-1 for none) and the distinct waves."""
         if self.wave is None:
@@ -363,6 +388,7 @@ def check_raw(raw: RawTable, codebook: Codebook, max_per_rule: int = 20) -> list
         ch.column_rules()
         ch.value_rules()
         ch.duplicate_rule()
+        ch.kern_rule()
     return ch.problems
 
 

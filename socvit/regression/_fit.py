@@ -301,10 +301,13 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
 
     used = [c for c in dict.fromkeys(lhs + rhs) if c in data.columns]
     frame = pd.DataFrame({c: _as_model_column(data[c]) for c in used}, index=data.index)
+    # a kern name in two gemeenten is two kernen (a cluster, a random intercept); nested
+    # groups [gemeente, kern] are told apart by the fitter already
     extra = {"_strata": _column(data, strata, "strata"),
-             "_cluster": _column(data, cluster, "cluster")}
+             "_cluster": _column(data, _inputs.kern_column(data, cluster, codebook), "cluster")}
     for g in group_cols:
-        extra[f"_g_{g}"] = _column(data, g, "groups")
+        spec = _inputs.kern_column(data, g, codebook) if len(group_cols) == 1 else g
+        extra[f"_g_{g}"] = _column(data, spec, "groups")
     for key, s in extra.items():
         if s is not None:
             frame[key] = s.astype("object").where(s.notna(), None)

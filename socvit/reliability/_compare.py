@@ -144,7 +144,8 @@ def alpha_by(data, by, items=None, reverse=(), weights=None, ci="feldt", level=0
     ----------
     data, items, reverse, weights, ci, level, n_boot, seed, missing : as :func:`alpha`.
     by : str or list of str
-        Grouping column(s).
+        Grouping column(s). A kern name in more than one gemeente is grouped within its
+        gemeente (the gemeente column is added, with a warning).
     min_n, warn_n, rules :
         Disclosure thresholds (:class:`socvit.disclosure.Rules`; defaults 10 and 30):
         groups with fewer than ``min_n`` respondents get no alpha (``suppressed``); fewer
@@ -175,7 +176,7 @@ def alpha_by(data, by, items=None, reverse=(), weights=None, ci="feldt", level=0
     rules = disclosure.resolve(rules, min_n, warn_n)
     min_n, warn_n = rules.min_n, rules.warn_n
     df = _inputs.frame(data)
-    by = _inputs.require_columns(df, by, "by")
+    by = _inputs.kern_by(df, _inputs.require_columns(df, by, "by"), _inputs.codebook(data))
     it = _resolve(data, items, reverse, weights, call="alpha_by")
     x = it.x
     keys = [c for c, k in it.keys.items() if k < 0]
