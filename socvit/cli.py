@@ -3,6 +3,7 @@
     socvit sample [--out DIR] [--seed N]
     socvit validate PATH [--codebook FILE]
     socvit reliability PATH --scale NAME [--codebook FILE]
+    socvit codebook draft DATA.sav [--out FILE] [--force]
     socvit reports [--data PATH] [--gemeente CODE_OR_NAME ... | --all] [--golf YEAR] ...
 
 Each subcommand lives in the module that does the work; this file only parses arguments.
@@ -39,6 +40,13 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--codebook", default=None)
     r.add_argument("--golf", type=int, default=None, help="only this wave")
 
+    cb = sub.add_parser("codebook", help="codebooks: draft one from an SPSS file")
+    cba = cb.add_subparsers(dest="codebook_command", required=True, metavar="ACTION")
+    dr = cba.add_parser("draft", help="write a draft codebook YAML from a .sav file's labels")
+    dr.add_argument("path", help="the SPSS .sav file")
+    dr.add_argument("--out", default=None, help="file to write (default: codebook.yaml beside it)")
+    dr.add_argument("--force", action="store_true", help="overwrite an existing file")
+
     rep = sub.add_parser("reports", help="one HTML report per gemeente, plus an index page")
     rep.add_argument("--data", default=None, help="panel file (default: the bundled sample)")
     rep.add_argument("--codebook", default=None)
@@ -69,6 +77,9 @@ def main(argv=None) -> int:
         if args.command == "reliability":
             from .reliability import cli_reliability
             return cli_reliability(args)
+        if args.command == "codebook":
+            from .codebook import cli_codebook
+            return cli_codebook(args)
         if args.command == "reports":
             from .runner import cli_reports
             return cli_reports(args)

@@ -382,3 +382,285 @@ def _guess_kind(col: str, vtype, value_labels: dict[int, str]) -> str:
     if "id" == low or low.endswith("_id") or low.startswith("resp"):
         return "id"
     return "numeric"
+
+
+# --------------------------------------------------------------------------- drafting
+# ``socvit codebook draft DATA.sav``: a first codebook from an SPSS file's labels, with a
+# "# KIES:" comment wherever a person must decide. Built on Codebook.from_sav.
+
+_WEIGHT_WORDS = ("weegfactor", "weegf", "weging", "gewicht", "weight", "wgt", "wght")
+_WEIGHT_NAMES = ("wf", "w", "wt", "gew")
+_MISSING_WORDS = ("weet niet", "weet ik niet", "geen antwoord", "geen mening", "n.v.t",
+                  "nvt", "niet van toepassing", "wil niet zeggen", "zeg ik liever niet",
+                  "onbekend", "ontbrekend", "missing", "don't know", "refused", "no answer")
+
+
+def _is_weight_name(name: str) -> bool:
+    low = name.lower()
+    return low in _WEIGHT_NAMES or any(w in low for w in _WEIGHT_WORDS)
+
+
+def _looks_missing(label: str) -> bool:
+    low = " ".join(str(label).lower().split())
+    return any(w in low for w in _MISSING_WORDS)
+
+
+def _draft_variables(path: Path):
+    """Variables of :meth:`Codebook.from_sav`, revised for a draft, each with the decisions
+    a person must take (Dutch "KIES" comments)."""
+    import pyreadstat
+    cb = Codebook.from_sav(path)
+    try:
+        _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
+    except Exception:  # pragma: no cover - from_sav read it a moment ago
+        meta = None
+    measure = getattr(meta, "variable_measure", None) or {}
+    vtypes = getattr(meta, "readstat_variable_types", None) or {}
+    has_label = {c: bool(lab) for c, lab in
+                 (getattr(meta, "column_names_to_labels", None) or {}).items()}
+    out = []
+    for v in cb.variables.values():
+        notes = []
+        level = measure.get(v.name, "unknown")
+        if not has_label.get(v.name, False):
+            notes.append("geen variabelelabel in het bestand: geef een Nederlandse omschrijving")
+        # labelled answer codes that read as 'weet niet' but are not user-missing in SPSS
+        odd = {c: lab for c, lab in v.values.items() if _looks_missing(lab)}
+        if odd and v.kind in ("likert", "categorical", "binary"):
+            for c, lab in odd.items():
+                v.missing[c] = v.values.pop(c)
+            shown = ", ".join(f"{c} = {lab}" for c, lab in sorted(odd.items()))
+            notes.append(f"{shown}: in SPSS geen ontbrekende waarde, hier wel (missing); klopt dat?")
+            codes = sorted(v.values)
+            if codes == [0, 1]:
+                v.kind = "binary"
+            elif (4 <= len(codes) <= 7 and codes == list(range(1, len(codes) + 1))
+                  and not any(ch.isdigit() for lab in v.values.values() for ch in lab)):
+                v.kind = "likert"
+        if v.kind == "numeric" and _is_weight_name(v.name) and vtypes.get(v.name) != "string":
+            v.kind = "weight"
+        low = v.name.lower()
+        if v.kind in ("numeric", "categorical") and "cijfer" in low and vtypes.get(v.name) != "string":
+            if not v.values or set(v.values) <= set(range(1, 11)):
+                v.kind, v.values, v.range = "mark", {}, (1.0, 10.0)
+                notes.append("herkend als rapportcijfer (1-10) aan de naam; klopt dat?")
+        if v.kind == "weight":
+            notes.append("herkend als weegfactor aan de naam: een gewicht dat met de data is "
+                         "geleverd (roles: weight); klopt dat?")
+        elif v.kind == "likert":
+            extra = " SPSS noemt het nominaal." if level == "nominal" else ""
+            notes.append(f"is dit een schaalitem? welke schaal? omgekeerd gesteld (reverse)?{extra}")
+        elif v.kind == "categorical" and v.values:
+            if level == "ordinal":
+                v.ordered = True
+                notes.append("ordinaal volgens SPSS (ordered: true); klopt de volgorde van de codes?")
+            codes = sorted(v.values)
+            numbered = any(ch.isdigit() for lab in v.values.values() for ch in lab)
+            if 4 <= len(codes) <= 7 and codes == list(range(1, len(codes) + 1)) and not numbered:
+                notes.append("antwoordschaal (kind: likert) of klassen (categorical)?")
+            if len(codes) > 3 and codes == list(range(1, len(codes) + 1)) and "leeftijd" not in low:
+                notes.append("achtergrondkenmerk voor weging of analyse (roles: background)?")
+        elif v.kind == "categorical":
+            notes.append("tekst zonder waardelabels: categorical (de teksten zijn de categorieën) "
+                         "of id?")
+        elif v.kind == "numeric":
+            notes.append("getal: geef het geldige bereik (range: [laag, hoog]) en ontbrekende codes")
+        elif v.kind in ("gemeente", "kern", "wave", "id"):
+            what = {"gemeente": "gemeente (CBS-code GMxxxx in de indeling van de golf)",
+                    "kern": "dorp of wijk (binnen de gemeente)",
+                    "wave": "golf (het jaar van de meting)", "id": "respondentnummer"}[v.kind]
+            notes.append(f"{what}, herkend aan de naam; klopt dat?")
+        if v.kind in ("likert", "binary") and not v.values:   # codebook would refuse it
+            v.kind = "numeric"
+        out.append((v, notes))
+    weights = [v.name for v, _ in out if v.kind == "weight"]
+    if len(weights) > 1:
+        for v, notes in out:
+            if v.kind == "weight":
+                notes.append(f"{len(weights)} weegfactoren ({', '.join(weights)}): welke hoort "
+                             f"bij deze golf? Maak van de andere kind: numeric.")
+    return cb, out
+
+
+def _flow(entry) -> str:
+    return yaml.safe_dump(entry, default_flow_style=True, allow_unicode=True, sort_keys=False,
+                          width=10_000).strip()
+
+
+def _set_names(variables, attr: str) -> dict:
+    """Shared value/missing sets: ``{frozen mapping: set name}`` for mappings used by two
+    or more variables: value sets ``waarden_1``, ``waarden_2``, ...; missing sets after
+    their codes (``ontbrekend_9_99``)."""
+    seen: dict = {}
+    for v, _ in variables:
+        m = getattr(v, attr)
+        if m:
+            seen.setdefault(tuple(sorted(m.items())), []).append(v.name)
+    shared = [k for k, names in seen.items() if len(names) > 1]
+    if attr != "missing":
+        return {k: f"waarden_{i}" for i, k in enumerate(shared, start=1)}
+    out: dict = {}
+    for k in shared:        # one set of codes with other labels gets a _2, _3, ...
+        base = "ontbrekend_" + "_".join(str(c).replace("-", "min") for c, _ in k)
+        name_, i = base, 1
+        while name_ in out.values():
+            i += 1
+            name_ = f"{base}_{i}"
+        out[k] = name_
+    return out
+
+
+def _scale_guesses(variables) -> dict[str, list[str]]:
+    """Likert items grouped by their name without a trailing number (bet_1, bet_2 -> bet)."""
+    import re
+    groups: dict[str, list[str]] = {}
+    for v, _ in variables:
+        if v.kind == "likert":
+            stem = re.sub(r"[_.]?\d+[a-z]?$", "", v.name)
+            if stem and stem != v.name:
+                groups.setdefault(stem, []).append(v.name)
+    return {k: items for k, items in groups.items() if len(items) >= 2}
+
+
+def draft_yaml(path) -> str:
+    """A draft codebook (YAML text with comments) from an SPSS file's labels.
+
+    Kinds are guessed by :meth:`Codebook.from_sav` from the value labels, then revised: a
+    numeric variable named like a weight (weegfactor, gewicht, weging, weight, wgt, ...) is
+    a delivered weight; one named like a mark (``*cijfer*``) a mark 1-10; an SPSS measure
+    level ``ordinal`` makes a categorical ordered; labelled codes reading "weet niet", "geen
+    antwoord", ... that SPSS does not mark as missing become missing codes. User-missing
+    codes are kept apart, each with its own label (9 "weet niet" and 99 "geen antwoord" are
+    different answers). Value and missing labels shared by several variables become named
+    sets. Every decision a person must check carries a ``# KIES:`` comment; likely scales
+    (likert items with one name stem) are suggested in a commented ``scales`` section.
+
+    Parameters
+    ----------
+    path : str or Path
+        The .sav file (only its labels are read, no data rows).
+
+    Returns
+    -------
+    str
+        YAML that :meth:`Codebook.from_yaml` reads as it is.
+
+    Raises
+    ------
+    CodebookError
+        The file does not exist or is not an SPSS .sav file.
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".sav":
+        raise CodebookError(f"{path} is not an SPSS .sav file (it ends in "
+                            f"{path.suffix or 'nothing'}); `socvit codebook draft` reads the "
+                            f"labels of a .sav. Save the data from SPSS as .sav and draft "
+                            f"from that file.")
+    if not path.is_file():
+        raise CodebookError(f"SPSS file {path} does not exist"
+                            f"{' (it is a folder)' if path.is_dir() else ''}. Check the path.")
+    try:
+        cb, variables = _draft_variables(path)
+    except CodebookError as exc:
+        if "cannot be read" in str(exc):
+            raise CodebookError(f"{path} cannot be read as an SPSS .sav file, so no codebook "
+                                f"can be drafted from it. Is it a .sav saved by SPSS (or "
+                                f"pyreadstat/haven), and not renamed from another format? "
+                                f"Save it again from SPSS as .sav.") from None
+        raise
+    vsets = _set_names(variables, "values")
+    msets = _set_names(variables, "missing")
+    name = path.stem
+    lines = [
+        f"# Concept-codeboek, gemaakt door `socvit codebook draft` uit {path.name}.",
+        "# Controleer elke regel met '# KIES:' en pas aan waar nodig; daarna:",
+        f"#   socvit validate {path.name} --codebook <dit bestand>",
+        "# Het formaat staat beschreven in socvit/data/sample/codebook.yaml.",
+        _flow({"name": name})[1:-1],
+        "",
+        "# KIES: hoe heet het panel in de rapporten, en wat is de bronregel onder elke figuur?",
+        "# panel:",
+        f"#   name: {name}",
+        "#   source: <naam van het panel en de organisatie>",
+        "",
+        "# KIES: welke variabele speelt welke rol in het rapport (activiteit, rapportcijfer,",
+        "# achtergrondkenmerken, weegfactor)? Zie roles in socvit/data/sample/codebook.yaml.",
+    ]
+    weights = [v.name for v, _ in variables if v.kind == "weight"]
+    lines += ["# roles:"] + [f"#   weight: {w}" for w in weights[:1]]
+    if vsets:
+        lines += ["", "value_sets:"]
+        lines += [f"  {n}: {_flow(dict(k))}" for k, n in vsets.items()]
+    if msets:
+        lines += ["", "missing_sets:"]
+        lines += [f"  {n}: {_flow(dict(k))}" for k, n in msets.items()]
+    lines += ["", "variables:"]
+    for v, notes in variables:
+        entry = {"name": v.name, "label": v.label, "kind": v.kind}
+        if v.values:
+            entry["values"] = vsets.get(tuple(sorted(v.values.items())), dict(v.values))
+        if v.missing:
+            entry["missing"] = msets.get(tuple(sorted(v.missing.items())), dict(v.missing))
+        if v.ordered:
+            entry["ordered"] = True
+        if v.range:
+            entry["range"] = [int(x) if float(x).is_integer() else x for x in v.range]
+        lines += [f"  # KIES: {n}" for n in notes]
+        lines.append(f"  - {_flow(entry)}")
+    guesses = _scale_guesses(variables)
+    lines += ["", "# KIES: welke items vormen samen een schaal? Voorstel op grond van de namen;",
+              "# haal het commentaarteken weg bij wat klopt, en vul reverse en min_valid aan.",
+              "# scales:"]
+    if guesses:
+        lines += [f"#   {stem}: {_flow({'label': stem, 'items': items})}"
+                  for stem, items in guesses.items()]
+    else:
+        lines.append("#   naam: {label: Naam, items: [item_1, item_2], reverse: [], min_valid: 2}")
+    text = "\n".join(lines) + "\n"
+    Codebook.from_dict(yaml.safe_load(text), source=str(path))   # the draft must load
+    return text
+
+
+def write_draft(path, out=None, force: bool = False) -> Path:
+    """Write :func:`draft_yaml` of ``path`` to ``out`` (default: codebook.yaml beside the
+    data, where :func:`socvit.load_panel` looks for it), atomically; an existing file is
+    kept unless ``force``. Returns the path written."""
+    from ._files import atomic_write
+    path = Path(path)
+    out = path.parent / "codebook.yaml" if out is None else Path(out)
+    if out.exists() and not force:
+        raise CodebookError(f"{out} already exists; it was left as it is. Pass --force to "
+                            f"overwrite it, or --out <another file> for the draft.")
+    if out.is_dir():
+        raise CodebookError(f"{out} is a folder; give --out a file name such as "
+                            f"{out / 'codebook.yaml'}.")
+    text = draft_yaml(path)
+    return atomic_write(out, text)
+
+
+def cli_codebook(args) -> int:
+    """``socvit codebook draft DATA.sav [--out FILE] [--force]``: write a draft codebook
+    and say what to do next. CodebookError (bad input) reaches ``socvit``'s main: exit 2."""
+    import sys
+    if args.codebook_command == "draft":
+        try:
+            out = write_draft(args.path, args.out, args.force)
+        except CodebookError:
+            raise
+        except OSError as exc:
+            print(f"socvit codebook draft: the draft could not be written ({exc}). Check that "
+                  f"the folder of --out exists and is writable.", file=sys.stderr)
+            return 2
+        except Exception as exc:  # a bug, or a file we do not understand: still no traceback
+            print(f"socvit codebook draft: no codebook could be drafted from {args.path} "
+                  f"({type(exc).__name__}: {exc}). This is probably a bug in socvit; please "
+                  f"report it with the output of `socvit validate {args.path}`.", file=sys.stderr)
+            return 2
+        text = out.read_text(encoding="utf-8")
+        n = text.count("\n  - ")
+        k = text.count("# KIES:")
+        print(f"{out}: concept-codeboek met {n} variabelen; {k} plaatsen met '# KIES:' vragen "
+              f"om een beslissing. Controleer ze en draai dan `socvit validate {args.path} "
+              f"--codebook {out}`.")
+        return 0
+    return 2  # pragma: no cover - argparse allows only the actions above

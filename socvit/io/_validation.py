@@ -99,6 +99,21 @@ def _codes_text(codes) -> str:
     return ", ".join(str(c) for c in codes) or "none"
 
 
+def _norm(label) -> str:
+    """A value label compared without case, surrounding or repeated spaces."""
+    return " ".join(str(label).casefold().split())
+
+
+def _reversed(file_labels: dict, ours: dict) -> bool:
+    """Whether the file's labels are the codebook's in reverse order of the codes."""
+    ours_n = {c: _norm(t) for c, t in ours.items()}
+    codes = sorted(c for c in ours_n if any(float(k) == c for k in file_labels))
+    if len(codes) < 2:
+        return False
+    file_n = {int(k): _norm(t) for k, t in file_labels.items() if float(k).is_integer()}
+    return [file_n.get(c) for c in codes] == [ours_n[c] for c in reversed(codes)]
+
+
 def _num(x) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
@@ -257,6 +272,39 @@ class _Checker:
                           f"value {v!r} is outside the valid range {r}{e}. Correct it or "
                           f"enter a missing code.")
 
+    def sav_label_rule(self):
+        """A .sav's value labels against the codebook's: one error per variable whose codes
+        mean something else in the file (a file coded the other way round, 1 = helemaal mee
+        eens where the codebook says 1 = helemaal mee oneens)."""
+        meta = self.raw.meta
+        labels = getattr(meta, "variable_value_labels", None) or {}
+        for name, var in self.cb.variables.items():
+            file_labels = labels.get(name)
+            ours = {**var.values, **var.missing}
+            if not file_labels or not ours:
+                continue
+            diff = []
+            for code, text in sorted(file_labels.items()):
+                try:
+                    c = int(code)
+                except (TypeError, ValueError):
+                    continue
+                if c != code or c not in ours:
+                    continue
+                if _norm(text) != _norm(ours[c]):
+                    diff.append((c, str(text), ours[c]))
+            if not diff:
+                continue
+            shown = "; ".join(f"{c} = {f!r} in the file, {c} = {o!r} in the codebook"
+                              for c, f, o in diff[:3])
+            more = f" (and {len(diff) - 3} more codes)" if len(diff) > 3 else ""
+            turned = (" The file looks coded the other way round." if _reversed(file_labels, var.values)
+                      else "")
+            self.add(name, f"the value labels of {name} in the file differ from the "
+                           f"codebook: {shown}{more}.{turned} Recode the variable in the file, "
+                           f"or correct its values in the codebook, so that each code means "
+                           f"the same answer in both; until then its numbers would be wrong.")
+
     def kern_rule(self):
         """A warning per kern name that occurs in more than one gemeente in one wave."""
         g, k = self.cb.column("gemeente"), self.cb.column("kern")
@@ -389,6 +437,8 @@ def check_raw(raw: RawTable, codebook: Codebook, max_per_rule: int = 20) -> list
         ch.value_rules()
         ch.duplicate_rule()
         ch.kern_rule()
+        if raw.format == "sav" and raw.meta is not None:
+            ch.sav_label_rule()
     return ch.problems
 
 
