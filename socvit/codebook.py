@@ -17,10 +17,30 @@ A codebook is a YAML file (see ``data/sample/codebook.yaml``)::
     elements:
       betrokkenheid_overtuigingen: {label: Betrokkenheid en overtuigingen,
                                     scales: [betrokkenheid, overtuigingen]}
+    panel: {name: Groninger Panel, source: "Groninger Panel (synthetische voorbeelddata)"}
+    roles:
+      activity: {variable: actief, period: het afgelopen jaar}
+      mark: rapportcijfer
+      background: {leeftijdsklasse: leeftijd, geslacht: geslacht}
+      weighting: [leeftijdsklasse, geslacht]
+      organisatiekracht: {betrokkenheid: betrokkenheid, ...}
 
 Kinds: ``id, wave, gemeente, kern, categorical, likert, binary, numeric, mark, weight``.
 ``mark`` is a report mark (rapportcijfer) 1-10. ``values`` and ``missing`` may name a set or
-give the codes inline. :meth:`Codebook.from_sav` derives a codebook from an SPSS file.
+give the codes inline. A scale may give its answer ``range`` (default: its items' codes,
+which must agree; :meth:`Codebook.scale_range`) and a ``phrase`` for sentences.
+
+``panel`` (:class:`PanelInfo`) says how reports name the panel: ``name``, the caption
+``source``, a ``description`` sentence, the ``weighting_reason``, and the population margins
+file ``bevolking`` (relative to the codebook) with how notes name it (``bevolking_source``).
+``roles`` (:class:`Roles`) says which variable or scale plays which part in the report:
+``activity`` (binary), ``mark`` (kind mark), ``weight`` (kind weight, a delivered weight),
+``background`` (categorical model controls, with how a sentence names each),
+``weighting`` (the background variables the margins are given by), ``organisatiekracht``
+(its four parts -> scales), ``total``, ``actie`` and ``themes`` (scale lists). A role left
+out follows from the kinds and the scale groups; a role set to null is absent; a role naming
+a missing variable or one of the wrong kind is a :class:`CodebookError` naming the entry.
+:meth:`Codebook.from_sav` derives a codebook from an SPSS file.
 """
 
 from __future__ import annotations
@@ -33,7 +53,8 @@ import yaml
 
 from .errors import CodebookError
 
-__all__ = ["Codebook", "Variable", "Scale", "Element", "KINDS"]
+__all__ = ["Codebook", "Variable", "Scale", "Element", "PanelInfo", "Roles", "KINDS",
+           "ORGANISATIEKRACHT"]
 
 KINDS = ("id", "wave", "gemeente", "kern", "categorical", "likert", "binary", "numeric", "mark",
          "weight")
@@ -64,6 +85,8 @@ class Scale:
     min_valid: int | None = None
     group: str | None = None       # e.g. organisatiekracht, actie, thema
     element: str | None = None     # filled from the elements section
+    range: tuple[float, float] | None = None   # answer range; None: from the items' codes
+    phrase: str | None = None      # how a Dutch sentence names it (default: label, lower case)
 
     def keys(self) -> dict[str, int]:
         """+1 / -1 per item (psych's ``keys``)."""
@@ -104,13 +127,16 @@ class Codebook:
     """Variables, scales and elements of a panel. Build with :meth:`from_yaml`,
     :meth:`from_dict` or :meth:`from_sav`; write with :meth:`to_yaml`."""
 
-    def __init__(self, variables, scales=(), elements=(), name="", source=None):
+    def __init__(self, variables, scales=(), elements=(), name="", source=None, panel=None,
+                 roles=None):
         self.name = name
         self.source = source
         self.variables: dict[str, Variable] = {v.name: v for v in variables}
         self.scales: dict[str, Scale] = {s.name: s for s in scales}
         self.elements: dict[str, Element] = {e.name: e for e in elements}
         self._check()
+        self.panel: PanelInfo = _panel_info(panel, name, source)
+        self.roles: Roles = _roles(self, roles)
 
     # ----------------------------------------------------------------- construction
     @classmethod
@@ -174,10 +200,16 @@ class Codebook:
             where = f"{src}: scale {sname!r}"
             if not isinstance(spec, dict) or not isinstance(spec.get("items"), list):
                 raise CodebookError(f"{where}: needs an 'items' list.")
+            unknown = set(spec) - {"label", "items", "reverse", "min_valid", "group", "range",
+                                   "phrase"}
+            if unknown:
+                raise CodebookError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}.")
             scales.append(Scale(name=str(sname), label=str(spec.get("label", sname)),
                                 items=[str(x) for x in spec["items"]],
                                 reverse=[str(x) for x in spec.get("reverse") or []],
-                                min_valid=spec.get("min_valid"), group=spec.get("group")))
+                                min_valid=spec.get("min_valid"), group=spec.get("group"),
+                                range=_range(spec.get("range"), where),
+                                phrase=None if spec.get("phrase") is None else str(spec["phrase"])))
         elements = []
         for ename, spec in (raw.get("elements") or {}).items():
             where = f"{src}: element {ename!r}"
@@ -185,7 +217,8 @@ class Codebook:
                 raise CodebookError(f"{where}: needs a 'scales' list.")
             elements.append(Element(str(ename), str(spec.get("label", ename)),
                                     [str(x) for x in spec["scales"]]))
-        return cls(variables, scales, elements, name=str(raw.get("name", "")), source=source)
+        return cls(variables, scales, elements, name=str(raw.get("name", "")), source=source,
+                   panel=raw.get("panel"), roles=raw.get("roles"))
 
     @classmethod
     def from_sav(cls, path) -> "Codebook":
@@ -315,6 +348,41 @@ class Codebook:
     def scales_in(self, group: str) -> list[str]:
         return [s.name for s in self.scales.values() if s.group == group]
 
+    def scale_range(self, name: str) -> tuple[float, float]:
+        """(lowest, highest) possible score of a scale on its own answer range: the scale's
+        ``range`` when the codebook gives one, else the codes its items share (values,
+        else a numeric item's range). A 1-7 scale gives (1.0, 7.0)."""
+        sc = self.scale(name)
+        if sc.range is not None:
+            return sc.range
+        bounds = {}
+        for item in sc.items:
+            v = self.variables[item]
+            if v.values:
+                bounds[item] = (float(min(v.values)), float(max(v.values)))
+            elif v.range:
+                bounds[item] = (float(v.range[0]), float(v.range[1]))
+            else:
+                raise CodebookError(
+                    f"{self.source or 'codebook'}: scale {name!r}: item {item!r} has no value "
+                    f"codes or range, so the scale's answer range is unknown; give the item a "
+                    f"'range' or the scale a 'range: [low, high]'.")
+        distinct = sorted(set(bounds.values()))
+        if len(distinct) > 1:
+            detail = "; ".join(f"{i} {_fmt_range(b)}" for i, b in bounds.items())
+            raise CodebookError(
+                f"{self.source or 'codebook'}: scale {name!r}: its items have different answer "
+                f"ranges ({detail}); a scale score needs one range. Recode the items to one "
+                f"range or give the scale a 'range: [low, high]'.")
+        return distinct[0]
+
+    def phrase(self, name: str) -> str:
+        """How a Dutch sentence names a scale (its ``phrase``, else its label in lower case)."""
+        sc = self.scales.get(name)
+        if sc is not None and sc.phrase:
+            return sc.phrase
+        return self.label(name).lower()
+
     # ----------------------------------------------------------------- output
     def to_dict(self) -> dict:
         out = {"name": self.name, "variables": []}
@@ -332,7 +400,9 @@ class Codebook:
         if self.scales:
             out["scales"] = {s.name: {k: val for k, val in
                                       (("label", s.label), ("items", s.items), ("reverse", s.reverse),
-                                       ("min_valid", s.min_valid), ("group", s.group)) if val}
+                                       ("min_valid", s.min_valid), ("group", s.group),
+                                       ("range", list(s.range) if s.range else None),
+                                       ("phrase", s.phrase)) if val}
                              for s in self.scales.values()}
         if self.elements:
             out["elements"] = {e.name: {"label": e.label, "scales": e.scales}
@@ -344,6 +414,215 @@ class Codebook:
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
         return text
+
+
+# --------------------------------------------------------------------------- panel and roles
+#: the four sub-scales of organisatiekracht (DESIGN.md): the parts ``roles.organisatiekracht``
+#: may name, and the headline keys of the report
+ORGANISATIEKRACHT = ("betrokkenheid", "overtuigingen", "bereidheid", "capaciteit")
+
+
+@dataclass
+class PanelInfo:
+    """The panel as reports name it (codebook section ``panel``)."""
+
+    name: str                        # "Groninger Panel": the report's subtitle
+    source: str                      # the source line of captions: "Bron: <source>, golf ..."
+    description: str | None = None   # a sentence introducing the panel (report section 2)
+    weighting_reason: str | None = None   # why weighting to the population is needed
+    bevolking: str | None = None     # population margins file (relative to the codebook)
+    bevolking_source: str | None = None   # how the report names those counts
+
+
+@dataclass
+class Roles:
+    """Which variables and scales play which part in the report (codebook section ``roles``)."""
+
+    activity: str | None = None      # binary: active for a goal in the own village/neighbourhood
+    activity_period: str | None = None   # "het afgelopen jaar"
+    mark: str | None = None          # kind mark: the mark residents give the gemeente
+    weight: str | None = None        # kind weight: a weight delivered with the data
+    background: dict = field(default_factory=dict)   # variable -> how a sentence names it
+    weighting: list = field(default_factory=list)    # background variables of the margins
+    organisatiekracht: dict = field(default_factory=dict)   # part -> scale
+    total: str | None = None         # the scale of all organisatiekracht items (omega)
+    actie: list = field(default_factory=list)        # ACTIE scales (Denters et al., 2013)
+    themes: list = field(default_factory=list)       # the panel themes' scales
+    elements: list = field(default_factory=list)     # organisatiekracht's elements (derived)
+
+    @property
+    def scales(self) -> list:
+        """The organisatiekracht sub-scales, in order."""
+        return list(self.organisatiekracht.values())
+
+
+_PANEL_FIELDS = {"name": "name", "source": "source", "description": "description",
+                 "weighting_reason": "weighting_reason", "bevolking": "bevolking",
+                 "bevolking_source": "bevolking_source"}
+_ROLE_FIELDS = ("activity", "mark", "weight", "background", "weighting", "organisatiekracht",
+                "total", "actie", "themes")
+
+
+def _panel_info(spec, name: str, source) -> PanelInfo:
+    src = source or "codebook"
+    if spec is None:
+        spec = {}
+    if isinstance(spec, PanelInfo):
+        return spec
+    if not isinstance(spec, dict):
+        raise CodebookError(f"{src}: panel: expected a mapping (name, source, ...), got {spec!r}.")
+    unknown = set(spec) - set(_PANEL_FIELDS)
+    if unknown:
+        raise CodebookError(f"{src}: panel: unknown field(s) {', '.join(sorted(unknown))} "
+                            f"(known: {', '.join(_PANEL_FIELDS)}).")
+    for key, value in spec.items():
+        if value is not None and not isinstance(value, str):
+            raise CodebookError(f"{src}: panel.{key}: expected text, got {value!r}.")
+    pname = spec.get("name") or name or "het panel"
+    return PanelInfo(name=pname, source=spec.get("source") or pname,
+                     description=spec.get("description"),
+                     weighting_reason=spec.get("weighting_reason"),
+                     bevolking=spec.get("bevolking"), bevolking_source=spec.get("bevolking_source"))
+
+
+def _names(spec, where: str) -> list:
+    if spec is None:
+        return []
+    if isinstance(spec, str):
+        return [spec]
+    if not isinstance(spec, list) or not all(isinstance(x, str) for x in spec):
+        raise CodebookError(f"{where}: expected a name or a list of names, got {spec!r}.")
+    return list(spec)
+
+
+def _roles(cb: "Codebook", spec) -> Roles:
+    """Resolve and check the ``roles`` section; what it leaves out follows from the kinds
+    (the one binary variable, the one mark, the one weight) and the scale groups
+    (organisatiekracht, totaal, actie, thema)."""
+    src = cb.source or "codebook"
+    if isinstance(spec, Roles):
+        return spec
+    spec = {} if spec is None else spec
+    if not isinstance(spec, dict):
+        raise CodebookError(f"{src}: roles: expected a mapping ({', '.join(_ROLE_FIELDS)}), "
+                            f"got {spec!r}.")
+    unknown = set(spec) - set(_ROLE_FIELDS)
+    if unknown:
+        raise CodebookError(f"{src}: roles: unknown field(s) {', '.join(sorted(unknown))} "
+                            f"(known: {', '.join(_ROLE_FIELDS)}).")
+
+    def variable(role, kinds, what):
+        name = spec[role]
+        where = f"{src}: roles.{role}"
+        if not isinstance(name, str):
+            raise CodebookError(f"{where}: expected a variable name, got {name!r}.")
+        if name not in cb.variables:
+            raise CodebookError(f"{where}: variable {name!r} is not in the codebook; name the "
+                                f"{what} among its variables.")
+        kind = cb.variables[name].kind
+        if kind not in kinds:
+            raise CodebookError(f"{where}: variable {name!r} has kind {kind!r}; the {what} must "
+                                f"be of kind {' or '.join(kinds)}.")
+        return name
+
+    def only(kind):
+        cols = cb.columns(kind)
+        return cols[0] if len(cols) == 1 else None
+
+    roles = Roles()
+    act = spec.get("activity")
+    if isinstance(act, dict):
+        extra = set(act) - {"variable", "period"}
+        if extra or "variable" not in act:
+            raise CodebookError(f"{src}: roles.activity: a name or a mapping with 'variable' "
+                                f"(and optionally 'period'), got {act!r}.")
+        roles.activity_period = None if act.get("period") is None else str(act["period"])
+        spec = {**spec, "activity": act["variable"]}
+    # a role left out follows from the kinds; a role given as null (~) is absent
+    roles.activity = (variable("activity", ("binary",), "activity outcome (codes 0 and 1)")
+                      if spec.get("activity") is not None
+                      else None if "activity" in spec else only("binary"))
+    roles.mark = (variable("mark", ("mark",), "mark for the gemeente")
+                  if spec.get("mark") is not None else None if "mark" in spec else only("mark"))
+    roles.weight = (variable("weight", ("weight",), "delivered weight")
+                    if spec.get("weight") is not None
+                    else None if "weight" in spec else only("weight"))
+    bg = spec.get("background")
+    if isinstance(bg, dict):
+        items = [(str(k), str(v)) for k, v in bg.items()]
+    else:
+        items = [(n, None) for n in _names(bg, f"{src}: roles.background")]
+    for name, phrase in items:
+        where = f"{src}: roles.background"
+        if name not in cb.variables:
+            raise CodebookError(f"{where}: variable {name!r} is not in the codebook.")
+        v = cb.variables[name]
+        if v.kind not in ("categorical", "binary") or not v.values:
+            raise CodebookError(f"{where}: variable {name!r} has kind {v.kind!r}; background "
+                                f"variables are categorical (or binary) with value labels.")
+        roles.background[name] = phrase or v.label.lower()
+    weighting = _names(spec.get("weighting"), f"{src}: roles.weighting") \
+        if "weighting" in spec else list(roles.background)
+    for name in weighting:
+        if name not in roles.background:
+            raise CodebookError(f"{src}: roles.weighting: {name!r} is not one of the background "
+                                f"variables ({', '.join(roles.background) or 'none'}); weighting "
+                                f"margins are given by background variables.")
+    roles.weighting = weighting
+
+    def scale_list(role, group):
+        names = (_names(spec[role], f"{src}: roles.{role}") if role in spec
+                 else cb.scales_in(group))
+        for n in names:
+            if n not in cb.scales:
+                raise CodebookError(f"{src}: roles.{role}: scale {n!r} is not in the codebook "
+                                    f"(scales: {', '.join(cb.scales) or 'none'}).")
+        return names
+
+    org = spec.get("organisatiekracht")
+    if isinstance(org, dict):
+        for part, sname in org.items():
+            if part not in ORGANISATIEKRACHT:
+                raise CodebookError(f"{src}: roles.organisatiekracht: {part!r} is not a part of "
+                                    f"organisatiekracht ({', '.join(ORGANISATIEKRACHT)}).")
+        roles.organisatiekracht = {str(k): str(v) for k, v in org.items()}
+        for sname in roles.organisatiekracht.values():
+            if sname not in cb.scales:
+                raise CodebookError(f"{src}: roles.organisatiekracht: scale {sname!r} is not in "
+                                    f"the codebook (scales: {', '.join(cb.scales) or 'none'}).")
+    else:
+        roles.organisatiekracht = {n: n for n in scale_list("organisatiekracht",
+                                                            "organisatiekracht")}
+    total = spec.get("total")
+    if total is not None:
+        if not isinstance(total, str) or total not in cb.scales:
+            raise CodebookError(f"{src}: roles.total: scale {total!r} is not in the codebook.")
+        roles.total = total
+    else:
+        totals = cb.scales_in("totaal")
+        roles.total = totals[0] if len(totals) == 1 else None
+    roles.actie = scale_list("actie", "actie")
+    roles.themes = scale_list("themes", "thema")
+    org_scales = set(roles.organisatiekracht.values())
+    roles.elements = [e.name for e in cb.elements.values()
+                      if e.scales and set(e.scales) <= org_scales]
+    for sname in [*org_scales, *roles.actie, *roles.themes]:
+        cb.scale_range(sname)          # a report scale needs one answer range
+    return roles
+
+
+def _range(rng, where: str):
+    if rng is None:
+        return None
+    if not (isinstance(rng, (list, tuple)) and len(rng) == 2
+            and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in rng)
+            and rng[0] < rng[1]):
+        raise CodebookError(f"{where}: range must be [low, high] with low below high, got {rng!r}.")
+    return (float(rng[0]), float(rng[1]))
+
+
+def _fmt_range(b) -> str:
+    return "-".join(str(int(x)) if float(x).is_integer() else str(x) for x in b)
 
 
 def _range_codes(ranges, value_labels: dict[int, str]) -> set[int]:

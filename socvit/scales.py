@@ -166,15 +166,31 @@ def score_all(data, group: str | None = None, codebook: Codebook | None = None,
                         index=df.index)
 
 
-def _transform(x, low, high, top, name):
+def _transform(x, low, high, top, name, codebook=None):
+    if codebook is not None and low is None and high is None:
+        if isinstance(x, pd.DataFrame):
+            return pd.DataFrame({c: _transform(x[c], None, None, top, name, codebook)
+                                 for c in x.columns}, index=x.index)
+        scale = getattr(x, "name", None)
+        if scale not in codebook.scales:
+            raise DataError(f"{name}: {scale!r} is not a scale of the codebook, so its answer "
+                            f"range is unknown; pass low= and high=.")
+        low, high = codebook.scale_range(scale)
+    low = 1 if low is None else low
+    high = 5 if high is None else high
     if not low < high:
         raise ValueError(f"{name}: low ({low}) must be below high ({high}).")
     arr = x.astype("float64") if isinstance(x, (pd.Series, pd.DataFrame)) else np.asarray(x, dtype="float64")
     return (arr - low) / (high - low) * top
 
 
-def to_0_10(x, low: float = 1, high: float = 5):
+def to_0_10(x, low: float | None = None, high: float | None = None, codebook: Codebook | None = None):
     """Linear transform of a score on ``low..high`` to 0-10: :math:`10 (x - low)/(high - low)`.
+
+    With ``codebook`` (and no ``low``/``high``) each scale is transformed from its own answer
+    range (:meth:`Codebook.scale_range`): a Series named after a scale, or a DataFrame of
+    scale scores as :func:`score_all` gives them (a 1-7 scale's midpoint 4 becomes 5.0).
+    Without either, ``low`` and ``high`` default to 1 and 5.
 
     Examples
     --------
@@ -183,10 +199,15 @@ def to_0_10(x, low: float = 1, high: float = 5):
     1     5.0
     2    10.0
     dtype: float64
+    >>> scores = sv.scales.score_all(panel, group="organisatiekracht")
+    >>> round(float(sv.scales.to_0_10(scores, codebook=panel.codebook)["betrokkenheid"].mean()), 3)
+    7.478
     """
-    return _transform(x, low, high, 10.0, "to_0_10")
+    return _transform(x, low, high, 10.0, "to_0_10", codebook)
 
 
-def to_0_100(x, low: float = 1, high: float = 5):
-    """Linear transform of a score on ``low..high`` to 0-100: :math:`100 (x - low)/(high - low)`."""
-    return _transform(x, low, high, 100.0, "to_0_100")
+def to_0_100(x, low: float | None = None, high: float | None = None,
+             codebook: Codebook | None = None):
+    """Linear transform of a score on ``low..high`` to 0-100: :math:`100 (x - low)/(high - low)`
+    (``codebook``: each scale from its own range, as :func:`to_0_10`)."""
+    return _transform(x, low, high, 100.0, "to_0_100", codebook)
