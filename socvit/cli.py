@@ -50,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("reports", help="one HTML report per gemeente, plus an index page")
     rep.add_argument("--data", default=None, help="panel file (default: the bundled sample)")
     rep.add_argument("--codebook", default=None)
+    rep.add_argument("--bevolking", default=None, metavar="FILE",
+                     help="population margins (default: the codebook's, else bevolking.csv beside the data)")
     who = rep.add_mutually_exclusive_group()
     who.add_argument("--gemeente", nargs="+", default=None, metavar="CODE_OR_NAME")
     who.add_argument("--all", action="store_true", help="every gemeente of the wave (default)")

@@ -1,9 +1,12 @@
 """The content of the gemeente report: one function per section.
 
 :func:`prepare` reads the panel once, checks the parameters, maps every wave to the chosen
-indeling (so Delfzijl's 2017 respondents count toward Eemsdelta for indeling 2023), rakes
-each wave to the population margins of its own gemeenten (leeftijdsklasse x geslacht) and
-scores the codebook scales. Each section function takes that :class:`Rapport` and returns a
+indeling (so Delfzijl's 2017 respondents count toward Eemsdelta for indeling 2023), weights
+the answers (the codebook's delivered weight, else raking each wave to the population
+margins of its own gemeenten by the codebook's weighting variables, else unweighted) and
+scores the codebook's scales. Everything about the questionnaire comes from the codebook
+(``Codebook.roles`` and ``Codebook.panel``); a section whose roles are empty is left out and
+the numbering follows (:func:`shown_sections`). Each section function takes that :class:`Rapport` and returns a
 :class:`Section`: Dutch text (Markdown), figures, HTML tables and the tidy tables behind them
 (``.tables``, for researchers). ``Section.show()`` displays it in a notebook.
 
@@ -12,8 +15,9 @@ by :mod:`socvit.estimates`); a gemeente or kern with too few respondents gets a 
 saying so instead of a chart. Respondent-level rows and ids are never shown. Names from the
 data (gemeenten, kernen) are HTML-escaped wherever text is built.
 
-Scores are shown on a 0-10 scale (the 1-5 item mean transformed linearly, 1 -> 0 and
-5 -> 10), so that they read like the report mark; the report says so.
+Scores are shown on a 0-10 scale (the item mean transformed linearly from the scale's own
+answer range: on 1-5, 1 -> 0 and 5 -> 10; on 1-7, 4 -> 5), so that they read like the report
+mark; the report says so.
 
 Weighted estimates and their standard errors are Taylor-linearised as R's survey package
 does [2]_ (``svymean``/``svyciprop``/``svyttest`` on ``svydesign(ids=~1, weights=~w)``),
@@ -58,7 +62,7 @@ _NAMES = {
     "_prepare": ("Rapport", "prepare", "REGIOS", "resolve_path"),
     "sections": ("Section", "titel", "respons", "kerncijfers", "organisatiekracht", "uitspraken",
                  "ondersteuning", "inzet", "trends", "verantwoording", "headline",
-                 "publish_headline"),
+                 "publish_headline", "shown_sections"),
 }
 _WHERE = {name: module for module, names in _NAMES.items() for name in names}
 

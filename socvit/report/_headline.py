@@ -12,6 +12,8 @@ __all__ = ["HEADLINE_MIMETYPE", "HEADLINE_KEYS"]
 #: mimetype of the headline output the batch runner reads from an executed report
 HEADLINE_MIMETYPE = "application/vnd.socvit.headline+json"
 
-#: the keys of the headline dict
+#: the keys of the headline dict: pct_actief is the share of the codebook's activity outcome,
+#: rapportcijfer the mean of its mark, and the last four the 0-10 scores of the scales the
+#: codebook names for the four parts of organisatiekracht (``roles.organisatiekracht``)
 HEADLINE_KEYS = ("gemeente", "naam", "golf", "n", "pct_actief", "rapportcijfer",
                  "betrokkenheid", "overtuigingen", "bereidheid", "capaciteit")

@@ -1,10 +1,12 @@
 """Preparing the panel for the gemeente reports (used by :mod:`socvit.sections`).
 
 :func:`prepare` reads the panel once, checks the parameters, maps every wave to the chosen
-indeling, rakes each wave to the population margins of its own gemeenten (leeftijdsklasse x
-geslacht; a gemeente whose sample lacks a group has it joined with a neighbour, one that
-cannot be raked at all is left unweighted, never breaking the others) and scores the
-codebook scales. The result is cached per data file, codebook, population file, wave and
+indeling, weights the answers and scores the codebook's report scales on 0-10 from each
+scale's own answer range. Weights, in this order: the weight delivered with the data (the
+codebook's ``roles.weight``); else raking each wave to the population margins of its own
+gemeenten by the codebook's ``roles.weighting`` variables (a gemeente whose sample lacks a
+group has it joined with a neighbour, one that cannot be raked at all is left unweighted,
+never breaking the others); else none. ``Rapport.weging_methode`` says which, and why. The result is cached per data file, codebook, population file, wave and
 indeling, so a warm kernel making one report after another does this once. The public names
 are re-exported by :mod:`socvit.sections` (``sections.prepare``, ``sections.Rapport``).
 """
@@ -52,6 +54,7 @@ class Rapport:
     source: str
     data_hash: str
     bevolking: pd.DataFrame | None
+    weging_methode: dict = field(default_factory=dict)  # method, variable/file, reason
     weighting: dict = field(default_factory=dict)   # golf -> RakeResult
     weging: dict = field(default_factory=dict)      # golf -> {code: (status, detail)}
     scales: dict = field(default_factory=dict)      # group -> [scale names]
@@ -71,6 +74,16 @@ class Rapport:
     @property
     def kern_col(self):
         return self.codebook.column("kern")
+
+    @property
+    def roles(self):
+        """The codebook's roles: activity, mark, background, organisatiekracht, ..."""
+        return self.codebook.roles
+
+    @property
+    def method(self) -> str:
+        """How the answers are weighted: "meegeleverd", "raking" or "ongewogen"."""
+        return self.weging_methode.get("method", "ongewogen")
 
     def wave(self, golf=None) -> pd.DataFrame:
         """Rows of one wave (default the report's); computed once per wave."""
@@ -196,24 +209,27 @@ def prepare(gemeente, golf: int, indeling: int | None = None, data=None, codeboo
         "provincie" (every other gemeente in the data), a name in :data:`REGIOS`, or a list
         of gemeente codes/names.
     bevolking : path or DataFrame, optional
-        Population margins (default: ``bevolking.csv`` beside the data); without them the
-        report is unweighted and says so.
+        Population margins by the codebook's ``roles.weighting`` variables (columns golf,
+        gemeente, those variables and aantal). Default: the file the codebook's
+        ``panel.bevolking`` names, else ``bevolking.csv`` beside the data. Used to rake
+        when the data bring no weight of their own (``roles.weight``); without margins or
+        weight the report is unweighted and says so.
     """
     from .. import io
     rules = disclosure.Rules(min_n=int(min_n), warn_n=int(warn_n))
     golf = int(golf)
+    if bevolking is not None and not isinstance(bevolking, pd.DataFrame):
+        bevolking = resolve_path(bevolking)
     if isinstance(data, io.Panel):
         path = Path(data.source) if data.source else None
-        if bevolking is None and path is not None and (path.parent / "bevolking.csv").exists():
-            bevolking = path.parent / "bevolking.csv"
         base = _build(data, path, bevolking, golf, indeling)
     else:
         path = io.SAMPLE_DIR / "panel.csv" if data is None else resolve_path(data)
         cbpath = None if codebook is None else resolve_path(codebook)
-        if bevolking is None and (path.parent / "bevolking.csv").exists():
-            bevolking = path.parent / "bevolking.csv"
         key = (_file_key(path), _file_key(cbpath), _file_key(bevolking), golf, indeling)
         base = None if isinstance(bevolking, pd.DataFrame) else _CACHE.get(key)
+        if base is not None and _file_key(base["bevolking_path"]) != base["bevolking_key"]:
+            base = None                      # the population file changed
         if base is None:
             panel = io.load_sample() if data is None and cbpath is None else io.load_panel(path, cbpath)
             base = _build(panel, path, bevolking, golf, indeling)
@@ -240,7 +256,7 @@ def prepare(gemeente, golf: int, indeling: int | None = None, data=None, codeboo
                    naam=gemeenten.name(code_), golf=golf, indeling=indeling, rules=rules,
                    compare_label=label, compare_codes=compare_codes, source=base["source"],
                    data_hash=base["hash"], bevolking=base["bevolking"],
-                   weighting=base["weighting"], weging=base["weging"], scales=base["scales"],
+                   weging_methode=base["weging_methode"], weighting=base["weighting"], weging=base["weging"], scales=base["scales"],
                    shared=base["shared"])
 
 
@@ -263,12 +279,90 @@ def _file_key(path):
     return (str(p.resolve()), st.st_mtime_ns, st.st_size)
 
 
+def _bevolking_path(panel, path, bevolking):
+    """The population file: as given, else the one the codebook names (relative to the
+    codebook file), else ``bevolking.csv`` beside the data; None when there is none.
+    Returns (path or DataFrame or None, the name the codebook gives when it named the file:
+    True when found, its text when missing)."""
+    if bevolking is not None:
+        return bevolking, False
+    named = panel.codebook.panel.bevolking
+    if named:
+        cb_src = panel.codebook.source
+        base = Path(cb_src).parent if cb_src else (path.parent if path is not None else Path.cwd())
+        p = Path(named) if Path(named).is_absolute() else base / named
+        if not p.exists():
+            return None, named            # reported: unweighted, the file named is missing
+        return p, True
+    if path is not None and (path.parent / "bevolking.csv").exists():
+        return path.parent / "bevolking.csv", False
+    return None, False
+
+
+def _read_bevolking(bevolking, cb) -> pd.DataFrame:
+    """Read the population file and check it against the codebook's weighting variables:
+    columns golf, gemeente, aantal and each variable, with exactly its value labels."""
+    where = "The population table" if isinstance(bevolking, pd.DataFrame) else \
+        f"The population file {bevolking}"
+    if not isinstance(bevolking, pd.DataFrame):
+        if not Path(bevolking).exists():
+            raise DataError(f"The population file {bevolking} does not exist; give an existing "
+                            f"file (columns golf, gemeente, "
+                            f"{', '.join(cb.roles.weighting) or '...'}, aantal).")
+        bevolking = pd.read_csv(bevolking, dtype={"gemeente": "string"})
+    need = ["golf", "gemeente", *cb.roles.weighting, "aantal"]
+    lacking = [c for c in need if c not in bevolking.columns]
+    if lacking:
+        raise DataError(f"{where} does not match the codebook's weighting variables "
+                        f"(roles.weighting: {', '.join(cb.roles.weighting)}): it lacks column(s) "
+                        f"{', '.join(lacking)} (it has {', '.join(map(str, bevolking.columns))}). "
+                        f"Give margins with columns {', '.join(need)}, or change roles.weighting.")
+    for var in cb.roles.weighting:
+        labels = [str(x) for x in cb.variables[var].values.values()]
+        found = [str(x) for x in pd.unique(bevolking[var].dropna())]
+        extra = [x for x in found if x not in labels]
+        absent = [x for x in labels if x not in found]
+        if extra or absent:
+            what = (f"value {extra[0]!r} is not one of its labels in the codebook"
+                    if extra else f"label {absent[0]!r} of the codebook has no rows")
+            raise DataError(f"{where}, column {var!r}: {what} (codebook labels: "
+                            f"{', '.join(labels)}). The margins must use the codebook's value "
+                            f"labels of {var!r}.")
+    return bevolking
+
+
+def _delivered(frame: pd.DataFrame, col: str, cb) -> pd.Series:
+    """The weight delivered with the data, checked: present, numeric, not missing, not
+    negative."""
+    src = cb.source or "the codebook"
+    if col not in frame.columns:
+        raise DataError(f"The weight column {col!r} (roles.weight / kind weight in {src}) is "
+                        f"not in the data. Add it, or remove it from the codebook to weight "
+                        f"to population margins.")
+    w = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    bad = w.isna() | (w < 0)
+    if bad.any():
+        row = frame.index[bad.to_numpy()][0]
+        idc = cb.column("id")
+        who = f" (respondent {frame.at[row, idc]})" if idc and idc in frame.columns else ""
+        raise DataError(f"The weight column {col!r} (roles.weight in {src}) has "
+                        f"{int(bad.sum())} missing or negative value(s); the first is row "
+                        f"{row}{who}: {frame.at[row, col]!r}. A weight must be a number of 0 "
+                        f"or more for every respondent; correct the data or remove the weight "
+                        f"from the codebook.")
+    return w
+
+
 def _build(panel, path, bevolking, golf: int, indeling) -> dict:
     """Read-only base of every report on one panel, wave and indeling: the waves up to
-    ``golf`` with each row's gemeente in the indeling, raked weights and 0-10 scale scores."""
-    if isinstance(bevolking, (str, Path)):
-        bevolking = pd.read_csv(bevolking, dtype={"gemeente": "string"})
+    ``golf`` with each row's gemeente in the indeling, weights and 0-10 scale scores."""
     cb = panel.codebook
+    bevolking, named = _bevolking_path(panel, path, bevolking)
+    bev_path = bevolking if isinstance(bevolking, Path) else None
+    if bevolking is not None:
+        bevolking = _read_bevolking(bevolking, cb) if cb.roles.weighting else (
+            pd.read_csv(bevolking, dtype={"gemeente": "string"})
+            if isinstance(bevolking, Path) else bevolking)
     wcol, gcol, kcol = cb.column("wave"), cb.column("gemeente"), cb.column("kern")
     for kind, col in (("wave", wcol), ("gemeente", gcol)):
         if col is None or col not in panel.data.columns:
@@ -284,16 +378,35 @@ def _build(panel, path, bevolking, golf: int, indeling) -> dict:
     tmp = Rapport(data=frame, codebook=cb, gemeente="", naam="", golf=golf, indeling=indeling,
                   rules=disclosure.DEFAULT, compare_label="", compare_codes=None,
                   source="", data_hash="", bevolking=bevolking)
-    _weigh(tmp, gcol)
+    if cb.roles.weight:
+        frame[W] = _delivered(frame, cb.roles.weight, cb)
+        tmp.weging_methode = {"method": "meegeleverd", "variable": cb.roles.weight}
+    elif bevolking is not None and cb.roles.weighting:
+        _weigh(tmp, gcol)
+        tmp.weging_methode = {"method": "raking", "variables": list(cb.roles.weighting)}
+    else:
+        frame[W] = 1.0
+        tmp.weging_methode = {"method": "ongewogen",
+                              "reason": "geen achtergrondkenmerken" if bevolking is not None
+                              else f"ontbreekt:{named}" if isinstance(named, str)
+                              else "geen bevolking"}
+    if bevolking is not None:
+        tmp.weging_methode["bevolking"] = (
+            cb.panel.bevolking_source if named is True and cb.panel.bevolking_source
+            else f"bevolkingsaantallen uit {bev_path.name}" if bev_path is not None
+            else "de meegegeven bevolkingsaantallen")
     _score(tmp, panel)
     return {"data": tmp.data, "codebook": cb, "indeling": indeling, "bevolking": bevolking,
+            "weging_methode": tmp.weging_methode,
             "weighting": tmp.weighting, "weging": tmp.weging, "scales": tmp.scales,
-            "hash": _hash(path), "shared": {},
+            "hash": _hash(path), "shared": {}, "bevolking_path": bev_path,
+            "bevolking_key": _file_key(bev_path),
             "source": str(path) if path is not None else "onbekend"}
 
 
 def _weigh(r: Rapport, gcol: str) -> None:
-    """Rake every wave to its own gemeenten's margins (codes valid at the wave).
+    """Rake every wave to its own gemeenten's margins (codes valid at the wave) by the
+    codebook's weighting variables (``roles.weighting``).
 
     All gemeenten of a wave are raked in one call. When that fails because a gemeente's
     sample lacks a group (no respondent aged 35-49, say), the empty category is joined with
@@ -307,8 +420,9 @@ def _weigh(r: Rapport, gcol: str) -> None:
     r.data[W] = 1.0
     if r.bevolking is None:
         return
+    columns = list(r.codebook.roles.weighting)
     for golf, part in r.data.groupby(r.wave_col, sort=True):
-        margins = weighting.margins_from_population(r.bevolking, golf=int(golf))
+        margins = weighting.margins_from_population(r.bevolking, golf=int(golf), columns=columns)
         codes = [c for c in part[gcol].dropna().unique() if c in margins]
         sub = part[part[gcol].isin(codes)]
         if sub.empty:
@@ -375,17 +489,21 @@ def _rake_wave(sub: pd.DataFrame, margins: dict, gcol: str):
 
 
 def _score(r: Rapport, panel) -> None:
-    """Scale scores on 0-10 for the scales of the organisatiekracht, actie and thema groups
-    (scales.score_all, then scales.to_0_10) and the two elements (mean of their sub-scales)."""
+    """Scale scores on 0-10, each from its own answer range (:func:`socvit.scales.score`,
+    then :func:`socvit.scales.to_0_10` with the codebook), for the codebook's organisatiekracht,
+    ACTIE and theme scales, and organisatiekracht's elements (mean of their sub-scales)."""
     from .. import scales
+    roles = r.codebook.roles
     r.scales = {}
-    for group in ("organisatiekracht", "actie", "thema"):
-        if not r.codebook.scales_in(group):
+    for group, names in (("organisatiekracht", roles.scales), ("actie", roles.actie),
+                         ("thema", roles.themes)):
+        if not names:
             continue
-        scores = scales.score_all(r.data, group=group, codebook=r.codebook)
-        for c in scores.columns:
-            r.data[c] = scales.to_0_10(scores[c]).to_numpy(dtype=float)
-        r.scales[group] = list(scores.columns)
-    for ename, el in r.codebook.elements.items():
-        if all(s in r.data.columns for s in el.scales):
-            r.data[ename] = r.data[el.scales].mean(axis=1, skipna=False)
+        for name in names:
+            low, high = r.codebook.scale_range(name)
+            score = scales.score(r.data, name, r.codebook)
+            r.data[name] = scales.to_0_10(score, low, high).to_numpy(dtype=float)
+        r.scales[group] = list(names)
+    for ename in roles.elements:
+        el = r.codebook.elements[ename]
+        r.data[ename] = r.data[el.scales].mean(axis=1, skipna=False)

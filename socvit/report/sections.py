@@ -24,9 +24,58 @@ __all__ = [
     "HEADLINE_MIMETYPE", "HEADLINE_KEYS", "Rapport", "Section", "prepare", "titel", "respons",
     "kerncijfers", "organisatiekracht", "uitspraken", "ondersteuning", "inzet", "trends",
     "verantwoording", "headline", "publish_headline", "REGIOS", "resolve_path",
+    "shown_sections", "SECTIONS",
 ]
 
-ORG = ("betrokkenheid", "overtuigingen", "bereidheid", "capaciteit")
+#: the sections in report order, each with what the codebook must have for it to be shown
+#: (a section whose needs are not met is left out; the numbering follows)
+SECTIONS = ("titel", "respons", "kerncijfers", "organisatiekracht", "uitspraken",
+            "ondersteuning", "inzet", "trends", "verantwoording")
+
+
+def _needs(r: Rapport, name: str) -> bool:
+    roles = r.roles
+    return {"kerncijfers": bool(roles.activity or roles.scales or roles.mark),
+            "organisatiekracht": bool(roles.scales),
+            "uitspraken": bool(roles.scales),
+            "ondersteuning": bool(roles.actie or roles.themes),
+            "inzet": bool(roles.activity and roles.scales),
+            "trends": bool(roles.activity)}.get(name, True)
+
+
+def shown_sections(r: Rapport) -> list:
+    """The names of the sections this report shows, in order."""
+    return [s for s in SECTIONS if _needs(r, s)]
+
+
+def _kop(r: Rapport, name: str, title: str, intro: str = "") -> str:
+    """"## 4. Organisatiekracht" (numbered among the sections shown) and its introduction."""
+    number = shown_sections(r).index(name) + 1
+    return f"## {number}. {title}" + (f"\n\n{intro}" if intro else "")
+
+
+def _bron(r: Rapport, extra: str = "", gewogen: bool = True) -> str:
+    """The source line: the codebook's ``panel.source``, the wave and what the weighting was."""
+    weging = ""
+    if gewogen:
+        naar = [r.roles.background[v] for v in r.roles.weighting]
+        weging = texts.weging_kort(r.method, naar)
+    return texts.bron(r.codebook.panel.source, r.golf, weging, extra)
+
+
+def _scale_phrases(r: Rapport, names) -> list:
+    return [md(r.codebook.phrase(n)) for n in names]
+
+
+def _schaal(r: Rapport) -> str | None:
+    """"een vijfpuntsschaal" when every report scale is answered on 1..k, else None."""
+    names = [*r.roles.scales, *r.roles.actie, *r.roles.themes]
+    ranges = {r.codebook.scale_range(n) for n in names}
+    if len(ranges) == 1:
+        low, high = next(iter(ranges))
+        if low == 1 and float(high).is_integer() and 2 <= high <= 20:
+            return f"een {texts.telwoord(int(high))}puntsschaal"
+    return None
 
 
 # --------------------------------------------------------------------------- containers
@@ -49,6 +98,12 @@ class Section:
         self.parts.append(("md", f"*{md(caption)}*  \n<small>{html.escape(source)}</small>"))
         return self
 
+    def heading(self, markdown: str) -> "Section":
+        """The section's numbered heading and introduction (shown first; not part of
+        :meth:`markdown`, which holds what the section found)."""
+        self.parts.append(("kop", markdown))
+        return self
+
     def html(self, table_html: str) -> "Section":
         self.parts.append(("html", table_html))
         return self
@@ -59,7 +114,7 @@ class Section:
 
     def __repr__(self):
         kinds = [k for k, _ in self.parts]
-        return (f"Section({kinds.count('md')} text, {kinds.count('fig')} figures, "
+        return (f"Section({kinds.count('md') + kinds.count('kop')} text, {kinds.count('fig')} figures, "
                 f"{kinds.count('html')} tables)")
 
     def show(self) -> None:
@@ -71,7 +126,7 @@ class Section:
         from ._figures import img_html
         alt = iter(self.alt)
         for kind, part in self.parts:
-            if kind == "md":
+            if kind in ("md", "kop"):
                 display(Markdown(part))
             elif kind == "html":
                 display(HTML(str(part)))
@@ -192,12 +247,15 @@ def _note_indicative(r: Rapport) -> str:
 def titel(r: Rapport) -> Section:
     """1. Title, date and a short introduction."""
     sec = Section()
-    sub = f"Groninger Panel, golf {r.golf}"
+    sub = f"{md(r.codebook.panel.name)}, golf {r.golf}"
     if r.indeling != r.golf:
         sub += f" · gemeentelijke indeling {r.indeling}"
     sec.text(f"# Sociale vitaliteit in {md(r.naam)}\n\n**{sub}** · {texts.datum(date.today())}")
     sec.text("## 1. Inleiding")
-    sec.text(texts.inleiding(md(r.naam), r.compare_label))
+    roles = r.roles
+    sec.text(texts.inleiding(md(r.naam), r.compare_label, actie=_scale_phrases(r, roles.actie),
+                             themas=len(roles.themes), schaal=_schaal(r),
+                             cijfer=roles.mark is not None))
     if r.indeling != r.golf:
         sec.text(texts.herindeling_zin(md(r.naam), r.indeling))
     if not r.enough():
@@ -238,7 +296,7 @@ def _convergence(r: Rapport, res) -> tuple:
 
 def _inwoners(r: Rapport, golf: int):
     """Inhabitants 18+ of the gemeente (in the report's indeling) at a wave, or None."""
-    if r.bevolking is None:
+    if r.bevolking is None or not {"golf", "gemeente", "aantal"} <= set(r.bevolking.columns):
         return None
     pop = r.bevolking[r.bevolking["golf"] == golf]
     keep = []
@@ -255,6 +313,10 @@ def respons(r: Rapport) -> Section:
     """2. Who answered: respondents per wave, the population, the weighting."""
     from .. import weighting
     sec = Section()
+    panel = r.codebook.panel
+    beschrijving = panel.description or f"De antwoorden komen uit {md(panel.name)}."
+    sec.heading(_kop(r, "respons", "Wie deden er mee?",
+                  texts.respons_intro(beschrijving, r.method != "ongewogen")))
     if not r.enough():
         return _too_few(r, sec, "dit rapport")
     rows = []
@@ -280,10 +342,14 @@ def respons(r: Rapport) -> Section:
             else ".")
     sec.text(zin)
     notes = _weging_notes(r, r.golf)
-    if any(status == "ongewogen" for status, _ in notes):
+    if r.method == "meegeleverd":
+        sec.text(texts.meegeleverd_zin(deff, n_eff, md(r.label(r.roles.weight))))
+    elif r.method == "ongewogen":
+        sec.text(texts.ongewogen_zin(r.weging_methode["reason"]))
+    elif any(status == "ongewogen" for status, _ in notes):
         sec.text(texts.ongewogen_gemeente_zin(md(r.naam), r.golf))
     elif r.weighting:
-        sec.text(texts.weging_zin(deff, n_eff))
+        sec.text(texts.weging_zin(deff, n_eff, _naar(r), r.codebook.panel.weighting_reason))
     else:
         sec.text(texts.ONGEWOGEN)
     sec.html(fmt.tabel(
@@ -293,28 +359,45 @@ def respons(r: Rapport) -> Section:
         headers={"golf": "Golf", "n": "Respondenten", "inwoners": "Inwoners 18+",
                  "n_eff": "Effectieve n", "deff": "Design effect"},
         caption=r.tabel(f"Respondenten uit {r.naam} per golf"),
-        note=texts.bron(r.golf, gewogen=False, extra="Inwoners: bevolkingsaantallen van de "
-                        "voorbeelddata.")))
+        note=_bron(r, gewogen=False, extra=(f"Inwoners: {r.weging_methode['bevolking']}."
+                                            if r.weging_methode.get("bevolking") else ""))))
     return sec
 
 
-KERNCIJFERS = texts.KERNCIJFERS
+def _naar(r: Rapport) -> str:
+    """The weighting variables as the weighting sentences name them (labels, lower case)."""
+    return texts.opsomming(md(r.label(v).lower()) for v in r.roles.weighting)
+
+
+def kerncijfer_rows(r: Rapport) -> list:
+    """The headline figures: (column, kind, sentence with {naam} and {waarde}) for the
+    activity share, the organisatiekracht scales and the mark, as the codebook names them."""
+    roles, rows = r.roles, []
+    if roles.activity:
+        periode = f"{roles.activity_period} " if roles.activity_period else ""
+        rows.append((roles.activity, "pct", texts.KERN_ACTIEF.replace("{periode}", periode)))
+    for s in roles.scales:
+        rows.append((s, "score", texts.KERN_SCORE.replace("{wat}", md(r.codebook.phrase(s)))))
+    if roles.mark:
+        rows.append((roles.mark, "cijfer", texts.KERN_CIJFER))
+    return rows
 
 
 def _kerncijfers(r: Rapport) -> pd.DataFrame:
-    """The KERNCIJFERS rows compared (cached on the Rapport: the headline reuses them)."""
+    """The headline rows compared (cached on the Rapport: the headline reuses them)."""
     if "kerncijfers" not in r.counters:
+        spec = kerncijfer_rows(r)
         parts = []
-        pct = [c for c, k, _ in KERNCIJFERS if k == "pct" and c in r.data.columns]
-        means = [c for c, k, _ in KERNCIJFERS if k != "pct" and c in r.data.columns]
+        pct = [c for c, k, _ in spec if k == "pct" and c in r.data.columns]
+        means = [c for c, k, _ in spec if k != "pct" and c in r.data.columns]
         if pct:
             parts.append(_compare_many(r, pct, kind="proportion", categories=[1]))
         if means:
             parts.append(_compare_many(r, means))
         table = pd.concat(parts, ignore_index=True).rename(columns={"schaal": "column"})
-        kinds = {c: k for c, k, _ in KERNCIJFERS}
+        kinds = {c: k for c, k, _ in spec}
         table["kind"] = table["column"].map(kinds)
-        order = [c for c, _, _ in KERNCIJFERS if c in set(table["column"])]
+        order = [c for c, _, _ in spec if c in set(table["column"])]
         table = table.set_index("column").loc[order].reset_index()
         table["richting"] = pd.Series([x if isinstance(x, str) else None for x in table["richting"]],
                                       index=table.index, dtype=object)
@@ -325,12 +408,15 @@ def _kerncijfers(r: Rapport) -> pd.DataFrame:
 def kerncijfers(r: Rapport) -> Section:
     """3. Headline figures against the comparison area ("hoger/lager" only when significant)."""
     sec = Section()
+    if not _needs(r, "kerncijfers"):
+        return sec
+    sec.heading(_kop(r, "kerncijfers", "Kerncijfers", texts.KERNCIJFERS_INTRO))
     if not r.enough():
         return _too_few(r, sec, "de kerncijfers")
     table = _kerncijfers(r)
     sec.tables["kerncijfers"] = table
     zinnen = []
-    subjects = {c: subj for c, _, subj in KERNCIJFERS}
+    subjects = {c: subj for c, _, subj in kerncijfer_rows(r)}
     for row in table.to_dict("records"):
         kind, subject = row["kind"], subjects[row["column"]]
         if row.get("suppressed"):
@@ -354,7 +440,7 @@ def kerncijfers(r: Rapport) -> Section:
                                        "verschil": f"{r.naam} t.o.v. vergelijking"},
                        align_left=["kerncijfer", "verschil"],
                        caption=r.tabel(f"Kerncijfers {r.naam}, golf {r.golf}"),
-                       note=texts.bron(r.golf) + " Scores 0-10. Verschillen getoetst met "
+                       note=_bron(r) + " Scores 0-10. Verschillen getoetst met "
                        "95% betrouwbaarheid. " + _note_indicative(r)))
     return sec
 
@@ -376,10 +462,14 @@ def _by_group(r: Rapport, columns, frame=None) -> pd.DataFrame:
 def organisatiekracht(r: Rapport) -> Section:
     """4. The four sub-scales and two elements; the kernen on the two elements."""
     sec = Section()
+    if not _needs(r, "organisatiekracht"):
+        return sec
+    subs = [s for s in r.scales.get("organisatiekracht", [])]
+    elements = list(r.roles.elements)
+    sec.heading(_kop(r, "organisatiekracht", "Organisatiekracht", texts.organisatiekracht_intro(
+        len(subs), [md(r.label(e)).lower() for e in elements])))
     if not r.enough():
         return _too_few(r, sec, "organisatiekracht")
-    subs = [s for s in r.scales.get("organisatiekracht", [])]
-    elements = list(r.codebook.elements)
     table = _by_group(r, subs + elements)
     sec.tables["scores"] = table
     gem = table[(table["group"] == r.naam) & ~table["suppressed"].astype(bool)]
@@ -390,9 +480,12 @@ def organisatiekracht(r: Rapport) -> Section:
                  f"{md(hi['label']).lower()} ({fmt.getal(hi['estimate'])}) en het laagst op "
                  f"{md(lo['label']).lower()} ({fmt.getal(lo['estimate'])}).")
     fig = plots.dot_compare(table, xlabel="score (0-10)")
+    opbouw = texts.aantal_van(len(subs), "deelschaal", "deelschalen")
+    if elements:
+        opbouw += " en " + texts.aantal_van(len(elements), "element", "elementen")
     sec.figure(fig, r.figuur(f"Organisatiekracht in {r.naam} en {html.unescape(r.compare_label)}: "
-                             "vier deelschalen en twee elementen, met 95%-betrouwbaarheidsintervallen"),
-               texts.bron(r.golf))
+                             f"{opbouw}, met 95%-betrouwbaarheidsintervallen"),
+               _bron(r))
     # kernen on the two elements
     kcol = r.kern_col
     y_el, x_el = elements[:2] if len(elements) >= 2 else (None, None)
@@ -428,7 +521,7 @@ def organisatiekracht(r: Rapport) -> Section:
              f"{r.rules.min_n} respondenten {'is' if hidden == 1 else 'zijn'} niet getoond."
              if hidden else "")
     sec.figure(fig, r.figuur(f"Dorpen en wijken in {r.naam} naar de twee elementen van "
-                             "organisatiekracht"), texts.bron(r.golf, extra=extra.strip()))
+                             "organisatiekracht"), _bron(r, extra=extra.strip()))
     rows = shown.sort_values("y", ascending=False)
     sec.html(fmt.tabel(
         pd.DataFrame({"kern": rows[kcol].astype(str), "n": rows["n"],
@@ -438,27 +531,45 @@ def organisatiekracht(r: Rapport) -> Section:
         headers={"kern": "Dorp of wijk", "n": "Respondenten", "y": r.label(y_el),
                  "x": r.label(x_el)}, align_left=["kern"],
         caption=r.tabel(f"Organisatiekracht per dorp of wijk in {r.naam} (scores 0-10)"),
-        note=texts.bron(r.golf, extra=extra.strip()) + " " + _note_indicative(r)))
+        note=_bron(r, extra=extra.strip()) + " " + _note_indicative(r)))
     return sec
 
 
 def uitspraken(r: Rapport, scale_group: str = "organisatiekracht") -> Section:
-    """5. The organisatiekracht items: diverging Likert bars and "(helemaal) mee eens"."""
+    """5. The organisatiekracht items: diverging Likert bars and "(helemaal) mee eens".
+
+    Items answered on different scales (a 1-5 and a 1-7 scale) get a figure each; the share
+    "(helemaal) eens" is that of each item's own top two answers."""
     sec = Section()
+    if not _needs(r, "uitspraken"):
+        return sec
+    scales_ = r.scales.get(scale_group, [])
+    items = [i for s in scales_ for i in r.codebook.scale(s).items]
+    reversed_ = any(r.codebook.scale(s).reverse for s in scales_)
+    sec.heading(_kop(r, "uitspraken", "De uitspraken", texts.uitspraken_intro(len(items), reversed_)))
     if not r.enough():
         return _too_few(r, sec, "de uitspraken")
-    wave = r.wave()
-    gem = wave.loc[r.in_gemeente(wave)]
-    items = [i for s in r.scales.get(scale_group, []) for i in r.codebook.scale(s).items]
     if not items:
         return sec
-    var0 = r.codebook.variable(items[0])
-    codes = var0.codes
-    # one long table (item, antwoord, weight): two estimate calls for all items
-    long = _long(gem, items).rename(columns={"schaal": "item"})
-    dist = _distribution(r, long, "waarde", by="item", categories=codes)
-    agree = _share(r, long, "waarde", codes[-2:], by="item")
-    dist["item"], agree["item"] = dist["item"].astype(str), agree["item"].astype(str)
+    wave = r.wave()
+    gem = wave.loc[r.in_gemeente(wave)]
+    # items with the same answer codes form one block: one long table (item, antwoord,
+    # weight) and two estimate calls per block
+    blocks: dict = {}
+    for i in items:
+        v = r.codebook.variable(i)
+        blocks.setdefault(tuple(v.values.items()), []).append(i)
+    dists, agrees = [], []
+    for block in blocks.values():
+        codes = r.codebook.variable(block[0]).codes
+        long = _long(gem, block).rename(columns={"schaal": "item"})
+        dist = _distribution(r, long, "waarde", by="item", categories=codes)
+        agree = _share(r, long, "waarde", codes[-2:], by="item")
+        dist["item"], agree["item"] = dist["item"].astype(str), agree["item"].astype(str)
+        dists.append(dist)
+        agrees.append(agree)
+    dist = dists[0] if len(dists) == 1 else pd.concat(dists, ignore_index=True)
+    agree = agrees[0] if len(agrees) == 1 else pd.concat(agrees, ignore_index=True)
     sec.tables["verdeling"] = dist
     sec.tables["eens"] = agree
     shown = agree[~agree["suppressed"].astype(bool)].sort_values("estimate", ascending=False)
@@ -471,26 +582,33 @@ def uitspraken(r: Rapport, scale_group: str = "organisatiekracht") -> Section:
         zin += (f" Het minst eens zijn inwoners het met de uitspraak ‘{md(r.label(low['item']))}’ "
                 f"({fmt.procent(low['estimate'])}).")
     sec.text(zin)
-    cats = [var0.values[c] for c in codes]
-    dist = dist.assign(category=dist["category"].map(
-        lambda c: var0.values.get(int(c), c) if not isinstance(c, str) else c),
-        _o=dist["item"].map({i: k for k, i in enumerate(items)}))
-    dist = dist.sort_values("_o", kind="stable").drop(columns="_o")
-    labels = {i: r.label(i) for i in items}
-    fig = plots.likert_bars(dist, labels=labels, categories=cats)
-    sec.figure(fig, r.figuur(f"Uitspraken over organisatiekracht in {r.naam}; in vet het aandeel "
-                             "dat het (helemaal) eens is"),
-               texts.bron(r.golf, extra="Zonder ‘weet niet / geen mening’."))
+    for block, part in zip(blocks.values(), dists):
+        var0 = r.codebook.variable(block[0])
+        cats = [var0.values[c] for c in var0.codes]
+        part = part.assign(category=part["category"].map(
+            lambda c: var0.values.get(int(c), c) if not isinstance(c, str) else c),
+            _o=part["item"].map({i: k for k, i in enumerate(block)}))
+        part = part.sort_values("_o", kind="stable").drop(columns="_o")
+        labels = {i: r.label(i) for i in block}
+        fig = plots.likert_bars(part, labels=labels, categories=cats)
+        sec.figure(fig, r.figuur(f"Uitspraken over organisatiekracht in {r.naam}; in vet het "
+                                 "aandeel dat het (helemaal) eens is"),
+                   _bron(r, extra="Zonder ‘weet niet / geen mening’."))
     return sec
 
 
 def ondersteuning(r: Rapport) -> Section:
-    """6. The ACTIE profile and the three panel themes against the comparison area."""
+    """6. The ACTIE profile and the panel themes against the comparison area (each part
+    shown when the codebook has its scales)."""
     sec = Section()
-    if not r.enough():
-        return _too_few(r, sec, "ondersteuning en thema's")
+    if not _needs(r, "ondersteuning"):
+        return sec
     actie = r.scales.get("actie", [])
     thema = r.scales.get("thema", [])
+    sec.heading(_kop(r, "ondersteuning", texts.ondersteuning_kop(bool(actie), bool(thema)),
+                  texts.ondersteuning_intro(_scale_phrases(r, actie), _scale_phrases(r, thema))))
+    if not r.enough():
+        return _too_few(r, sec, "ondersteuning en thema's")
     verschillen = []
     if actie + thema:
         comp = _compare_many(r, actie + thema)
@@ -502,20 +620,23 @@ def ondersteuning(r: Rapport) -> Section:
         sec.tables["actie"] = prof
         gem = prof[(prof["group"] == r.naam) & ~prof["suppressed"].astype(bool)].sort_values("estimate")
         if len(gem) >= 2:
-            sec.text(f"Van de vijf ACTIE-aspecten van ondersteuning waarderen inwoners van "
+            sec.text(f"Van de {texts.telwoord(len(actie))} ACTIE-aspecten van ondersteuning "
+                     f"waarderen inwoners van "
                      f"{md(r.naam)} {md(gem.iloc[-1]['label']).lower()} het best "
                      f"({fmt.getal(gem.iloc[-1]['estimate'])}) en {md(gem.iloc[0]['label']).lower()} "
                      f"het minst ({fmt.getal(gem.iloc[0]['estimate'])}).")
         fig = plots.profile(prof, ylabel="score (0-10)")
         sec.figure(fig, r.figuur(f"ACTIE-profiel: ondersteuning door gemeente en "
                                  f"welzijnsorganisaties in {r.naam} en "
-                                 f"{html.unescape(r.compare_label)}"), texts.bron(r.golf))
+                                 f"{html.unescape(r.compare_label)}"), _bron(r))
     if thema:
         th = _by_group(r, thema)
         sec.tables["thema"] = th
         fig = plots.dot_compare(th, xlabel="score (0-10)")
-        sec.figure(fig, r.figuur(f"De drie panelthema's in {r.naam} en "
-                                 f"{html.unescape(r.compare_label)}"), texts.bron(r.golf))
+        wat = ("Het panelthema" if len(thema) == 1
+               else f"De {texts.telwoord(len(thema))} panelthema's")
+        sec.figure(fig, r.figuur(f"{wat} in {r.naam} en "
+                                 f"{html.unescape(r.compare_label)}"), _bron(r))
     if verschillen:
         sec.text(f"Significante verschillen met {r.compare_label}: {texts.opsomming(verschillen)}.")
     else:
@@ -524,16 +645,28 @@ def ondersteuning(r: Rapport) -> Section:
     return sec
 
 
-INZET_FORMULA = ("actief ~ betrokkenheid + overtuigingen + bereidheid + capaciteit"
-                 " + leeftijdsklasse + geslacht + opleiding")
 #: fewer respondents than this in the gemeente: the model is fitted on the whole province
 INZET_MIN_N = 150
+
+
+def _term(name: str) -> str:
+    """A column as a formula term (quoted when it is not a Python name)."""
+    return name if name.isidentifier() else f"Q({name!r})"
+
+
+def inzet_formula(r: Rapport) -> str:
+    """The model of section 7: the activity outcome on the organisatiekracht scales and the
+    background variables (the codebook's roles), e.g. ``actief ~ betrokkenheid + ... +
+    leeftijdsklasse + geslacht + opleiding``."""
+    roles = r.roles
+    rhs = [*roles.scales, *roles.background]
+    return f"{_term(roles.activity)} ~ " + " + ".join(_term(c) for c in rhs)
 
 
 def _references(r: Rapport) -> str:
     """The reference categories of the categorical predictors (their first category)."""
     refs = []
-    for var in ("leeftijdsklasse", "geslacht", "opleiding"):
+    for var in r.roles.background:
         v = r.codebook.variables.get(var)
         if v is not None and v.values:
             refs.append(f"{v.label.lower()} {v.values[v.codes[0]]}")
@@ -544,6 +677,10 @@ def inzet(r: Rapport) -> Section:
     """7. What goes with inzet: a weighted logit of being active, as odds ratios."""
     from .. import regression
     sec = Section()
+    if not _needs(r, "inzet"):
+        return sec
+    sec.heading(_kop(r, "inzet", "Wat hangt samen met inzet?"))
+    org = r.roles.scales
     wave = r.wave()
     gem = wave.loc[r.in_gemeente(wave)]
     if len(gem) >= INZET_MIN_N:
@@ -556,26 +693,32 @@ def inzet(r: Rapport) -> Section:
     with warnings.catch_warnings():
         # regression's notes (e.g. few clusters) concern design choices fixed for the report
         warnings.simplefilter("ignore", SocvitWarning)
-        res = regression.fit(INZET_FORMULA, frame, kind="logit", weights=W)
+        res = regression.fit(inzet_formula(r), frame, kind="logit", weights=W)
     table = res.table
     sec.tables["model"] = table
-    labels = {s: f"{r.label(s)} (per punt)" for s in ORG}
+    labels = {_term(s): f"{r.label(s)} (per punt)" for s in org}
     for t in table["term"]:
         if "[T." in t:
             var, val = t.split("[T.", 1)
+            var = var[3:-2] if var.startswith("Q(") else var
             labels[t] = f"{r.label(var)}: {val.rstrip(']')}"
-    zinnen = [texts.or_zin(r.label(s).lower(), row["odds_ratio"],
+    zinnen = [texts.or_zin(r.codebook.phrase(s), row["odds_ratio"],
                            row["or_ci_lower"], row["or_ci_upper"])
-              for s in ORG for _, row in table[table["term"] == s].iterrows()]
+              for s in org for _, row in table[table["term"] == _term(s)].iterrows()]
+    controls = list(r.roles.background.values())
+    rekening = (f", rekening houdend met {texts.opsomming(md(c) for c in controls)}"
+                if controls else "")
+    gewogen = "ongewogen" if r.method == "ongewogen" else "gewogen"
     sec.text(f"Welke inwoners zetten zich in voor hun dorp of wijk? Een logistische regressie "
-             f"{waar} (gewogen, {fmt.aantal(res.n)} respondenten) laat zien welke kenmerken samengaan "
-             "met actief zijn, rekening houdend met leeftijd, geslacht en opleiding. "
+             f"{waar} ({gewogen}, {fmt.aantal(res.n)} respondenten) laat zien welke kenmerken "
+             f"samengaan met actief zijn{rekening}. "
              + " ".join(z for z in zinnen if z))
     fig = plots.coef_plot(table, labels=labels)
+    refs = _references(r)
     sec.figure(fig, r.figuur("Samenhang met actief zijn voor dorp of wijk (odds ratio's met "
                              "95%-betrouwbaarheidsintervallen)"),
-               texts.bron(r.golf, extra="Odds ratio boven 1: vaker actief; scores 0-10; "
-                          f"referentiegroepen: {_references(r)}."))
+               _bron(r, extra="Odds ratio boven 1: vaker actief; scores 0-10"
+                     + (f"; referentiegroepen: {refs}." if refs else ".")))
     sec.text(texts.ODDS_RATIO_UITLEG)
     return sec
 
@@ -583,6 +726,10 @@ def inzet(r: Rapport) -> Section:
 def trends(r: Rapport) -> Section:
     """8. Trends across the waves up to the report's, recalculated to its indeling."""
     sec = Section()
+    if not _needs(r, "trends"):
+        return sec
+    sec.heading(_kop(r, "trends", "Ontwikkeling door de jaren"))
+    act = r.roles.activity
     wcol = r.wave_col
     gcol = r.codebook.column("gemeente")
     frame = r.data
@@ -604,9 +751,9 @@ def trends(r: Rapport) -> Section:
         sec.text(f"Om golven te kunnen vergelijken zijn de antwoorden herberekend naar de "
                  f"gemeentelijke indeling van {r.indeling}: voor {md(r.naam)} tellen "
                  f"{'; '.join(merged)} mee.")
-    both = pd.concat([_two_groups(r, r.wave(w), ["actief", wcol]) for w in waves])
+    both = pd.concat([_two_groups(r, r.wave(w), [act, wcol]) for w in waves])
     both = both.loc[both[wcol].isin(waves)]
-    table = _share(r, both, "actief", [1], by=[wcol, "_groep"])
+    table = _share(r, both, act, [1], by=[wcol, "_groep"])
     table = table.rename(columns={"_groep": "group", wcol: "golf"})
     order = {r.naam: 0, _vergelijking(r): 1}
     table = table.sort_values(["group", "golf"], key=lambda s: s.map(order) if s.name == "group" else s)
@@ -622,11 +769,11 @@ def trends(r: Rapport) -> Section:
                       ylabel="actief voor dorp of wijk")
     sec.figure(fig, r.figuur(f"Aandeel inwoners dat actief is voor het eigen dorp of de eigen "
                              f"wijk, {r.naam} en {html.unescape(r.compare_label)}, per golf"),
-               texts.bron(r.golf, extra=f"Golven {waves[0]}-{waves[-1]}, indeling {r.indeling}."))
+               _bron(r, extra=f"Golven {waves[0]}-{waves[-1]}, indeling {r.indeling}."))
     # scores per wave in the gemeente
     rows = []
     gframe = frame.loc[gem]
-    cols = [c for c in ORG if c in gframe.columns]
+    cols = [c for c in r.roles.scales if c in gframe.columns]
     t = _mean(r, _long(gframe, cols, keys=[wcol]), "waarde", by=["schaal", wcol]) if cols else None
     for c in cols:
         sub = t[t["schaal"].astype(str) == c]
@@ -636,7 +783,7 @@ def trends(r: Rapport) -> Section:
         sec.html(fmt.tabel(pd.DataFrame(rows), headers={"schaal": "Score (0-10)"},
                            align_left=["schaal"],
                            caption=r.tabel(f"Organisatiekracht in {r.naam} per golf"),
-                           note=texts.bron(r.golf) + " " + _note_indicative(r)))
+                           note=_bron(r) + " " + _note_indicative(r)))
     return sec
 
 
@@ -645,6 +792,7 @@ def verantwoording(r: Rapport) -> Section:
     import socvit
     from .. import reliability, weighting
     sec = Section()
+    sec.heading(_kop(r, "verantwoording", "Verantwoording"))
     wave = r.wave()
     gem = r.in_gemeente(wave)
     rows, flagged = [], []
@@ -682,30 +830,39 @@ def verantwoording(r: Rapport) -> Section:
                                      "gem": f"Alfa {r.naam}", "prov": "Alfa alle respondenten"},
                        align_left=["schaal"],
                        caption=r.tabel(f"Betrouwbaarheid van de schalen, golf {r.golf}"),
-                       note=texts.bron(r.golf) + " Alfa berekend op gewogen gegevens."))
+                       note=_bron(r) + (" Alfa berekend op ongewogen gegevens."
+                                        if r.method == "ongewogen"
+                                        else " Alfa berekend op gewogen gegevens.")))
     if flagged:
         sec.text(texts.alfa_waarschuwing(sorted(set(flagged))))
-    total = r.codebook.scales.get("organisatiekracht")
-    if total is not None and hasattr(reliability, "omega"):
+    total = r.codebook.scales.get(r.roles.total) if r.roles.total else None
+    if total is not None and r.roles.scales:
         try:
             if ("omega", r.golf) not in r.shared:
                 with warnings.catch_warnings():
                     # omega's notes (e.g. on Heywood cases) are for schaalconstructie
                     warnings.simplefilter("ignore", SocvitWarning)
                     r.shared[("omega", r.golf)] = reliability.omega(
-                        wave[total.items].astype("float64"), n_factors=len(ORG),
+                        wave[total.items].astype("float64"), n_factors=len(r.roles.scales),
                         reverse=total.reverse)
             om = r.shared[("omega", r.golf)]
-            sec.text(texts.omega_zin(r.golf, om.omega_total, om.omega_h))
+            sec.text(texts.omega_zin(r.golf, om.omega_total, om.omega_h,
+                                     deelschalen=len(r.roles.scales)))
         except (DataError, ValueError, np.linalg.LinAlgError):
             sec.text("Omega voor organisatiekracht kon voor deze golf niet worden berekend.")
     # weighting diagnostics
     res = r.weighting.get(r.golf)
-    if res is not None:
-        n_eff, deff = weighting.kish(wave.loc[gem, W]) if gem.any() else (np.nan, np.nan)
+    n_eff, deff = weighting.kish(wave.loc[gem, W]) if gem.any() else (np.nan, np.nan)
+    wie = md(r.naam) if r.enough() else None
+    if r.method == "meegeleverd":
+        sec.text(texts.meegeleverd_diagnose(md(r.label(r.roles.weight)), md(r.roles.weight),
+                                            wie, deff, n_eff))
+    elif r.method == "ongewogen":
+        sec.text(texts.ongewogen_diagnose(r.weging_methode["reason"]))
+    elif res is not None:
         converged, max_error = _convergence(r, res)
-        sec.text(texts.weging_diagnose(converged, res.iterations, max_error,
-                                       md(r.naam) if r.enough() else None, deff, n_eff))
+        sec.text(texts.weging_diagnose(converged, res.iterations, max_error, wie, deff, n_eff,
+                                       _naar(r)))
     for golf in sorted(r.weging):
         notes = _weging_notes(r, golf)
         if any(status == "ongewogen" for status, _ in notes):
@@ -721,16 +878,20 @@ def verantwoording(r: Rapport) -> Section:
 
 
 def headline(r: Rapport) -> dict:
-    """Headline figures for the index page: gemeente, naam, golf, n, pct_actief,
-    rapportcijfer and the four sub-scale scores (None when suppressed)."""
+    """Headline figures for the index page: gemeente, naam, golf, n, pct_actief (the
+    codebook's activity outcome), rapportcijfer (its mark) and the scores of the four parts
+    of organisatiekracht (the scales ``roles.organisatiekracht`` names); None when
+    suppressed or not in the codebook."""
     out = {"gemeente": r.gemeente, "naam": r.naam, "golf": int(r.golf),
            "n": r.n() if r.enough() else None}
     for key in HEADLINE_KEYS[4:]:
         out[key] = None
-    if r.enough():
-        table = _kerncijfers(r)
-        for row in table.to_dict("records"):
-            key = "pct_actief" if row["column"] == "actief" else row["column"]
+    if r.enough() and _needs(r, "kerncijfers"):
+        roles = r.roles
+        keys = {roles.activity: "pct_actief", roles.mark: "rapportcijfer",
+                **{scale: part for part, scale in roles.organisatiekracht.items()}}
+        for row in _kerncijfers(r).to_dict("records"):
+            key = keys.get(row["column"])
             if key in out:
                 out[key] = _value(row)
     return out

@@ -20,10 +20,14 @@ import re
 from .. import fmt
 
 __all__ = ["md", "waarde", "eens_zin", "vergelijk_zin", "te_weinig_zin", "opsomming",
-           "or_zin", "bron", "datum", "inleiding", "herindeling_zin", "weging_zin",
-           "ONGEWOGEN", "ongewogen_gemeente_zin", "samengevoegd_zin", "KERNCIJFERS",
-           "ODDS_RATIO_UITLEG", "ALFA_UITLEG", "alfa_waarschuwing",
-           "omega_zin", "weging_diagnose", "onthulling_zin", "gegevens_zin"]
+           "telwoord", "aantal_van", "or_zin", "bron", "weging_kort", "datum", "inleiding",
+           "herindeling_zin", "weging_zin", "meegeleverd_zin", "ONGEWOGEN", "ongewogen_zin",
+           "ongewogen_gemeente_zin", "samengevoegd_zin", "KERN_ACTIEF", "KERN_SCORE",
+           "KERN_CIJFER", "respons_intro", "KERNCIJFERS_INTRO", "organisatiekracht_intro",
+           "uitspraken_intro", "ondersteuning_kop", "ondersteuning_intro",
+           "ODDS_RATIO_UITLEG", "ALFA_UITLEG", "alfa_waarschuwing", "omega_zin",
+           "weging_diagnose", "meegeleverd_diagnose", "ongewogen_diagnose", "onthulling_zin",
+           "gegevens_zin"]
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
 
@@ -89,6 +93,22 @@ def opsomming(words) -> str:
     return ", ".join(words[:-1]) + " en " + words[-1]
 
 
+_TELWOORDEN = ("nul", "één", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen",
+               "tien", "elf", "twaalf", "dertien", "veertien", "vijftien", "zestien",
+               "zeventien", "achttien", "negentien", "twintig")
+
+
+def telwoord(n: int) -> str:
+    """A count in words up to twenty ("zestien"), in digits above."""
+    n = int(n)
+    return _TELWOORDEN[n] if 0 <= n < len(_TELWOORDEN) else str(n)
+
+
+def aantal_van(n: int, enkelvoud: str, meervoud: str) -> str:
+    """"vier deelschalen", "één element"."""
+    return f"{telwoord(n)} {enkelvoud if int(n) == 1 else meervoud}"
+
+
 def or_zin(label: str, odds_ratio, lower, upper) -> str:
     """Plain-Dutch reading of the odds ratio of a score (per point), with its interval."""
     if fmt.is_na(odds_ratio):
@@ -104,11 +124,25 @@ def or_zin(label: str, odds_ratio, lower, upper) -> str:
     return f"Bij een punt hogere score voor {md(label)} {how} ({ci})."
 
 
-def bron(golf: int, gewogen: bool = True, extra: str = "") -> str:
-    """The source line under a figure or table."""
-    w = "; gewogen naar leeftijd en geslacht" if gewogen else ""
-    return (f"Bron: Groninger Panel (synthetische voorbeelddata), golf {int(golf)}{w}."
-            + (f" {extra}" if extra else ""))
+def bron(source: str, golf: int, weging: str = "", extra: str = "") -> str:
+    """The source line under a figure or table: ``source`` as the codebook names the panel
+    (``panel.source``), ``weging`` what was done (:func:`weging_kort`), or "" to leave it out.
+
+    >>> bron("Drents Panel", 2023, "gewogen met de meegeleverde weegfactor")
+    'Bron: Drents Panel, golf 2023; gewogen met de meegeleverde weegfactor.'
+    """
+    w = f"; {weging}" if weging else ""
+    return f"Bron: {source}, golf {int(golf)}{w}." + (f" {extra}" if extra else "")
+
+
+def weging_kort(method: str, naar=()) -> str:
+    """What a caption says about the weighting: "gewogen naar leeftijd en geslacht"
+    (raking by ``naar``), "gewogen met de meegeleverde weegfactor" or "ongewogen"."""
+    if method == "raking":
+        return f"gewogen naar {opsomming(naar)}"
+    if method == "meegeleverd":
+        return "gewogen met de meegeleverde weegfactor"
+    return "ongewogen"
 
 
 # --------------------------------------------------------------------------- report prose
@@ -121,8 +155,22 @@ def datum(d) -> str:
     return f"{d.day} {_MAANDEN[d.month - 1]} {d.year}"
 
 
-def inleiding(naam: str, vergelijking: str) -> str:
-    """The introduction (``naam`` and ``vergelijking`` already escaped)."""
+def inleiding(naam: str, vergelijking: str, actie=(), themas: int = 0, schaal: str | None = None,
+              cijfer: bool = True) -> str:
+    """The introduction (``naam``, ``vergelijking`` and the ACTIE names already escaped):
+    ``actie`` the ACTIE aspects the report shows, ``themas`` the number of panel themes,
+    ``schaal`` the answer scale of the scores ("een vijfpuntsschaal"; None: each
+    question's own), ``cijfer`` whether a mark for the gemeente is reported."""
+    ook = []
+    if actie:
+        ook.append("de ondersteuning door gemeente en welzijnsorganisaties (ACTIE: "
+                   f"{opsomming(actie)})")
+    if themas:
+        ook.append(aantal_van(themas, "panelthema", "panelthema's"))
+    extra = f" Het gaat ook over {' en over '.join(ook)}." if ook else ""
+    schaal = f"op {schaal}" if schaal else "op de antwoordschaal van elke vraag"
+    mark = ("; het rapportcijfer is het gemiddelde cijfer dat inwoners de gemeente geven"
+            if cijfer else "")
     return (
         "Sociale vitaliteit is de mate waarin inwoners van een dorp of wijk samen met "
         "veranderingen weten om te gaan. De maatstaf is de mate waarin inwoners zich inzetten "
@@ -132,11 +180,9 @@ def inleiding(naam: str, vergelijking: str) -> str:
         "*bereidheid en capaciteit* (de motivatie om iets te doen en de vaardigheden om "
         "initiatieven uit te voeren).\n\n"
         f"Dit rapport beschrijft hoe inwoners van {naam} hierover denken, vergeleken met "
-        f"{vergelijking}. Het gaat ook over de ondersteuning door gemeente en "
-        "welzijnsorganisaties (ACTIE: animo, contacten, toerusting, inbedding en empathie) en "
-        "over drie panelthema's. Scores staan op een schaal van 0 tot 10 (het gemiddelde van "
-        "de antwoorden op een vijfpuntsschaal, omgerekend: 0 is helemaal oneens, 10 helemaal "
-        "eens); het rapportcijfer is het gemiddelde cijfer dat inwoners de gemeente geven.")
+        f"{vergelijking}.{extra} Scores staan op een schaal van 0 tot 10 (het gemiddelde van "
+        f"de antwoorden {schaal}, omgerekend: 0 is helemaal oneens, 10 helemaal "
+        f"eens){mark}.")
 
 
 def herindeling_zin(naam: str, indeling: int) -> str:
@@ -145,23 +191,47 @@ def herindeling_zin(naam: str, indeling: int) -> str:
             "gemeente waarin die zijn opgegaan.")
 
 
-def weging_zin(deff, n_eff) -> str:
-    return ("Panelleden zijn gemiddeld ouder dan de bevolking. Daarom zijn de antwoorden per "
-            "gemeente gewogen naar leeftijdsklasse en geslacht (raking naar de "
-            "bevolkingsaantallen), zodat elke groep meetelt naar haar aandeel in de bevolking. "
-            f"Door de weging is het design effect {fmt.getal(deff, 2)}: de gewogen uitkomsten "
+def _design(deff, n_eff) -> str:
+    return (f"Door de weging is het design effect {fmt.getal(deff, 2)}: de gewogen uitkomsten "
             f"zijn ongeveer zo nauwkeurig als die van {fmt.aantal(n_eff)} ongewogen "
             "respondenten (de effectieve n).")
+
+
+def weging_zin(deff, n_eff, naar: str, reden: str | None = None) -> str:
+    """Raking per gemeente by ``naar`` ("leeftijdsklasse en geslacht"); ``reden`` the
+    codebook's reason for weighting (``panel.weighting_reason``)."""
+    wie = (f"{reden} Daarom zijn de antwoorden" if reden else "De antwoorden zijn")
+    return (f"{wie} per gemeente gewogen naar {naar} (raking naar de "
+            "bevolkingsaantallen), zodat elke groep meetelt naar haar aandeel in de bevolking. "
+            + _design(deff, n_eff))
+
+
+def meegeleverd_zin(deff, n_eff, variabele: str) -> str:
+    """Weighted with the weight delivered with the data (``variabele`` its label, escaped)."""
+    return (f"De antwoorden zijn gewogen met de weegfactor die met de gegevens is meegeleverd "
+            f"(‘{variabele}’). " + _design(deff, n_eff))
 
 
 ONGEWOGEN = "Er waren geen bevolkingsaantallen beschikbaar; de uitkomsten zijn ongewogen."
 
 
+def ongewogen_zin(reden: str) -> str:
+    """Why a report is unweighted: "geen bevolking", "geen achtergrondkenmerken" or
+    "ontbreekt:<file>" (the population file the codebook names is missing)."""
+    if reden.startswith("ontbreekt:"):
+        return (f"Het codeboek noemt het bevolkingsbestand ‘{md(reden.split(':', 1)[1])}’, maar "
+                "dat bestand is er niet; de uitkomsten zijn ongewogen.")
+    if reden == "geen achtergrondkenmerken":
+        return ("Het codeboek noemt geen achtergrondkenmerken om naar de bevolkingsaantallen te "
+                "wegen; de uitkomsten zijn ongewogen.")
+    return ONGEWOGEN
+
+
 def ongewogen_gemeente_zin(naam: str, golf: int) -> str:
     """A gemeente whose respondents could not be weighted in a wave (``naam`` escaped)."""
     return (f"De antwoorden uit {naam} zijn in golf {golf} niet gewogen: in sommige groepen "
-            "naar leeftijdsklasse en geslacht waren te weinig respondenten om naar de "
-            "bevolkingsaantallen te wegen, ook niet na het samenvoegen van groepen. Alle "
+            "van de weging waren te weinig respondenten om naar de bevolkingsaantallen te "
+            "wegen, ook niet na het samenvoegen van groepen. Alle "
             f"respondenten uit {naam} tellen daarom even zwaar mee.")
 
 
@@ -173,16 +243,65 @@ def samengevoegd_zin(naam: str, golf: int, paren) -> str:
             f"{'een groep' if len(paren) == 1 else 'enkele groepen'} van de weging; voor de "
             f"weging is daarom samengevoegd: {delen}.")
 
-#: the headline figures of the report: (column, kind, sentence with {naam} and {waarde})
-KERNCIJFERS = (
-    ("actief", "pct", "In {naam} was {waarde} van de inwoners het afgelopen jaar actief voor "
-                      "een doel in het eigen dorp of de eigen wijk"),
-    ("betrokkenheid", "score", "De score voor betrokkenheid is in {naam} {waarde}"),
-    ("overtuigingen", "score", "De score voor overtuigingen is in {naam} {waarde}"),
-    ("bereidheid", "score", "De score voor bereidheid is in {naam} {waarde}"),
-    ("capaciteit", "score", "De score voor capaciteit is in {naam} {waarde}"),
-    ("rapportcijfer", "cijfer", "Inwoners van {naam} geven de gemeente gemiddeld een {waarde}"),
-)
+#: the headline sentences (with {naam} and {waarde}): the activity share (``{periode}`` the
+#: codebook's ``roles.activity.period`` and a space, or nothing), a scale, the mark
+KERN_ACTIEF = ("In {naam} was {waarde} van de inwoners {periode}actief voor een doel in het "
+               "eigen dorp of de eigen wijk")
+KERN_SCORE = "De score voor {wat} is in {naam} {waarde}"
+KERN_CIJFER = "Inwoners van {naam} geven de gemeente gemiddeld een {waarde}"
+
+
+# --------------------------------------------------------------------------- section intros
+def respons_intro(beschrijving: str, gewogen: bool) -> str:
+    """Introduction of "Wie deden er mee?" (``beschrijving``: the codebook's sentence about
+    the panel)."""
+    return (f"{beschrijving} Deze paragraaf laat zien hoeveel inwoners meededen en "
+            f"{'hoe de antwoorden zijn gewogen' if gewogen else 'of de antwoorden zijn gewogen'}.")
+
+
+KERNCIJFERS_INTRO = ("De belangrijkste uitkomsten, vergeleken met het vergelijkingsgebied. We "
+                     "schrijven alleen \"hoger\" of \"lager\" als het verschil statistisch "
+                     "significant is (95% betrouwbaarheid).")
+
+
+def organisatiekracht_intro(n_schalen: int, elementen) -> str:
+    """``elementen``: the elements' names in lower case (escaped)."""
+    elementen = list(elementen)
+    opbouw = aantal_van(n_schalen, "deelschaal", "deelschalen")
+    if elementen:
+        opbouw += (f" in {aantal_van(len(elementen), 'element', 'elementen')}: "
+                   + (", en ".join(elementen) if len(elementen) == 2 else opsomming(elementen)))
+    return f"Organisatiekracht bestaat uit {opbouw}. Elke score loopt van 0 tot 10."
+
+
+def uitspraken_intro(n_items: int, omgekeerd: bool) -> str:
+    out = (f"Inwoners gaven bij {aantal_van(n_items, 'uitspraak', 'uitspraken')} aan in "
+           "hoeverre zij het ermee eens zijn.")
+    if omgekeerd:
+        out += (" Sommige uitspraken zijn negatief geformuleerd; voor de scores zijn die "
+                "omgekeerd meegeteld.")
+    return out
+
+
+def ondersteuning_kop(actie: bool, themas: bool) -> str:
+    return ("Ondersteuning en panelthema's" if actie and themas
+            else "Ondersteuning" if actie else "Panelthema's")
+
+
+def ondersteuning_intro(actie, themas) -> str:
+    """``actie`` and ``themas``: how sentences name the scales (escaped)."""
+    actie, themas = list(actie), list(themas)
+    zinnen = []
+    if actie:
+        zinnen.append("Hoe ervaren inwoners de ondersteuning door gemeente en "
+                      "welzijnsorganisaties? Het ACTIE-profiel (Denters e.a., 2013) onderscheidt "
+                      f"{opsomming(actie)}.")
+    if themas:
+        wat = aantal_van(len(themas), "thema", "thema's")
+        zinnen.append(f"Daarnaast {wat}: {opsomming(themas)}." if actie
+                      else f"Hoe denken inwoners over {wat}: {opsomming(themas)}?")
+    return " ".join(zinnen)
+
 
 ODDS_RATIO_UITLEG = ("Een odds ratio geeft aan hoeveel groter (boven 1) of kleiner (onder 1) de "
                      "kans op inzet is, bij gelijke andere kenmerken. Het gaat om samenhang, niet "
@@ -199,10 +318,10 @@ def alfa_waarschuwing(schalen) -> str:
             "schaal); bekijk deze schalen in het notebook schaalconstructie.")
 
 
-def omega_zin(golf: int, omega_total, omega_h) -> str:
+def omega_zin(golf: int, omega_total, omega_h, deelschalen: int | None = None) -> str:
     if omega_h >= 0.7:
         lezing = ("de uitspraken meten samen één onderliggende organisatiekracht, met daarnaast "
-                  "de vier deelschalen")
+                  + (f"de {telwoord(deelschalen)} deelschalen" if deelschalen else "de deelschalen"))
     elif omega_h >= 0.5:
         lezing = ("de uitspraken meten deels één onderliggende organisatiekracht; de deelschalen "
                   "voegen daar veel eigens aan toe")
@@ -214,20 +333,35 @@ def omega_zin(golf: int, omega_total, omega_h) -> str:
             f"{lezing}.")
 
 
+def _design_in(naam, deff, n_eff) -> str:
+    if naam is None:
+        return ""
+    return f" Design effect in {naam}: {fmt.getal(deff, 2)}; effectieve n: {fmt.aantal(n_eff)}."
+
+
 def weging_diagnose(converged: bool, iterations: int, max_error, naam: str | None, deff,
-                    n_eff) -> str:
-    """The weighting paragraph of the verantwoording (``naam`` None: no gemeente figures)."""
+                    n_eff, naar: str = "") -> str:
+    """The weighting paragraph of the verantwoording for raking by ``naar``
+    ("leeftijdsklasse en geslacht"; ``naam`` None: no gemeente figures)."""
     status = ("De weging is geconvergeerd" if converged else
               "Let op: de weging is niet volledig geconvergeerd")
     afwijking = ("minder dan 0,01%" if max_error < 1e-4 else
                  f"hooguit {fmt.getal(max_error * 100, 2)}%")
-    out = (f"**Weging.** De antwoorden zijn per gemeente gewogen naar leeftijdsklasse en "
-           f"geslacht (raking, iteratief proportioneel passen). {status} na {iterations} "
+    out = (f"**Weging.** De antwoorden zijn per gemeente gewogen naar {naar} "
+           f"(raking, iteratief proportioneel passen). {status} na {iterations} "
            f"iteraties; de gewogen aantallen wijken {afwijking} af van de bevolkingsaantallen.")
-    if naam is not None:
-        out += (f" Design effect in {naam}: {fmt.getal(deff, 2)}; effectieve n: "
-                f"{fmt.aantal(n_eff)}.")
-    return out
+    return out + _design_in(naam, deff, n_eff)
+
+
+def meegeleverd_diagnose(variabele: str, kolom: str, naam: str | None, deff, n_eff) -> str:
+    """The weighting paragraph for a weight delivered with the data (escaped names)."""
+    return (f"**Weging.** De antwoorden zijn gewogen met de weegfactor die met de gegevens is "
+            f"meegeleverd (‘{variabele}’, variabele {kolom}); socvit heeft niet zelf naar "
+            "bevolkingsaantallen gewogen." + _design_in(naam, deff, n_eff))
+
+
+def ongewogen_diagnose(reden: str) -> str:
+    return f"**Weging.** {ongewogen_zin(reden)}"
 
 
 def onthulling_zin(min_n: int, warn_n: int) -> str:

@@ -171,7 +171,7 @@ def _resolve_inputs(data, codebook) -> tuple[Path, Path, bool]:
 
 def plan_reports(data=None, gemeenten=None, golf=None, indeling=None, *, codebook=None,
                  out="reports", formats=("html",), min_n=None, warn_n=None, compare_to=None,
-                 notebook=None) -> ReportPlan:
+                 notebook=None, bevolking=None) -> ReportPlan:
     """Check the parameters and list the reports to make, without starting a kernel.
 
     Reads only the gemeente and wave columns of the panel. Raises
@@ -194,6 +194,12 @@ def plan_reports(data=None, gemeenten=None, golf=None, indeling=None, *, codeboo
     from ..codebook import Codebook
 
     data, cb_path, is_sample = _resolve_inputs(data, codebook)
+    if bevolking is not None:
+        bevolking = Path(bevolking).resolve()
+        if not bevolking.is_file():
+            raise DataError(f"Population file {bevolking} (--bevolking) does not exist. Give a "
+                            f"CSV with columns golf, gemeente, the codebook's weighting "
+                            f"variables and aantal.")
     notebook = Path(notebook or DEFAULT_NOTEBOOK).resolve()
     if not notebook.exists():
         raise DataError(f"Report notebook {notebook} does not exist; run from a checkout of the "
@@ -248,6 +254,8 @@ def plan_reports(data=None, gemeenten=None, golf=None, indeling=None, *, codeboo
     for name in _COMPANIONS:
         if (data.parent / name).exists():
             hashes[f"{name}_sha256"] = sha256_file(data.parent / name)
+    if bevolking is not None:
+        hashes["bevolking_sha256"] = sha256_file(bevolking)
     from .. import __version__
 
     hashes["socvit_version"] = __version__
@@ -255,7 +263,8 @@ def plan_reports(data=None, gemeenten=None, golf=None, indeling=None, *, codeboo
     common = {"golf": golf, "indeling": None if indeling is None else target,
               "data": None if is_sample else str(data),
               "codebook": None if codebook is None else str(cb_path)}
-    for key, value in (("min_n", min_n), ("warn_n", warn_n), ("compare_to", compare_to)):
+    for key, value in (("min_n", min_n), ("warn_n", warn_n), ("compare_to", compare_to),
+                       ("bevolking", None if bevolking is None else str(bevolking))):
         if value is not None:
             common[key] = value
     folder = Path(out) / (str(golf) if target == golf else f"{golf}-indeling-{target}")
@@ -475,7 +484,7 @@ def _finish_report(nb, job: ReportJob, cfg: _Config, t0: float) -> ReportOutcome
 
 def run_reports(data=None, gemeenten=None, golf=None, indeling=None, jobs=2, formats=("html",),
                 out="reports", force=False, *, codebook=None, min_n=None, warn_n=None,
-                compare_to=None, notebook=None, timeout=600.0, progress=True,
+                compare_to=None, bevolking=None, notebook=None, timeout=600.0, progress=True,
                 kernel_name="python3", preload=None) -> RunSummary:
     """Make one report per gemeente with warm kernels; write the index and the manifest.
 
@@ -497,8 +506,10 @@ def run_reports(data=None, gemeenten=None, golf=None, indeling=None, jobs=2, for
         Output folder (default ``reports``).
     force : bool
         Remake reports that are up to date.
-    codebook, min_n, warn_n, compare_to
-        Passed to the notebook (``None``: the notebook's default).
+    codebook, min_n, warn_n, compare_to, bevolking
+        Passed to the notebook (``None``: the notebook's default; ``bevolking`` is the
+        population margins file, by default the codebook's or ``bevolking.csv`` beside
+        the data).
     notebook : path, optional
         Report notebook; default :data:`DEFAULT_NOTEBOOK` (``socvit/report/gemeente_rapport.ipynb``).
     timeout : float
@@ -530,7 +541,7 @@ def run_reports(data=None, gemeenten=None, golf=None, indeling=None, jobs=2, for
         raise DataError(f"--jobs must be a whole number of at least 1, not {jobs!r}.")
     plan = plan_reports(data, gemeenten, golf, indeling, codebook=codebook, out=out,
                         formats=formats, min_n=min_n, warn_n=warn_n, compare_to=compare_to,
-                        notebook=notebook)
+                        notebook=notebook, bevolking=bevolking)
     out = Path(out)
     folder = plan.folder
     folder.mkdir(parents=True, exist_ok=True)
@@ -676,7 +687,7 @@ def cli_reports(args) -> int:
         data=args.data, gemeenten=gemeenten, golf=args.golf, indeling=args.indeling,
         jobs=args.jobs if args.jobs is not None else 2, formats=args.format, out=args.out,
         force=args.force, codebook=args.codebook, min_n=args.min_n, warn_n=args.warn_n,
-        notebook=getattr(args, "notebook", None),
+        bevolking=getattr(args, "bevolking", None), notebook=getattr(args, "notebook", None),
     )
     print(summary.summary())
     return summary.exit_code
