@@ -429,37 +429,50 @@ def kern_columns(data, codebook=None) -> tuple:
     return tuple(out)
 
 
-def _kern_names(df, kern_col, cb):
-    """The kern column as names (string): the codebook's value labels when it declares kern
-    codes (``values`` on the kern variable), else the column as text."""
-    import pandas as pd
-
-    s = df[kern_col]
+def _kern_label(cb, kern_col):
+    """A function from one kern value to its name: the text without surrounding spaces, or
+    the codebook's label when it declares kern codes (``values`` on the kern variable)."""
     var = cb.variables.get(kern_col) if cb is not None else None
-    text = s.astype("string").str.strip()
+    lut = {}
     if var is not None and var.values:
         lut = {str(c): lab for c, lab in var.values.items()}
         lut.update({f"{c}.0": lab for c, lab in var.values.items()})
-        text = text.map(lambda v: lut.get(v, v) if isinstance(v, str) else v).astype("string")
-    return pd.Series(text, index=df.index)
+
+    def label(value):
+        text = str(value).strip()
+        return lut.get(text, text)
+    return label
 
 
-def _shared(names, gemeente, wave=None) -> dict:
-    """``{name: [codes]}`` for names that occur with more than one gemeente in one wave
-    (``wave`` None: in the whole data). Vectorised: each distinct triple is judged once."""
+def _factor(s, fn=None):
+    """``pd.factorize`` of a column, with ``fn`` applied to the distinct values only (then
+    values ``fn`` makes equal share a code). Codes -1 for missing."""
     import numpy as np
     import pandas as pd
 
-    kc, ku = pd.factorize(names)
-    gc, gu = pd.factorize(gemeente)
+    codes, uniq = pd.factorize(s)
+    if fn is not None and len(uniq):
+        lc, lu = pd.factorize(pd.Series([fn(u) for u in uniq], dtype=object))
+        codes = np.where(codes >= 0, lc[np.maximum(codes, 0)], -1)
+        uniq = lu
+    return np.asarray(codes, dtype=np.int64), uniq
+
+
+def _shared(kern, gemeente, wave=None, label=None) -> dict:
+    """``{name: [codes]}`` for kern names (``label`` of the values) that occur with more than
+    one gemeente in one wave (``wave`` None: in the whole data). Vectorised: each column is
+    factorised once and each distinct (wave, name, gemeente) judged once."""
+    import numpy as np
+
+    kc, ku = _factor(kern, label)
+    gc, gu = _factor(gemeente, lambda v: str(v).strip().upper())
     if wave is None:
         wc = np.zeros(len(kc), dtype=np.int64)
     else:
-        wc, _ = pd.factorize(wave)
-        wc = wc + 1                          # rows without a wave (-1) count as one wave
+        wc = _factor(wave)[0] + 1            # rows without a wave (-1) count as one wave
     ok = (kc >= 0) & (gc >= 0)
     nk, ng = len(ku) + 1, len(gu) + 1
-    triples = np.unique((wc[ok].astype(np.int64) * nk + kc[ok]) * ng + gc[ok])
+    triples = np.unique((wc[ok] * nk + kc[ok]) * ng + gc[ok])
     wk, g = np.divmod(triples, ng)
     pairs, counts = np.unique(wk, return_counts=True)
     out: dict = {}
@@ -499,8 +512,7 @@ def shared_kern_names(data, codebook=None) -> dict[str, list[str]]:
         return {}
     df = getattr(data, "data", data)
     cb = codebook if codebook is not None else getattr(data, "codebook", None)
-    return _shared(_kern_names(df, k, cb), df[g].astype("string"),
-                   None if w is None else df[w])
+    return _shared(df[k], df[g], None if w is None else df[w], _kern_label(cb, k))
 
 
 def kern_key(data, codebook=None):
@@ -546,10 +558,13 @@ def kern_key(data, codebook=None):
         raise DataError(f"The data have no kern column (columns: {', '.join(map(str, df.columns))}). "
                         f"Name it in the codebook (kind: kern) or call it 'kern'.")
     cb = codebook if codebook is not None else getattr(data, "codebook", None)
-    names = _kern_names(df, k, cb)
+    label = _kern_label(cb, k)
+    kc, ku = _factor(df[k], label)
+    names = pd.Series(pd.array(np.asarray(ku, dtype=object), dtype="string").take(kc, allow_fill=True),
+                      index=df.index, dtype="string")
     if g is None:
         return names
-    gem = df[g].astype("string")
+    gem = df[g].astype("string").str.strip().str.upper()
     wave = None if w is None else df[w]
     out = names.copy()
     shared = _shared(names, gem, wave)
@@ -557,15 +572,13 @@ def kern_key(data, codebook=None):
         hit = names.isin(list(shared)).fillna(False).to_numpy(dtype=bool) & gem.notna().to_numpy()
         gnames = {c: (_BY_CODE[c].name if c in _BY_CODE else c) for c in pd.unique(gem[hit])}
         out[hit] = names[hit] + " (" + gem[hit].map(gnames) + ")"
-    raw = df[k].astype("string").str.strip()
     if cb is not None and k in cb.variables and cb.variables[k].values:
         # declared codes: two codes with one label (in one gemeente) stay apart by the code
+        raw = df[k].astype("string").str.strip().str.replace(r"\.0$", "", regex=True)
         twice = _shared(out, raw, wave)
         if twice:
             hit = out.isin(list(twice)).fillna(False).to_numpy(dtype=bool)
-            code_ = raw[hit].str.replace(r"\.0$", "", regex=True)
             base = out[hit]
-            out[hit] = np.where(base.str.endswith(")"),
-                                base.str[:-1] + ", " + code_ + ")",
-                                base + " (" + code_ + ")")
+            out[hit] = np.where(base.str.endswith(")"), base.str[:-1] + ", " + raw[hit] + ")",
+                                base + " (" + raw[hit] + ")")
     return out.astype("string")

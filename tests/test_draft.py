@@ -192,3 +192,16 @@ def test_validate_sav_labels_differing_only_in_case_or_spaces_pass(tmp_path):
     (p1,) = sv.validate(path, codebook=sv.io.SAMPLE_DIR / "codebook.yaml")
     assert "3 = 'weet niet' in the file, 3 = 'neutraal' in the codebook" in p1.message
     assert "other way round" not in p1.message
+
+
+def test_validate_sav_missing_code_labels_differing_is_a_warning(tmp_path):
+    p = sv.load_sample()
+    raw = p.codebook.to_dict()
+    for v in raw["variables"]:
+        if v["name"] == "bet_1":
+            v["missing"] = {9: "weet niet", 99: "geen antwoord"}
+    path = tmp_path / "ontbrekend.sav"
+    sv.io.write_panel(sv.io.Panel(p.data.head(50), Codebook.from_dict(raw)), path)
+    (w,) = sv.validate(path, codebook=sv.io.SAMPLE_DIR / "codebook.yaml")
+    assert (w.severity, w.column) == ("warning", "bet_1")
+    assert "9 = 'weet niet' in the file, 9 = 'weet niet / geen mening' in the codebook" in w.message

@@ -27,7 +27,8 @@ weight                      a missing or negative weight (kind ``weight``)      
 kern in two gemeenten       one kern name in more than one gemeente in one      warning
                             wave (Oostwold in Oldambt and in Westerkwartier)
 value labels (.sav)         a code whose label in the file differs from the     error
-                            codebook's (a file coded the other way round)
+                            codebook's (a file coded the other way round);
+                            only labels of missing codes differ                 warning
 ==========================  ==================================================  ========
 
 A file that cannot be read at all (missing, not a table, bytes in no known encoding,
@@ -102,6 +103,13 @@ def _codes_text(codes) -> str:
 def _norm(label) -> str:
     """A value label compared without case, surrounding or repeated spaces."""
     return " ".join(str(label).casefold().split())
+
+
+def _label_pairs(diff) -> str:
+    """'1 = 'x' in the file, 1 = 'y' in the codebook; ...' for at most three codes."""
+    shown = "; ".join(f"{c} = {f!r} in the file, {c} = {o!r} in the codebook"
+                      for c, f, o in diff[:3])
+    return shown + (f" (and {len(diff) - 3} more codes)" if len(diff) > 3 else "")
 
 
 def _reversed(file_labels: dict, ours: dict) -> bool:
@@ -273,9 +281,10 @@ class _Checker:
                           f"enter a missing code.")
 
     def sav_label_rule(self):
-        """A .sav's value labels against the codebook's: one error per variable whose codes
-        mean something else in the file (a file coded the other way round, 1 = helemaal mee
-        eens where the codebook says 1 = helemaal mee oneens)."""
+        """A .sav's value labels against the codebook's (case and spacing ignored): one error
+        per variable whose valid codes mean something else in the file (a file coded the
+        other way round, 1 = helemaal mee eens where the codebook says 1 = helemaal mee
+        oneens); a warning when only labels of missing codes differ."""
         meta = self.raw.meta
         labels = getattr(meta, "variable_value_labels", None) or {}
         for name, var in self.cb.variables.items():
@@ -293,27 +302,29 @@ class _Checker:
                     continue
                 if _norm(text) != _norm(ours[c]):
                     diff.append((c, str(text), ours[c]))
-            if not diff:
-                continue
-            shown = "; ".join(f"{c} = {f!r} in the file, {c} = {o!r} in the codebook"
-                              for c, f, o in diff[:3])
-            more = f" (and {len(diff) - 3} more codes)" if len(diff) > 3 else ""
-            turned = (" The file looks coded the other way round." if _reversed(file_labels, var.values)
-                      else "")
-            self.add(name, f"the value labels of {name} in the file differ from the "
-                           f"codebook: {shown}{more}.{turned} Recode the variable in the file, "
-                           f"or correct its values in the codebook, so that each code means "
-                           f"the same answer in both; until then its numbers would be wrong.")
+            wrong = [d for d in diff if d[0] in var.values]
+            if wrong:
+                turned = (" The file looks coded the other way round."
+                          if _reversed(file_labels, var.values) else "")
+                self.add(name, f"the value labels of {name} in the file differ from the "
+                               f"codebook: {_label_pairs(wrong)}.{turned} Recode the variable "
+                               f"in the file, or correct its values in the codebook, so that "
+                               f"each code means the same answer in both; until then its "
+                               f"numbers would be wrong.")
+            elif diff:      # only missing codes: read as missing either way
+                self.add(name, f"the labels of missing codes of {name} differ from the "
+                               f"codebook: {_label_pairs(diff)}. They are read as missing "
+                               f"either way; align the labels if they mean different "
+                               f"answers.", severity="warning")
 
     def kern_rule(self):
         """A warning per kern name that occurs in more than one gemeente in one wave."""
         g, k = self.cb.column("gemeente"), self.cb.column("kern")
         if g not in self.frame or k not in self.frame:
             return
-        df = pd.DataFrame({k: self.cache.strings(self.frame[k], "kern"),
-                           g: self.cache.strings(self.frame[g], "gemeente")})
-        names = gemeenten._kern_names(df, k, self.cb)
-        shared = gemeenten._shared(names, df[g], self.wave)
+        shared = gemeenten._shared(self.cache.strings(self.frame[k], "kern"),
+                                   self.cache.strings(self.frame[g], "gemeente"), self.wave,
+                                   gemeenten._kern_label(self.cb, k))
         def named(c):
             return gemeenten._BY_CODE[c].name if c in gemeenten._BY_CODE else c
         for kern, codes in shared.items():
