@@ -102,6 +102,26 @@ def test_every_caption_is_true(shown):
     assert "vermogen" in inzet.lower()
 
 
+def test_items_on_two_answer_scales_get_a_figure_each(shown):
+    sec = shown["uitspraken"]
+    assert [a for a in sec.alt if "zeven antwoordmogelijkheden" in a]
+    assert [a for a in sec.alt if "vijf antwoordmogelijkheden" in a]
+    eens = sec.tables["eens"].set_index("item")
+    assert len(eens) == 16 and {"vm_1", "vb_1"} <= set(eens.index)
+
+
+def test_runner_passes_the_population_file(folder, tmp_path):
+    from socvit.runner import plan_reports
+    pop = tmp_path / "pop.csv"
+    pop.write_text("golf,gemeente,lftkl,sekse,aantal\n", encoding="utf-8")
+    plan = plan_reports(folder / "panel.csv", ["GM1979"], 2023, bevolking=pop)
+    assert plan.jobs[0].parameters["bevolking"] == str(pop.resolve())
+    assert "bevolking_sha256" in plan.hashes
+    with pytest.raises(DataError, match=r"Population file .*nergens.csv \(--bevolking\) does "
+                                        r"not exist"):
+        plan_reports(folder / "panel.csv", ["GM1979"], 2023, bevolking=tmp_path / "nergens.csv")
+
+
 def test_sections_numbered_in_order(shown):
     heads = [p for s in shown.values() for k, p in s.parts if k == "kop"]
     numbers = [int(re.match(r"## (\d+)\.", h).group(1)) for h in heads]

@@ -591,8 +591,10 @@ def uitspraken(r: Rapport, scale_group: str = "organisatiekracht") -> Section:
         part = part.sort_values("_o", kind="stable").drop(columns="_o")
         labels = {i: r.label(i) for i in block}
         fig = plots.likert_bars(part, labels=labels, categories=cats)
-        sec.figure(fig, r.figuur(f"Uitspraken over organisatiekracht in {r.naam}; in vet het "
-                                 "aandeel dat het (helemaal) eens is"),
+        punten = (f" (uitspraken met {texts.telwoord(len(cats))} antwoordmogelijkheden)"
+                  if len(blocks) > 1 else "")
+        sec.figure(fig, r.figuur(f"Uitspraken over organisatiekracht in {r.naam}{punten}; in "
+                                 "vet het aandeel dat het (helemaal) eens is"),
                    _bron(r, extra="Zonder ‘weet niet / geen mening’."))
     return sec
 
