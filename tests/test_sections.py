@@ -258,3 +258,34 @@ def test_a_kerncijfer_with_too_few_answers_is_suppressed_not_an_error(panel):
     assert bool(table.loc["rapportcijfer", "suppressed"])
     assert table.loc["rapportcijfer", "richting"] is None
     assert sections.headline(r)["rapportcijfer"] is None
+
+
+def test_comparison_area_is_the_rest_of_the_gemeentes_own_province(panel):
+    """A panel with gemeenten in two provinces (Stadskanaal's rows relabelled as Emmen,
+    Drenthe): a Groningen gemeente is compared with the rest of Groningen only; a gemeente
+    alone in its province with the other gemeenten of the panel, and the text says so."""
+    d = panel.data.copy()
+    d["gemeente"] = d["gemeente"].replace({"GM0037": "GM0114"})
+    two = sv.io.Panel(d, panel.codebook, "twee provincies")
+    bev = pd.read_csv(sv.io.SAMPLE_DIR / "bevolking.csv", dtype={"gemeente": "string"})
+    bev["gemeente"] = bev["gemeente"].replace({"GM0037": "GM0114"})
+    r = sections.prepare("GM1979", 2023, data=two, bevolking=bev)
+    wave = r.wave()
+    compared = set(wave.loc[r.in_comparison(), sections.G])
+    assert "GM0114" not in compared and len(compared) == 8       # the other 8 of Groningen
+    assert r.compare_label == "de rest van de provincie"
+    emmen = sections.prepare("Emmen", 2023, data=two, bevolking=bev)
+    assert emmen.compare_label == "de andere gemeenten in het panel"
+    assert set(wave.loc[emmen.in_comparison(), sections.G]) == set(wave[sections.G]) - {"GM0114"}
+    assert "de andere gemeenten in het panel" in sections.kerncijfers(emmen).markdown()
+
+
+def test_kernen_of_one_name_in_two_former_gemeenten_stay_apart_in_the_report(panel):
+    """Recalculated to a later indeling, Eemsdelta 2017 holds Delfzijl's Farmsum and (here)
+    a Farmsum of Loppersum: the kern table keeps them apart, named by their gemeente."""
+    d = panel.data.copy()
+    d["kern"] = d["kern"].astype("string")
+    d.loc[(d["gemeente"] == "GM0024") & (d["kern"] == "Middelstum"), "kern"] = "Farmsum"
+    r = sections.prepare("Eemsdelta", 2017, indeling=2023, data=sv.io.Panel(d, panel.codebook))
+    kernen = set(sections.organisatiekracht(r).tables["kernen"]["kern"].astype(str))
+    assert {"Farmsum (Delfzijl)", "Farmsum (Loppersum)"} <= kernen and "Farmsum" not in kernen

@@ -173,6 +173,26 @@ def _to_indeling(frame: pd.DataFrame, gem_col: str, kern_col: str | None, year: 
     return pd.Series(out.to_numpy(), index=frame.index, dtype="string")
 
 
+def _own_province(base: dict, code_: str) -> tuple | None:
+    """The gemeenten of the data in ``code_``'s own province, or None when every gemeente of
+    the data lies in it (or a registered gemeente has no province): then all of them."""
+    by_province = base["shared"].get("_provinces")
+    if by_province is None:
+        by_province = {}
+        for c in base["data"][G].dropna().unique():
+            try:
+                by_province.setdefault(gemeenten.province(str(c)), []).append(str(c))
+            except DataError:
+                by_province.setdefault(None, []).append(str(c))
+        base["shared"]["_provinces"] = by_province
+    if len(by_province) < 2 or None in by_province:
+        return None
+    try:
+        return tuple(sorted(by_province.get(gemeenten.province(code_), [])))
+    except DataError:
+        return None
+
+
 def resolve_path(path) -> Path:
     """A path as given; a relative one that does not exist is also looked for from the
     parent of the working directory (a notebook run from a project's notebooks/ folder)
@@ -206,7 +226,8 @@ def prepare(gemeente, golf: int, indeling: int | None = None, data=None, codeboo
     min_n, warn_n : int
         Disclosure thresholds (suppress below ``min_n``, indicative below ``warn_n``).
     compare_to : str or list
-        "provincie" (every other gemeente in the data), a name in :data:`REGIOS`, or a list
+        "provincie" (every other gemeente of the data in the gemeente's own province), a name
+        in :data:`REGIOS`, or a list
         of gemeente codes/names.
     bevolking : path or DataFrame, optional
         Population margins by the codebook's ``roles.weighting`` variables (columns golf,
@@ -242,7 +263,10 @@ def prepare(gemeente, golf: int, indeling: int | None = None, data=None, codeboo
 
     # comparison area
     if isinstance(compare_to, str) and compare_to.strip().lower() == "provincie":
-        compare_codes, label = None, "de rest van de provincie"
+        compare_codes, label = _own_province(base, code_), "de rest van de provincie"
+        if compare_codes is not None and set(compare_codes) <= {code_}:
+            # the only gemeente of its province in the panel: compare with the others
+            compare_codes, label = None, "de andere gemeenten in het panel"
     elif isinstance(compare_to, str) and compare_to in REGIOS:
         compare_codes = tuple(gemeenten.to_indeling(c, indeling) for c in REGIOS[compare_to])
         label = f"de rest van {md(compare_to)}"

@@ -493,6 +493,8 @@ def organisatiekracht(r: Rapport) -> Section:
         return sec
     wave = r.wave()
     in_gem = wave.loc[r.in_gemeente(wave)]
+    # recalculated to a later indeling, two former gemeenten may each have a kern of one name
+    in_gem = in_gem.assign(**{kcol: gemeenten.kern_key(in_gem, r.codebook)})
     both = _mean(r, _long(in_gem, [x_el, y_el], keys=[kcol]), "waarde", by=["schaal", kcol])
     both["schaal"] = both["schaal"].astype(str)
     tx, ty = both[both["schaal"] == x_el], both[both["schaal"] == y_el]
