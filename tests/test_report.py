@@ -495,8 +495,12 @@ def test_planning_reads_the_panel_without_pandas(tmp_path, suffix):
         assert pandas_loaded == "False"
 
 
-def test_planning_reads_a_dutch_excel_csv(tmp_path):
-    """';' separator, cp1252 bytes, padded codes and waves written as 2017.0."""
+@pytest.mark.parametrize("reader", ["csv module", "pyarrow"])
+def test_planning_reads_a_dutch_excel_csv(tmp_path, monkeypatch, reader):
+    """';' separator, cp1252 bytes, padded codes and waves written as 2017.0; small files
+    are read with the csv module, large ones with pyarrow."""
+    if reader == "pyarrow":
+        monkeypatch.setattr("socvit.runner._run._SMALL_CSV", 0)
     raw = (sv.io.SAMPLE_DIR / "panel.csv").read_text(encoding="utf-8").splitlines()
     head = raw[0].split(",")
     g, w = head.index("gemeente"), head.index("golf")
@@ -565,3 +569,20 @@ def test_dead_or_timed_out_kernel_is_restarted_and_the_run_goes_on(panel_dir, tm
     assert len(pids) == 1              # the three good reports ran in the one restarted kernel
     assert (tmp_path / "2017" / "failed" / "GM0003-appingedam.ipynb").exists()
     assert summary.exit_code == 1
+
+
+@pytest.mark.parametrize("suffix", [".sav", ".parquet"])
+def test_planning_reads_sav_and_parquet_panels(tmp_path, suffix):
+    panel = sv.load_sample()
+    path = sv.io.write_panel(panel, tmp_path / f"panel{suffix}")
+    plan = plan_reports(path, golf=2017, out=tmp_path / "out",
+                        codebook=sv.io.SAMPLE_DIR / "codebook.yaml")
+    assert len(plan.jobs) == 23 and "GM0010" in {j.gemeente for j in plan.jobs}
+
+
+def test_planning_names_a_column_the_panel_lacks(tmp_path):
+    raw = (sv.io.SAMPLE_DIR / "panel.csv").read_text(encoding="utf-8")
+    (tmp_path / "panel.csv").write_text(raw.replace("gemeente,", "gem,", 1), encoding="utf-8")
+    with pytest.raises(sv.DataError, match="cannot be read for columns golf, gemeente.*'gemeente'"):
+        plan_reports(tmp_path / "panel.csv", out=tmp_path / "out",
+                     codebook=sv.io.SAMPLE_DIR / "codebook.yaml")

@@ -52,6 +52,12 @@ DEFAULT_PRELOAD = (
     "IPython.display", "socvit",
 )
 
+#: command-line options of every report kernel: no input history. A report's cells need
+#: none, and the kernels of one run would otherwise all write to one IPython history database
+#: (SQLite, with its lock; ~3% of a report's time in the kernel).
+KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False",)
+
+
 class KernelFailure(RuntimeError):
     """The kernel could not start, died, or did not answer in time."""
 
@@ -120,7 +126,8 @@ class WarmKernel:
         env.pop("MPLBACKEND", None)
         env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
         try:
-            await self.km.start_kernel(cwd=self.cwd, env=env)
+            await self.km.start_kernel(cwd=self.cwd, env=env,
+                                       extra_arguments=list(KERNEL_ARGUMENTS))
             self.kc = self.km.client()
             self.kc.start_channels()
             await self.kc.wait_for_ready(timeout=self.startup_timeout)
