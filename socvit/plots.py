@@ -64,15 +64,16 @@ INDICATIVE_NOTE = "Open symbool: indicatieve uitkomst (weinig respondenten)."
 def set_theme(font_scale: float = 1.0) -> None:
     """Set the house style once (seaborn whitegrid, Okabe-Ito palette, readable sizes).
 
-    Text is DejaVu Sans (shipped with matplotlib, so every machine measures it alike); SVG
-    figures name the sans-serif fonts after it, for a viewer without DejaVu Sans."""
+    Text is DejaVu Sans (shipped with matplotlib, so every machine measures it alike); the
+    report's SVG figures name fallback fonts after it for a reader without DejaVu Sans
+    (:data:`socvit.report._figures.FONT_FAMILY`)."""
     import seaborn as sns
     sns.set_theme(style="whitegrid", palette=PALETTE, font_scale=font_scale, rc={
         "figure.dpi": 100, "savefig.dpi": 100, "savefig.bbox": "standard",
         "axes.titlesize": 12, "axes.titleweight": "bold", "axes.titlelocation": "left",
         "axes.labelsize": 10.5, "xtick.labelsize": 9.5, "ytick.labelsize": 9.5,
         "legend.fontsize": 9.5, "legend.frameon": False, "grid.color": "#e6e6e6",
-        "axes.edgecolor": "#bbbbbb", "font.family": ["DejaVu Sans", "sans-serif"],
+        "axes.edgecolor": "#bbbbbb", "font.family": "DejaVu Sans",
     })
     _register_notebook_display()
 

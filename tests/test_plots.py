@@ -339,3 +339,22 @@ def test_without_ax_a_new_figure_is_returned():
     for name, make in AXES_LEVEL.items():
         fig = make(None)
         assert isinstance(fig, Figure) and len(fig.axes) == 1, name
+
+
+def test_report_svg_names_fallback_fonts_for_readers_without_dejavu_sans():
+    """matplotlib measures with DejaVu Sans; a browser without it must not fall back to a
+    serif default: every text of the SVG names similar sans-serifs after it."""
+    import re
+
+    from socvit.report import _figures
+
+    plots.set_theme()
+    fig = plots.dot_compare(pd.DataFrame({"label": ["Betrokkenheid", "Capaciteit"],
+                                          "group": "Eemsdelta", "estimate": [7.5, 5.2],
+                                          "ci_lower": [7.1, 4.9], "ci_upper": [7.9, 5.5],
+                                          "n": [358, 358]}))
+    svg = _figures.to_svg(fig).decode("utf-8")
+    families = re.findall(r"font-family: ([^;\"]+)", svg)
+    assert len(families) >= 5 and set(families) == {_figures.FONT_FAMILY}
+    assert _figures.FONT_FAMILY.startswith("'DejaVu Sans'")
+    assert _figures.FONT_FAMILY.endswith("sans-serif")

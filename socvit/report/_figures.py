@@ -29,11 +29,17 @@ from io import BytesIO
 
 from matplotlib.figure import Figure
 
-__all__ = ["SVG_RC", "to_svg", "img_html"]
+__all__ = ["SVG_RC", "FONT_FAMILY", "to_svg", "img_html"]
 
 #: matplotlib settings for the report's SVG images (text as text, deterministic output)
 SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "socvit",
           "figure.autolayout": False, "figure.constrained_layout.use": False}
+
+#: the house font (DejaVu Sans, which every machine with matplotlib has) and what a reader's
+#: browser takes instead when it lacks it: similar wide sans-serifs first. Written into the
+#: SVG rather than set as matplotlib's font family: a family list doubles matplotlib's font
+#: look-ups for every text it measures (~3% of the export time).
+FONT_FAMILY = "'DejaVu Sans', 'Bitstream Vera Sans', Verdana, Arial, Helvetica, sans-serif"
 
 _LOCK = threading.Lock()
 
@@ -50,7 +56,7 @@ def to_svg(fig: Figure) -> bytes:
     with mpl.rc_context(SVG_RC):
         if not _fits_one_axes(fig):
             fig.savefig(buf, format="svg", metadata={"Date": None})
-            return buf.getvalue()
+            return _with_fallback_fonts(buf.getvalue())
         engine, ax = fig.get_layout_engine(), fig.axes[0]
         in_layout = ax.get_in_layout()
         dpi = fig.dpi
@@ -64,7 +70,11 @@ def to_svg(fig: Figure) -> bytes:
             fig.set_dpi(dpi)
             fig.set_layout_engine(engine)
             ax.set_in_layout(in_layout)      # set_position took the Axes out of the layout
-    return buf.getvalue()
+    return _with_fallback_fonts(buf.getvalue())
+
+
+def _with_fallback_fonts(svg: bytes) -> bytes:
+    return svg.replace(b"font-family: 'DejaVu Sans'", b"font-family: " + FONT_FAMILY.encode())
 
 
 def img_html(fig: Figure, alt: str) -> str:
