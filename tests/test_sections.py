@@ -289,3 +289,18 @@ def test_kernen_of_one_name_in_two_former_gemeenten_stay_apart_in_the_report(pan
     r = sections.prepare("Eemsdelta", 2017, indeling=2023, data=sv.io.Panel(d, panel.codebook))
     kernen = set(sections.organisatiekracht(r).tables["kernen"]["kern"].astype(str))
     assert {"Farmsum (Delfzijl)", "Farmsum (Loppersum)"} <= kernen and "Farmsum" not in kernen
+
+
+def test_the_model_of_a_small_gemeente_says_which_area_it_was_fitted_on(panel, monkeypatch):
+    """A gemeente with fewer than INZET_MIN_N respondents gets the model of everyone: the
+    province when the panel is one province, the whole panel when it spans two."""
+    d = panel.data.copy()
+    d["gemeente"] = d["gemeente"].replace({"GM0037": "GM0114"})       # Stadskanaal -> Emmen
+    two = sv.io.Panel(d, panel.codebook, "twee provincies")
+    bev = pd.read_csv(sv.io.SAMPLE_DIR / "bevolking.csv", dtype={"gemeente": "string"})
+    bev["gemeente"] = bev["gemeente"].replace({"GM0037": "GM0114"})
+    for data, kwargs, where in ((panel, {}, "in de hele provincie"),
+                                (two, {"bevolking": bev}, "in het hele panel")):
+        r = sections.prepare("GM1979", 2023, data=data, min_n=10, warn_n=30, **kwargs)
+        monkeypatch.setattr(sections, "INZET_MIN_N", 10**6)   # every gemeente is "small"
+        assert where in sections.inzet(r).markdown()

@@ -677,6 +677,17 @@ def _references(r: Rapport) -> str:
     return ", ".join(refs)
 
 
+def _one_province(frame) -> bool:
+    """Whether every gemeente of ``frame`` lies in one province (as far as known)."""
+    provinces = set()
+    for code in frame[G].dropna().unique():
+        try:
+            provinces.add(gemeenten.province(str(code)))
+        except DataError:
+            return False
+    return len(provinces) <= 1
+
+
 def inzet(r: Rapport) -> Section:
     """7. What goes with inzet: a weighted logit of being active, as odds ratios."""
     from .. import regression
@@ -690,10 +701,11 @@ def inzet(r: Rapport) -> Section:
     if len(gem) >= INZET_MIN_N:
         frame, waar = gem, f"in {md(r.naam)}"
     else:
-        frame, waar = wave, "in de hele provincie"
+        gebied = "provincie" if _one_province(wave) else "panel"
+        frame, waar = wave, f"in het hele {gebied}" if gebied == "panel" else "in de hele provincie"
         sec.text(f"{md(r.naam)} heeft te weinig respondenten (minder dan {INZET_MIN_N}) voor een "
-                 "betrouwbare analyse; daarom is het model geschat voor alle respondenten in de "
-                 "provincie.")
+                 "betrouwbare analyse; daarom is het model geschat voor alle respondenten in "
+                 f"{'de provincie' if gebied == 'provincie' else 'het panel'}.")
     with warnings.catch_warnings():
         # regression's notes (e.g. few clusters) concern design choices fixed for the report
         warnings.simplefilter("ignore", SocvitWarning)
