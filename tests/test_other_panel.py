@@ -253,3 +253,16 @@ def test_without_weight_or_margins_the_report_says_unweighted(tmp_path):
     assert "de uitkomsten zijn ongewogen" in sections.respons(r).markdown()
     assert f"Bron: {op.SOURCE}, golf 2023; ongewogen." in sections.kerncijfers(r).markdown()
     assert "gewogen naar" not in sections.verantwoording(r).markdown()
+
+
+def test_introduction_and_response_table_follow_the_own_codebook(tmp_path):
+    """The introduction names the panel's own elements; without population figures the
+    response table has no empty 'Inwoners 18+' column."""
+    r = sections.prepare("GM1979", 2023, data=op.write(tmp_path))
+    intro = sections.titel(r).markdown()
+    for element in r.roles.elements:
+        assert f"*{r.label(element).lower()}*" in intro
+    assert "betrokkenheid en overtuigingen" not in intro
+    respons = sections.respons(r)
+    assert "inwoners" not in respons.tables["respons"].columns
+    assert "Inwoners 18+" not in respons.markdown()

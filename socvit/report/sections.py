@@ -255,7 +255,8 @@ def titel(r: Rapport) -> Section:
     roles = r.roles
     sec.text(texts.inleiding(md(r.naam), r.compare_label, actie=_scale_phrases(r, roles.actie),
                              themas=len(roles.themes), schaal=_schaal(r),
-                             cijfer=roles.mark is not None))
+                             cijfer=roles.mark is not None,
+                             elementen=[md(r.label(e)).lower() for e in roles.elements]))
     if r.indeling != r.golf:
         sec.text(texts.herindeling_zin(md(r.naam), r.indeling))
     if not r.enough():
@@ -333,6 +334,8 @@ def respons(r: Rapport) -> Section:
                      "inwoners": _inwoners(r, golf),
                      "n_eff": n_eff if shown else np.nan, "deff": deff if shown else np.nan})
     table = pd.DataFrame(rows)
+    if "inwoners" in table and table["inwoners"].isna().all():
+        table = table.drop(columns="inwoners")      # no population figures: no empty column
     sec.tables["respons"] = table
     n = r.n()
     pop = _inwoners(r, r.golf)

@@ -156,11 +156,14 @@ def datum(d) -> str:
 
 
 def inleiding(naam: str, vergelijking: str, actie=(), themas: int = 0, schaal: str | None = None,
-              cijfer: bool = True) -> str:
-    """The introduction (``naam``, ``vergelijking`` and the ACTIE names already escaped):
-    ``actie`` the ACTIE aspects the report shows, ``themas`` the number of panel themes,
-    ``schaal`` the answer scale of the scores ("een vijfpuntsschaal"; None: each
-    question's own), ``cijfer`` whether a mark for the gemeente is reported."""
+              cijfer: bool = True, elementen=("betrokkenheid en overtuigingen",
+                                               "bereidheid en capaciteit")) -> str:
+    """The introduction (``naam``, ``vergelijking``, the ACTIE names and ``elementen``
+    already escaped): ``actie`` the ACTIE aspects the report shows, ``themas`` the number of
+    panel themes, ``schaal`` the answer scale of the scores ("een vijfpuntsschaal"; None:
+    each question's own), ``cijfer`` whether a mark for the gemeente is reported,
+    ``elementen`` the names of organisatiekracht's two elements in the codebook (bond and
+    shared principles; motivation and skills)."""
     ook = []
     if actie:
         ook.append("de ondersteuning door gemeente en welzijnsorganisaties (ACTIE: "
@@ -175,10 +178,11 @@ def inleiding(naam: str, vergelijking: str, actie=(), themas: int = 0, schaal: s
         "Sociale vitaliteit is de mate waarin inwoners van een dorp of wijk samen met "
         "veranderingen weten om te gaan. De maatstaf is de mate waarin inwoners zich inzetten "
         "voor gemeenschappelijke doelen in hun dorp of wijk. De kern daarvan is "
-        "**organisatiekracht**, die bestaat uit twee elementen: *betrokkenheid en "
-        "overtuigingen* (de band tussen mensen en de mate waarin zij uitgangspunten delen) en "
-        "*bereidheid en capaciteit* (de motivatie om iets te doen en de vaardigheden om "
-        "initiatieven uit te voeren).\n\n"
+        + (f"**organisatiekracht**, die bestaat uit twee elementen: *{elementen[0]}* (de band "
+           "tussen mensen en de mate waarin zij uitgangspunten delen) en "
+           f"*{elementen[1]}* (de motivatie om iets te doen en de vaardigheden om "
+           "initiatieven uit te voeren).\n\n" if len(elementen) == 2 else
+           "**organisatiekracht**.\n\n") +
         f"Dit rapport beschrijft hoe inwoners van {naam} hierover denken, vergeleken met "
         f"{vergelijking}.{extra} Scores staan op een schaal van 0 tot 10 (het gemiddelde van "
         f"de antwoorden {schaal}, omgerekend: 0 is helemaal oneens, 10 helemaal "
