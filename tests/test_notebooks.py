@@ -162,3 +162,74 @@ def test_verkenning_runs_on_a_panel_given_as_data(tmp_path):
                      for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert str(folder / "panel.csv") in text             # the panel given, not the sample
     assert "2021" in text and "Westerkwartier" in text
+
+
+def _stdout(nb):
+    return "\n".join(o.text for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                     if o.output_type == "stream" and o.name == "stdout")
+
+
+def _number(pattern, text):
+    m = re.search(pattern, text)
+    assert m, (pattern, text[-2000:])
+    return float(m.group(1).replace(",", "."))
+
+
+@pytest.fixture(scope="module")
+def other_panels(tmp_path_factory):
+    """Another bureau's panel (tests/other_panel.py): with ACTIE and themes, and without."""
+    import other_panel as op
+    full, bare = tmp_path_factory.mktemp("eigen"), tmp_path_factory.mktemp("eigen_kaal")
+    op.write(full)
+    op.write(bare, actie=False, themes=False)
+    return {"full": full, "bare": bare}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", ["full", "bare"])
+def test_verkenning_on_another_panel(tmp_path, other_panels, which):
+    """Columns, roles, the delivered weight and the 7-point range all come from the codebook;
+    the printed 0-10 mean of the 7-point scale equals a numpy computation from the CSV."""
+    import other_panel as op
+    folder = other_panels[which]
+    nb = _run(tmp_path, "verkenning", data=str(folder / "panel.csv"), golf=2021,
+              gemeente="Westerkwartier")
+    assert not _errors(nb)
+    text = _stdout(nb)
+    assert op.NAME in text and "meegeleverde weegfactor 'weegfactor'" in text
+    images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if "image/png" in o.get("data", {})]
+    assert len(images) >= 5
+    sc = sv.load_panel(folder / "panel.csv").codebook.scale("vermogen")
+    want = op.hand_mean(folder, sc.items, gemeente=sv.gemeenten.code("Westerkwartier", year=2021),
+                        golf=2021, reverse=sc.reverse, low=1, high=7, min_valid=sc.min_valid)
+    got = _number(r"Vermogen in Westerkwartier, golf 2021: gemiddeld (\d+,\d+) op 0-10", text)
+    assert got == pytest.approx(want, abs=5e-5)
+    # read as 1-5 it would be 1.5 times as far from 0; the truth is well inside 0-10
+    assert 0 < got < 10
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", ["full", "bare"])
+def test_schaalconstructie_on_another_panel(tmp_path, other_panels, which):
+    """Scales and parts from the codebook's roles (no 'organisatiekracht' total scale, no
+    ACTIE in the bare panel); the printed alfa equals sv.reliability.alpha on the same rows."""
+    folder = other_panels[which]
+    nb = _run(tmp_path, "schaalconstructie", data=str(folder / "panel.csv"), golf=2021,
+              gemeente="Westerkwartier")
+    assert not _errors(nb)
+    text = _stdout(nb)
+    assert "organisatiekracht: verbondenheid, gedeelde_waarden, inzetbereidheid, vermogen" in text
+    assert ("ACTIE: geen schalen in het codeboek" in text) == (which == "bare")
+    assert "omega over de items van de delen samen" in text
+    panel = sv.load_panel(folder / "panel.csv")
+    wave = panel.subset(panel.data["jaar"] == 2021)
+    want = sv.reliability.alpha(wave, "vermogen").total["raw_alpha"]
+    got = _number(r"Vermogen: alfa (\d+,\d+) \(4 items, antwoorden 1 tot 7\)", text)
+    assert got == pytest.approx(want, abs=5e-5)
+    code = sv.gemeenten.code("Westerkwartier", year=2021)
+    rows = wave.data[wave.data["gem_code"] == code]
+    sc = panel.codebook.scale("vermogen")
+    want_gem = sv.reliability.alpha(rows, sc.items, reverse=sc.reverse).total["raw_alpha"]
+    got_gem = _number(r"Vermogen in Westerkwartier: alfa (\d+,\d+)", text)
+    assert got_gem == pytest.approx(want_gem, abs=5e-3)
