@@ -88,6 +88,15 @@ def main(argv=None) -> int:
     except DataError as exc:
         print(f"socvit {args.command}: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        print(f"socvit {args.command}: a file could not be read or written ({exc}). Check the "
+              f"path, and that its folder exists and is writable.", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug, or a file socvit does not understand: still no traceback
+        print(f"socvit {args.command}: stopped by an unexpected error ({type(exc).__name__}: "
+              f"{exc}). This is probably a bug in socvit; please report it with the command "
+              f"you ran.", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("socvit: interrupted", file=sys.stderr)
         return 130

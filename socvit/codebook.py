@@ -920,21 +920,10 @@ def write_draft(path, out=None, force: bool = False) -> Path:
 def cli_codebook(args) -> int:
     """``socvit codebook draft DATA.sav [--out FILE] [--force]``: write a draft codebook
     and say what to do next. CodebookError (bad input) reaches ``socvit``'s main: exit 2."""
-    import sys
     if args.codebook_command == "draft":
-        try:
-            out = write_draft(args.path, args.out, args.force)
-        except CodebookError:
-            raise
-        except OSError as exc:
-            print(f"socvit codebook draft: the draft could not be written ({exc}). Check that "
-                  f"the folder of --out exists and is writable.", file=sys.stderr)
-            return 2
-        except Exception as exc:  # a bug, or a file we do not understand: still no traceback
-            print(f"socvit codebook draft: no codebook could be drafted from {args.path} "
-                  f"({type(exc).__name__}: {exc}). This is probably a bug in socvit; please "
-                  f"report it with the output of `socvit validate {args.path}`.", file=sys.stderr)
-            return 2
+        # bad input raises CodebookError, an unwritable --out OSError: socvit's main reports
+        # both in one paragraph (exit 2)
+        out = write_draft(args.path, args.out, args.force)
         text = out.read_text(encoding="utf-8")
         n = text.count("\n  - ")
         k = text.count("# KIES:")

@@ -205,3 +205,21 @@ def test_validate_sav_missing_code_labels_differing_is_a_warning(tmp_path):
     (w,) = sv.validate(path, codebook=sv.io.SAMPLE_DIR / "codebook.yaml")
     assert (w.severity, w.column) == ("warning", "bet_1")
     assert "9 = 'weet niet' in the file, 9 = 'weet niet / geen mening' in the codebook" in w.message
+
+
+def test_cli_an_unwritable_out_and_an_unexpected_error_are_one_paragraph(sample_sav, tmp_path,
+                                                                          capsys, monkeypatch):
+    """socvit's main turns an OSError or any unexpected error into one paragraph, exit 2."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    assert main(["codebook", "draft", str(sample_sav), "--out", str(blocker / "cb.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "socvit codebook: a file could not be read or written" in err
+    assert "Traceback" not in err and err.count("\n") == 1
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("kapot")
+    monkeypatch.setattr("socvit.codebook.write_draft", broken)
+    assert main(["codebook", "draft", str(sample_sav), "--out", str(tmp_path / "cb.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "unexpected error (RuntimeError: kapot)" in err and "bug in socvit" in err
