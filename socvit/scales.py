@@ -40,18 +40,28 @@ def reverse(data, items, low: float, high: float) -> pd.DataFrame:
     return (low + high) - x
 
 
-def _item_bounds(codebook: Codebook | None, item: str, x: pd.Series) -> tuple[float, float]:
-    """Lowest and highest valid code of an item (codebook values, else range, else data)."""
+def _item_bounds(codebook: Codebook | None, item: str, data_range) -> tuple[float, float]:
+    """Lowest and highest valid code of an item: the codebook's values, else its range, else
+    ``data_range`` (the lowest and highest answer over all items of the scale, as
+    psych::scoreItems reverses without ``min``/``max``)."""
     if codebook is not None and item in codebook.variables:
         v = codebook.variables[item]
         if v.values:
             return float(min(v.values)), float(max(v.values))
         if v.range:
             return v.range
-    if x.notna().any():
-        return float(x.min()), float(x.max())
-    raise DataError(f"Item {item!r} has no valid codes in the codebook and no data, so it "
-                    f"cannot be reverse-keyed.")
+    if data_range is not None:
+        return data_range
+    raise DataError(f"Item {item!r} has no valid codes in the codebook and the scale's items "
+                    f"have no answers, so it cannot be reverse-keyed.")
+
+
+def _data_range(x: pd.DataFrame):
+    """(lowest, highest) answer over all columns of ``x``, None when all are missing."""
+    arr = x.to_numpy()
+    if not np.isfinite(arr).any():
+        return None
+    return float(np.nanmin(arr)), float(np.nanmax(arr))
 
 
 def score(data, scale, codebook: Codebook | None = None, min_valid: int | None = None,
@@ -84,7 +94,10 @@ def score(data, scale, codebook: Codebook | None = None, min_valid: int | None =
     Notes
     -----
     With item set :math:`I`, reverse-keyed :math:`R \\subseteq I` with codes from
-    :math:`l_j` to :math:`h_j`, and :math:`V_i` the items respondent :math:`i` answered
+    :math:`l_j` to :math:`h_j` (the item's codes in the codebook; without a codebook entry
+    the lowest and highest answer over *all* items of the scale, as psych::scoreItems
+    without ``min``/``max``: an item's own observed range would reverse it differently in
+    a small group where nobody chose an extreme answer), and :math:`V_i` the items respondent :math:`i` answered
     validly,
 
     .. math::
@@ -134,8 +147,9 @@ def score(data, scale, codebook: Codebook | None = None, min_valid: int | None =
         raise DataError(f"Scale {sc.name!r}: min_valid={need!r} must be a whole number from 1 "
                         f"to the number of items ({len(items)}).")
     x = _inputs.numeric_items(df, items)
+    data_range = _data_range(x) if rev else None
     for item in rev:
-        low, high = _item_bounds(cb, item, x[item])
+        low, high = _item_bounds(cb, item, data_range)
         x[item] = (low + high) - x[item]
     n_valid = x.notna().sum(axis=1)
     out = x.mean(axis=1, skipna=True)

@@ -44,8 +44,9 @@ def test_sum_is_prorated_mean_times_items():
 
 def test_items_and_reverse_override_without_codebook():
     got = score(DF, "eigen", items=["bet_1", "bet_2"], reverse=["bet_2"], min_valid=2)
-    # without a codebook the reverse bounds come from the data (bet_2: 2..5 -> 7 - x)
-    expected = [(4 + 2) / 2, (5 + 4) / 2, np.nan, np.nan, np.nan, (2 + 5) / 2]
+    # without a codebook the reverse bounds are the lowest and highest answer over all the
+    # scale's items (bet_1, bet_2: 1..5 -> 6 - x), as psych::scoreItems
+    expected = [(4 + 1) / 2, (5 + 3) / 2, np.nan, np.nan, np.nan, (2 + 4) / 2]
     np.testing.assert_allclose(got.to_numpy(), expected)
 
 
@@ -114,3 +115,38 @@ def test_matches_psych_scoreitems():
     for name in ("betrokkenheid", "capaciteit"):
         got = score(items, name, cb, min_valid=1)
         np.testing.assert_allclose(got.to_numpy(), ref[name].to_numpy(), rtol=1e-14, atol=0)
+
+
+def test_without_codebook_reverses_like_psych_on_a_small_group():
+    # reference: tests/reference/scales/make_reference.R (psych::scoreItems without min/max
+    # on the first 20 rows of bfi, where A1 is answered 2-6, C4 and E1 1-5: an item's own
+    # range would reverse them as 8 - x or 6 - x instead of psych's 7 - x)
+    ref_dir = Path(__file__).parent / "reference"
+    bfi = pd.read_csv(ref_dir / "reliability" / "bfi.csv").head(20)
+    ref = pd.read_csv(ref_dir / "scales" / "bfi_small_group.csv")
+    assert bfi["A1"].min() == 2 and bfi["C4"].max() == 5 and bfi["E1"].max() == 5
+    keys = {"A": ["A1"], "C": ["C4", "C5"], "E": ["E1", "E2"]}
+    for name, rev in keys.items():
+        got = score(bfi, name, items=[f"{name}{i}" for i in range(1, 6)], reverse=rev,
+                    min_valid=1)
+        np.testing.assert_allclose(got.to_numpy(), ref[name].to_numpy(), rtol=1e-14, atol=0)
+
+
+def test_codebook_range_wins_over_the_data_on_the_other_panel(tmp_path):
+    # the other panel asks vermogen (capaciteit) on 7 points: in a group where nobody
+    # answered 1 or 7, the reversed item still goes 8 - x (the codebook's codes)
+    from other_panel import write
+    panel = sv.load_panel(write(tmp_path))
+    cb = panel.codebook
+    sc = cb.scale("vermogen")
+    rev = sc.reverse[0]
+    items = panel.data[sc.items]
+    small = items[(items >= 2).all(axis=1) & (items <= 6).all(axis=1)].head(30)
+    assert small[rev].min() >= 2 and small[rev].max() <= 6
+    got = score(small, "vermogen", cb, min_valid=4)
+    x = small.to_numpy(float)
+    x[:, sc.items.index(rev)] = 8 - x[:, sc.items.index(rev)]
+    np.testing.assert_allclose(got.to_numpy(), x.mean(axis=1), rtol=1e-15)
+    # without the codebook: the data's range over all four items (2..6 -> 8 - x as well)
+    plain = score(small, "vermogen", items=sc.items, reverse=[rev], min_valid=4)
+    np.testing.assert_allclose(plain.to_numpy(), got.to_numpy(), rtol=1e-15)
