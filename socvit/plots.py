@@ -50,7 +50,7 @@ from .errors import DataError
 
 __all__ = [
     "set_theme", "PALETTE", "LIKERT_COLOURS", "likert_bars", "dot_compare", "quadrant",
-    "profile", "trend", "coef_plot", "INDICATIVE_NOTE",
+    "profile", "trend", "coef_plot", "gemeente_map", "MAP_COLOURS", "INDICATIVE_NOTE",
 ]
 
 #: Okabe-Ito colours (colour-blind safe): gemeente, comparison area, further groups
@@ -689,3 +689,228 @@ def coef_plot(model_table: pd.DataFrame, term: str = "term", labels: dict | None
     _note(ax, result, ["Gekleurd: het 95%-betrouwbaarheidsinterval bevat 1 niet (aantoonbaar verband); "
                 "grijs: geen aantoonbaar verband."])
     return result
+
+
+# --------------------------------------------------------------------------- map
+#: ColorBrewer Blues (sequential, colour-blind and greyscale safe) for the map's classes;
+#: the lightest is left out so that no class looks like "no data"
+MAP_COLOURS = ["#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
+_MAP_CONTEXT = "#f1f1f1"          # gemeenten outside the province
+_MAP_NODATA = "#d4d4d4"           # gemeenten of the province without respondents
+_MAP_HATCH = "////"
+
+
+def _shape_path(year: int, code: str):
+    """The matplotlib Path of one gemeente (all its rings), made once per session."""
+    key = (year, code)
+    path = _PATHS.get(key)
+    if path is None:
+        from matplotlib.path import Path as MPath
+        from . import geo
+        shape = geo.boundaries(year, codes=[code])[code]
+        verts, codes = [], []
+        for poly in shape.polygons:
+            for ring in poly:
+                verts.append(ring)
+                c = np.full(len(ring), MPath.LINETO, dtype=MPath.code_type)
+                c[0], c[-1] = MPath.MOVETO, MPath.CLOSEPOLY
+                codes.append(c)
+        path = _PATHS[key] = MPath(np.vstack(verts), np.concatenate(codes))
+    return path
+
+
+_PATHS: dict = {}
+
+
+def _map_classes(values: np.ndarray, k: int):
+    """Equal-interval class edges on round numbers (step 1, 2, 2.5 or 5 x 10^e) covering
+    ``values``, at most ``k`` classes."""
+    lo, hi = float(np.min(values)), float(np.max(values))
+    if hi - lo < 1e-12:
+        return np.array([lo, hi])
+    raw = (hi - lo) / k
+    e = 10.0 ** np.floor(np.log10(raw))
+    for m in (1, 2, 2.5, 5, 10):
+        step = m * e
+        start = np.floor(lo / step + 1e-9) * step
+        if start + k * step >= hi - 1e-12:
+            break
+    n = max(1, int(np.ceil((hi - start) / step - 1e-9)))
+    return start + step * np.arange(n + 1)
+
+
+def gemeente_map(data: pd.DataFrame, value: str = "estimate", highlight: str | None = None,
+                 code: str = "gemeente", year: int | None = None, province: str | None = None,
+                 percent: bool = False, decimals: int = 1, label: str | None = None,
+                 title: str | None = None, classes: int = 5, width: float = 7.0,
+                 ax=None) -> Figure | Axes:
+    r"""A province map: its gemeenten shaded by ``value`` in classes, one gemeente outlined.
+
+    Draws the table it is handed (one row per gemeente, e.g. ``socvit.estimates`` with
+    ``by=`` the gemeente column) on the boundaries of the indeling ``year``
+    (:func:`socvit.geo.boundaries`, offline). Colour is never the only carrier of meaning:
+    every shown gemeente has its value written on it, the legend names each class's range,
+    gemeenten with ``suppressed`` rows are hatched (not coloured, no value), gemeenten
+    without a row are grey, an ``indicative`` value gets a "*", and the ``highlight``
+    gemeente is outlined thickly and named.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Columns ``code`` (CBS codes of the indeling ``year``), ``value`` and optionally
+        ``suppressed`` and ``indicative``.
+    value, code : str
+        Column names.
+    highlight : str, optional
+        CBS code of the gemeente to outline and name.
+    year : int, optional
+        The indeling (default: the latest one 2017-2025 that has every code of the table).
+    province : str, optional
+        The province to show (default: that of ``highlight``, else of the table's first
+        gemeente); its gemeenten without a row are drawn as "geen gegevens".
+    percent : bool
+        Values are shares (0-1), written as percentages.
+    decimals : int
+        Decimals of written values that are not percentages.
+    label : str, optional
+        What the values are, as the legend's title (e.g. "aandeel actief").
+    classes : int
+        At most this many equal-interval classes on round edges.
+
+    Returns
+    -------
+    Figure or Axes
+
+    Notes
+    -----
+    Equal intervals on round numbers keep the legend readable [1]_; the colours are
+    ColorBrewer's sequential Blues [2]_. The map is drawn in longitude and latitude with the
+    aspect :math:`1/\cos\varphi` at the province's middle latitude :math:`\varphi` (an
+    equirectangular projection, accurate to a few percent over a province).
+
+    References
+    ----------
+    .. [1] Slocum, T. A., McMaster, R. B., Kessler, F. C. & Howard, H. H. (2009).
+       *Thematic Cartography and Geovisualization* (3rd ed.), ch. 5. Pearson.
+    .. [2] Harrower, M. & Brewer, C. A. (2003). ColorBrewer.org. *Cartogr. J.* 40(1), 27-37.
+
+    Examples
+    --------
+    >>> # In R: ggplot(merge(sf::st_read("gemeente_2023.topojson"), t, by.x = "statcode",
+    >>> #         by.y = "gemeente")) + geom_sf(aes(fill = estimate))
+    >>> t = sv.estimates.proportion(df, "actief", [1], by="gemeente")    # golf 2023
+    >>> fig = sv.plots.gemeente_map(t, highlight="GM1979", year=2023, percent=True,
+    ...                             label="aandeel actief")
+    >>> [t.get_text() for t in fig.axes[0].texts if "Eemsdelta" in t.get_text()]
+    ['Eemsdelta\n32%']
+    """
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Patch, PathPatch
+    from . import geo, gemeenten
+    _check(data, [code, value], "gemeente_map")
+    codes = [str(c) for c in data[code].dropna()]
+    if not codes:
+        raise DataError("plots.gemeente_map: the table has no gemeenten; there is nothing to draw.")
+    if year is None:
+        year = next((y for y in reversed(geo.YEARS)
+                     if all(gemeenten.exists_in(c, y) for c in codes)), None)
+        if year is None:
+            raise DataError(f"plots.gemeente_map: no indeling 2017-2025 holds every gemeente of "
+                            f"the table ({', '.join(codes[:5])}...); map them to one indeling "
+                            f"(sv.gemeenten.to_indeling) and pass its year.")
+    fy = geo.file_year(year)
+    geo.boundaries(year, codes=codes + ([highlight] if highlight else []))   # clear errors
+    if province is None:
+        province = gemeenten.province(highlight or codes[0])
+    inside = geo.boundaries(year, province=province)
+    every = geo.boundaries(year)
+
+    table = data.assign(_code=data[code].astype(str)).drop_duplicates("_code").set_index("_code")
+    sup = _flag(table, "suppressed")
+    ind = _flag(table, "indicative")
+    vals = pd.to_numeric(table[value], errors="coerce").where(~sup)
+    shown = [c for c in inside if c in table.index and pd.notna(vals.get(c))]
+    hidden = [c for c in inside if c in table.index and c not in shown]
+    empty = [c for c in inside if c not in table.index]
+    edges = _map_classes(vals[shown].to_numpy(dtype=float), classes) if shown else np.array([])
+    nclass = max(len(edges) - 1, 1)
+    palette = [MAP_COLOURS[round(i * (len(MAP_COLOURS) - 1) / max(nclass - 1, 1))]
+               for i in range(nclass)] if nclass > 1 else [MAP_COLOURS[2]]
+
+    def klass(v):
+        return int(min(max(np.searchsorted(edges, v, side="right") - 1, 0), nclass - 1))
+
+    # extent: the province with a margin; aspect from its middle latitude
+    b = np.array([inside[c].bounds for c in inside])
+    x0, y0, x1, y1 = b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
+    pad = 0.04 * max(x1 - x0, y1 - y0)
+    aspect = 1 / np.cos(np.radians((y0 + y1) / 2))
+    ratio = (y1 - y0 + 2 * pad) * aspect / (x1 - x0 + 2 * pad)
+    ax, result = _canvas(ax, width, min(max(width * 0.62 * ratio, 3.2), 9.0))
+    near = [c for c, s in every.items() if c not in inside and _overlaps(s.bounds, (x0 - pad, y0 - pad, x1 + pad, y1 + pad))]
+    ax.add_collection(PatchCollection([PathPatch(_shape_path(fy, c)) for c in near],
+                                      facecolor=_MAP_CONTEXT, edgecolor="white", linewidth=0.6,
+                                      zorder=1), autolim=False)
+    if shown:
+        ax.add_collection(PatchCollection(
+            [PathPatch(_shape_path(fy, c)) for c in shown],
+            facecolor=[palette[klass(vals[c])] for c in shown], edgecolor="white",
+            linewidth=0.8, zorder=2), autolim=False)
+    for group, face, hatch in ((hidden, "white", _MAP_HATCH), (empty, _MAP_NODATA, None)):
+        if group:
+            ax.add_collection(PatchCollection(
+                [PathPatch(_shape_path(fy, c)) for c in group], facecolor=face,
+                edgecolor="#777777" if hatch else "white", hatch=hatch, linewidth=0.6,
+                zorder=2), autolim=False)
+    # a light box behind written values (a stroked halo would turn the text into paths)
+    box = dict(boxstyle="round,pad=0.12", facecolor="white", edgecolor="none", alpha=0.75)
+
+    def written(c):
+        v = float(vals[c])
+        text = fmt.procent(v) if percent else fmt.getal(v, decimals)
+        return text + ("*" if ind.get(c, False) else "")
+
+    for c in shown:
+        if c == highlight:
+            continue
+        x, y = inside[c].representative_point()
+        ax.text(x, y, written(c), ha="center", va="center", fontsize=7.5, color="#222222",
+                bbox=box, zorder=5)
+    handles = []
+    if highlight:
+        ax.add_patch(PathPatch(_shape_path(fy, highlight), facecolor="none", edgecolor="#000000",
+                               linewidth=2.6, zorder=4))
+        x, y = inside[highlight].representative_point() if highlight in inside else \
+            geo.boundaries(year, codes=[highlight])[highlight].representative_point()
+        naam = gemeenten.name(highlight)
+        text = _text(naam) + ("\n" + written(highlight) if highlight in shown else
+                              "\nniet getoond" if highlight in hidden else "")
+        ax.text(x, y, text, ha="center", va="center", fontsize=9, fontweight="bold",
+                color="#000000", bbox=dict(box, alpha=0.85), zorder=6)
+        handles.append(Patch(facecolor="none", edgecolor="#000000", linewidth=2.6,
+                             label=_text(naam)))
+    fmt_v = (lambda v: fmt.procent(v)) if percent else (lambda v: fmt.getal(v, decimals))
+    for i in range(nclass if shown else 0):
+        text = (fmt_v(edges[0]) if len(edges) == 2 and edges[0] == edges[1]
+                else f"{fmt_v(edges[i])} tot {fmt_v(edges[i + 1])}")
+        handles.append(Patch(facecolor=palette[i], edgecolor="white", label=text))
+    if hidden:
+        handles.append(Patch(facecolor="white", edgecolor="#777777", hatch=_MAP_HATCH,
+                             label="te weinig respondenten\n(niet getoond)"))
+    if empty:
+        handles.append(Patch(facecolor=_MAP_NODATA, edgecolor="white", label="geen gegevens"))
+    ax.legend(handles=handles, title=_text(label) if label else None, loc="upper left",
+              bbox_to_anchor=(1.01, 1.0), borderaxespad=0, handlelength=1.6, handleheight=1.2,
+              alignment="left")
+    ax.set_xlim(x0 - pad, x1 + pad)
+    ax.set_ylim(y0 - pad, y1 + pad)
+    ax.set_aspect(aspect)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(_text(title))
+    _note(ax, result, ["* Indicatief: weinig respondenten." if any(ind.get(c, False) for c in shown) else ""])
+    return result
+
+
+def _overlaps(a, b) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
