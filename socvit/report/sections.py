@@ -87,6 +87,19 @@ class Section:
     parts: list = field(default_factory=list)
     tables: dict = field(default_factory=dict)
     alt: list = field(default_factory=list)       # alternative text per figure (its caption)
+    #: table key -> [(caption, source), ...] of the figures and HTML tables that show it
+    #: (the table book's sheets; see :meth:`_shows`)
+    shown_in: dict = field(default_factory=dict)
+
+    def _shows(self, caption: str, source: str) -> None:
+        """Link the tables stored since the last figure or HTML table to this one (a table
+        is stored just before what shows it); when none is new, the same data is shown again
+        (the kernen's figure, then their table)."""
+        new = [k for k in self.tables if k not in self.shown_in]
+        for key in new or getattr(self, "_last_shown", []):
+            self.shown_in.setdefault(key, []).append((caption, source))
+        if new:
+            self._last_shown = new
 
     def text(self, markdown: str) -> "Section":
         self.parts.append(("md", markdown))
@@ -95,6 +108,7 @@ class Section:
     def figure(self, fig, caption: str, source: str) -> "Section":
         self.parts.append(("fig", fig))
         self.alt.append(caption)
+        self._shows(caption, source)
         self.parts.append(("md", f"*{md(caption)}*  \n<small>{html.escape(source)}</small>"))
         return self
 
@@ -106,6 +120,7 @@ class Section:
 
     def html(self, table_html: str) -> "Section":
         self.parts.append(("html", table_html))
+        self._shows(*_caption_note(str(table_html)))
         return self
 
     def markdown(self) -> str:
@@ -132,6 +147,27 @@ class Section:
                 display(HTML(str(part)))
             else:
                 display(HTML(img_html(part, next(alt, "Figuur"))))
+
+
+def _kept(func):
+    """A section function whose :class:`Section` the Rapport keeps, in report order
+    (``r.counters["secties"]``: name -> Section), for the table book
+    (:func:`socvit.report.tabellenboek`)."""
+    import functools
+
+    @functools.wraps(func)
+    def section(r, *args, **kwargs):
+        sec = func(r, *args, **kwargs)
+        r.counters.setdefault("secties", {})[func.__name__] = sec
+        return sec
+    return section
+
+
+def _caption_note(table_html: str) -> tuple:
+    """The caption and note (plain text) of a table made by :func:`socvit.fmt.tabel`."""
+    import re
+    found = [re.search(rf"<{tag}[^>]*>(.*?)</{tag}>", table_html, re.S) for tag in ("caption", "p")]
+    return tuple(html.unescape(m.group(1)) if m else "" for m in found)
 
 
 # --------------------------------------------------------------------------- estimates
@@ -244,6 +280,7 @@ def _note_indicative(r: Rapport) -> str:
 
 
 # --------------------------------------------------------------------------- sections
+@_kept
 def titel(r: Rapport) -> Section:
     """1. Title, date and a short introduction."""
     sec = Section()
@@ -310,6 +347,7 @@ def _inwoners(r: Rapport, golf: int):
     return float(pop.loc[pop["gemeente"].isin(keep), "aantal"].sum()) if keep else None
 
 
+@_kept
 def respons(r: Rapport) -> Section:
     """2. Who answered: respondents per wave, the population, the weighting."""
     from .. import weighting
@@ -408,6 +446,7 @@ def _kerncijfers(r: Rapport) -> pd.DataFrame:
     return r.counters["kerncijfers"]
 
 
+@_kept
 def kerncijfers(r: Rapport) -> Section:
     """3. Headline figures against the comparison area ("hoger/lager" only when significant)."""
     sec = Section()
@@ -462,6 +501,7 @@ def _by_group(r: Rapport, columns, frame=None) -> pd.DataFrame:
     return t.sort_values(["_a", "_b"]).drop(columns=["_a", "_b"]).reset_index(drop=True)
 
 
+@_kept
 def organisatiekracht(r: Rapport) -> Section:
     """4. The four sub-scales and two elements; the kernen on the two elements."""
     sec = Section()
@@ -540,6 +580,7 @@ def organisatiekracht(r: Rapport) -> Section:
     return sec
 
 
+@_kept
 def uitspraken(r: Rapport, scale_group: str = "organisatiekracht") -> Section:
     """5. The organisatiekracht items: diverging Likert bars and "(helemaal) mee eens".
 
@@ -604,6 +645,7 @@ def uitspraken(r: Rapport, scale_group: str = "organisatiekracht") -> Section:
     return sec
 
 
+@_kept
 def ondersteuning(r: Rapport) -> Section:
     """6. The ACTIE profile and the panel themes against the comparison area (each part
     shown when the codebook has its scales)."""
@@ -691,6 +733,19 @@ def _one_province(frame) -> bool:
     return len(provinces) <= 1
 
 
+def model_labels(r: Rapport, table) -> dict:
+    """The Dutch labels of the model's terms, as the figure of section 7 shows them: a scale
+    "Betrokkenheid (per punt)", a category "Leeftijd: 35-49 jaar"."""
+    labels = {_term(s): f"{r.label(s)} (per punt)" for s in r.roles.scales}
+    for t in table["term"]:
+        if "[T." in t:
+            var, val = t.split("[T.", 1)
+            var = var[3:-2] if var.startswith("Q(") else var
+            labels[t] = f"{r.label(var)}: {val.rstrip(']')}"
+    return labels
+
+
+@_kept
 def inzet(r: Rapport) -> Section:
     """7. What goes with inzet: a weighted logit of being active, as odds ratios."""
     from .. import regression
@@ -715,12 +770,7 @@ def inzet(r: Rapport) -> Section:
         res = regression.fit(inzet_formula(r), frame, kind="logit", weights=W)
     table = res.table
     sec.tables["model"] = table
-    labels = {_term(s): f"{r.label(s)} (per punt)" for s in org}
-    for t in table["term"]:
-        if "[T." in t:
-            var, val = t.split("[T.", 1)
-            var = var[3:-2] if var.startswith("Q(") else var
-            labels[t] = f"{r.label(var)}: {val.rstrip(']')}"
+    labels = model_labels(r, table)
     zinnen = [texts.or_zin(r.codebook.phrase(s), row["odds_ratio"],
                            row["or_ci_lower"], row["or_ci_upper"])
               for s in org for _, row in table[table["term"] == _term(s)].iterrows()]
@@ -742,6 +792,7 @@ def inzet(r: Rapport) -> Section:
     return sec
 
 
+@_kept
 def trends(r: Rapport) -> Section:
     """8. Trends across the waves up to the report's, recalculated to its indeling."""
     sec = Section()
@@ -794,6 +845,9 @@ def trends(r: Rapport) -> Section:
     gframe = frame.loc[gem]
     cols = [c for c in r.roles.scales if c in gframe.columns]
     t = _mean(r, _long(gframe, cols, keys=[wcol]), "waarde", by=["schaal", wcol]) if cols else None
+    if cols:
+        sec.tables["scores_per_golf"] = t.rename(columns={wcol: "golf"}).assign(
+            schaal=t["schaal"].astype(str), label=t["schaal"].astype(str).map(r.label))
     for c in cols:
         sub = t[t["schaal"].astype(str) == c]
         cells = {int(row[wcol]): _cell(row) for row in sub.to_dict("records")}
@@ -806,6 +860,7 @@ def trends(r: Rapport) -> Section:
     return sec
 
 
+@_kept
 def verantwoording(r: Rapport) -> Section:
     """9. Reliability, weighting diagnostics, disclosure rules, data hash, version, date."""
     import socvit
@@ -834,16 +889,21 @@ def verantwoording(r: Rapport) -> Section:
                     for w in caught:
                         if not issubclass(w.category, SocvitWarning):
                             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-                    text = (f"{fmt.getal(a.total['raw_alpha'], 2)} "
-                            f"({fmt.interval(a.ci[0], a.ci[1], 2)})")
+                    alpha = (float(a.total["raw_alpha"]), float(a.ci[0]), float(a.ci[1]))
                     if cache is None:
-                        cells[key] = text
+                        cells[key] = alpha
                         continue
-                    r.shared[cache] = text
+                    r.shared[cache] = alpha
                 cells[key] = r.shared[cache]
             rows.append(cells)
-    rel = pd.DataFrame(rows)
-    sec.tables["betrouwbaarheid"] = rel
+    # the numbers (alpha and its interval, None when not computed) and the text shown
+    sec.tables["betrouwbaarheid"] = pd.DataFrame(
+        [{"schaal": c["schaal"], "items": c["items"],
+          **{f"{part}_{key}": (c[key][i] if isinstance(c[key], tuple) else None)
+             for key in ("gem", "prov") for i, part in enumerate(("alfa", "ci_lower", "ci_upper"))}}
+         for c in rows])
+    rel = pd.DataFrame([{k: (f"{fmt.getal(v[0], 2)} ({fmt.interval(v[1], v[2], 2)})"
+                             if isinstance(v, tuple) else v) for k, v in c.items()} for c in rows])
     sec.text(texts.ALFA_UITLEG)
     sec.html(fmt.tabel(rel, headers={"schaal": "Schaal", "items": "Uitspraken",
                                      "gem": f"Alfa {r.naam}", "prov": "Alfa alle respondenten"},
