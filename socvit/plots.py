@@ -882,13 +882,14 @@ def gemeente_map(data: pd.DataFrame, value: str = "estimate", highlight: str | N
                                linewidth=2.6, zorder=4))
         x, y = inside[highlight].representative_point() if highlight in inside else \
             geo.boundaries(year, codes=[highlight])[highlight].representative_point()
-        naam = gemeenten.name(highlight)
-        text = _text(naam) + ("\n" + written(highlight) if highlight in shown else
-                              "\nniet getoond" if highlight in hidden else "")
-        ax.text(x, y, text, ha="center", va="center", fontsize=9, fontweight="bold",
-                color="#000000", bbox=dict(box, alpha=0.85), zorder=6)
-        handles.append(Patch(facecolor="none", edgecolor="#000000", linewidth=2.6,
-                             label=_text(naam)))
+        naam = _text(gemeenten.name(highlight))
+        if highlight in shown:
+            ax.text(x, y, written(highlight), ha="center", va="center", fontsize=8.5,
+                    fontweight="bold", color="#000000", bbox=dict(box, alpha=0.85), zorder=6)
+        # named in the legend beside its outline: a name on the map would hide a small gemeente
+        naam += (f": {written(highlight)}" if highlight in shown else
+                 ": niet getoond" if highlight in hidden else "")
+        handles.append(Patch(facecolor="none", edgecolor="#000000", linewidth=2.6, label=naam))
     fmt_v = (lambda v: fmt.procent(v)) if percent else (lambda v: fmt.getal(v, decimals))
     for i in range(nclass if shown else 0):
         text = (fmt_v(edges[0]) if len(edges) == 2 and edges[0] == edges[1]

@@ -24,7 +24,7 @@ from .._files import sha256_file
 from ..errors import DataError, SocvitWarning
 from .texts import md
 
-__all__ = ["Rapport", "prepare", "resolve_path", "REGIOS", "W", "G"]
+__all__ = ["Rapport", "prepare", "resolve_path", "REGIOS", "W", "G", "kaart", "kaart_spec"]
 
 #: comparison areas by name (indeling 2023 codes); "provincie" is every gemeente in the data
 REGIOS = {
@@ -531,3 +531,61 @@ def _score(r: Rapport, panel) -> None:
     for ename in roles.elements:
         el = r.codebook.elements[ename]
         r.data[ename] = r.data[el.scales].mean(axis=1, skipna=False)
+
+
+# --------------------------------------------------------------------------- the map
+def kaart_spec(r: Rapport) -> tuple | None:
+    """What the province map shows: ``(column, kind, label)`` — the share active (the
+    codebook's activity outcome, kind "pct") or, without one, organisatiekracht (the mean of
+    its part scales on 0-10, kind "score"); None when the codebook has neither."""
+    roles = r.roles
+    if roles.activity:
+        return roles.activity, "pct", "aandeel actief"
+    if roles.scales:
+        return "_organisatiekracht", "score", "organisatiekracht (0-10)"
+    return None
+
+
+def kaart(r: Rapport) -> pd.DataFrame | None:
+    """The province map's data: the map's figure (:func:`kaart_spec`) per gemeente of the
+    report gemeente's province in the report's indeling, weighted, with the disclosure flags.
+
+    One row per gemeente of the province with respondents in the wave (``gemeente``,
+    ``naam``, ``estimate``, ``se``, ``ci_lower``, ``ci_upper``, ``n``, ``n_eff``,
+    ``suppressed``, ``indicative``) from :func:`socvit.estimates.proportion` or
+    :func:`~socvit.estimates.mean` with the report's weights and rules; computed once per
+    province, wave, indeling and rules and shared by the reports on the same prepared data.
+    None when there is nothing to map (no boundaries for the indeling or the gemeente, no
+    known province, no figure in the codebook).
+    """
+    from .. import estimates, geo
+    spec = kaart_spec(r)
+    if spec is None:
+        return None
+    try:
+        provincie = gemeenten.province(r.gemeente)
+        codes = geo.boundaries(r.indeling, province=provincie)
+        geo.boundaries(r.indeling, codes=[r.gemeente])
+    except DataError:
+        return None
+    column, kind, _ = spec
+    key = ("kaart", r.golf, r.indeling, provincie, r.rules, column)
+    if key not in r.shared:
+        wave = r.wave()
+        frame = wave.loc[wave[G].isin(list(codes)).fillna(False).astype(bool).to_numpy()]
+        if column == "_organisatiekracht":
+            frame = frame[[G, W]].assign(**{column: frame[list(r.roles.scales)].mean(
+                axis=1, skipna=False)})
+        if frame.empty:
+            table = None
+        elif kind == "pct":
+            table = estimates.proportion(frame, column, [1], weights=W, by=G, rules=r.rules)
+        else:
+            table = estimates.mean(frame, column, weights=W, by=G, rules=r.rules)
+        if table is not None:
+            table = table.rename(columns={G: "gemeente"})
+            table["gemeente"] = table["gemeente"].astype(str)
+            table.insert(1, "naam", [gemeenten.name(c) for c in table["gemeente"]])
+            table = table.drop(columns=[c for c in ("column", "category") if c in table.columns])
+        r.shared[key] = table
+    return r.shared[key]

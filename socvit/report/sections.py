@@ -484,7 +484,43 @@ def kerncijfers(r: Rapport) -> Section:
                        caption=r.tabel(f"Kerncijfers {r.naam}, golf {r.golf}"),
                        note=_bron(r) + " Scores 0-10. Verschillen getoetst met "
                        "95% betrouwbaarheid. " + _note_indicative(r)))
+    _kaart(r, sec)
     return sec
+
+
+def _kaart(r: Rapport, sec: Section) -> None:
+    """The province map (``plots.gemeente_map``) of the headline figure per gemeente
+    (``_prepare.kaart``), with its caption, source line, data and text alternative; nothing
+    when there is nothing to map."""
+    from .. import geo
+    from ._prepare import kaart, kaart_spec
+    table = kaart(r)
+    if table is None or table.empty:
+        return
+    column, kind, label = kaart_spec(r)
+    provincie = gemeenten.province(r.gemeente)
+    wat = ("het aandeel inwoners dat actief is voor het eigen dorp of de eigen wijk"
+           if kind == "pct" else "de score voor organisatiekracht (0-10)")
+    sec.tables["kaart"] = table
+    fig = plots.gemeente_map(table, highlight=r.gemeente, year=r.indeling, province=provincie,
+                             percent=kind == "pct", label=label)
+    shown = table[~table["suppressed"].astype(bool) & table["estimate"].notna()]
+    shown = shown.sort_values("estimate")
+    value = {row["gemeente"]: texts.waarde(row["estimate"], kind)
+             + (" (indicatief)" if row.get("indicative") else "")
+             for row in shown.to_dict("records")}
+    codes = geo.boundaries(r.indeling, province=provincie)
+    ends = [(shown.iloc[i]["naam"], value[shown.iloc[i]["gemeente"]]) for i in (0, -1)] \
+        if len(shown) >= 2 else [None, None]
+    alt = texts.kaart_alt(provincie, len(codes), wat, r.naam, value.get(r.gemeente), *ends,
+                          verborgen=[gemeenten.name(c) for c in table["gemeente"]
+                                     if c not in value],
+                          zonder=[gemeenten.name(c) for c in codes
+                                  if c not in set(table["gemeente"])])
+    caption = r.figuur(texts.kaart_onderschrift(wat[:1].upper() + wat[1:], provincie,
+                                                r.indeling))
+    sec.figure(fig, caption, _bron(r, extra=f"Grenzen: {geo.credit(r.indeling)} (CC BY 4.0)."))
+    sec.alt[-1] = f"{caption}. {alt}"      # the caption, then what the map shows
 
 
 def _by_group(r: Rapport, columns, frame=None) -> pd.DataFrame:

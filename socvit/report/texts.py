@@ -27,7 +27,7 @@ __all__ = ["md", "waarde", "eens_zin", "vergelijk_zin", "te_weinig_zin", "opsomm
            "uitspraken_intro", "ondersteuning_kop", "ondersteuning_intro",
            "ODDS_RATIO_UITLEG", "ALFA_UITLEG", "alfa_waarschuwing", "omega_zin",
            "weging_diagnose", "meegeleverd_diagnose", "ongewogen_diagnose", "onthulling_zin",
-           "gegevens_zin"]
+           "gegevens_zin", "kaart_onderschrift", "kaart_alt"]
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
 
@@ -378,3 +378,33 @@ def onthulling_zin(min_n: int, warn_n: int) -> str:
 def gegevens_zin(bestand: str, sha256: str, codeboek: str, versie: str, op) -> str:
     return (f"**Gegevens.** Bestand `{md(bestand)}` (SHA-256 `{sha256[:16]}…`), codeboek "
             f"‘{md(codeboek)}’. Gemaakt met socvit {versie} op {datum(op)}.")
+
+
+# --------------------------------------------------------------------------- the map
+def kaart_onderschrift(wat: str, provincie: str, indeling: int) -> str:
+    """Caption of the province map (``wat``: what the colours show, starting upper case)."""
+    return f"{wat} per gemeente in de provincie {provincie} (gemeentelijke indeling {indeling})"
+
+
+def kaart_alt(provincie: str, n_gemeenten: int, wat: str, naam: str, waarde_gem: str | None,
+              laagste: tuple | None, hoogste: tuple | None, verborgen=(), zonder=()) -> str:
+    """Text alternative of the province map: what it shows and its key numbers (the
+    gemeente's value and the range in the province, ``(naam, waarde)`` pairs), which
+    gemeenten are hatched (``verborgen``) or grey (``zonder``).
+
+    >>> kaart_alt("Groningen", 10, "het aandeel inwoners dat actief is", "Eemsdelta", "31%",
+    ...           ("Groningen", "24%"), ("Stadskanaal", "39%"))[:120]
+    'Kaart van de provincie Groningen met haar 10 gemeenten, gekleurd naar het aandeel inwoners dat actief is. Eemsdelta (dik '
+    """
+    zin = (f"Kaart van de provincie {provincie} met haar {n_gemeenten} gemeenten, gekleurd naar "
+           f"{wat}. {naam} (dik omlijnd): "
+           + (f"{waarde_gem}." if waarde_gem else "niet getoond (te weinig respondenten)."))
+    if laagste and hoogste:
+        zin += (f" In de provincie loopt dit van {laagste[1]} ({laagste[0]}) tot {hoogste[1]} "
+                f"({hoogste[0]}).")
+    if verborgen:
+        zin += (f" Gearceerd, want minder respondenten dan nodig om te tonen: "
+                f"{opsomming(verborgen)}.")
+    if zonder:
+        zin += f" Zonder respondenten (grijs): {opsomming(zonder)}."
+    return zin
