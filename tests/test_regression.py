@@ -148,13 +148,10 @@ def test_ordinal_matches_polr():
     assert res.table.odds_ratio.iloc[0] == pytest.approx(np.exp(r.estimate.iloc[0]), rel=1e-5)
 
 
-def test_ordinal_refuses_weights_and_robust_errors():
-    h = housing()
-    h["w"] = 1.0
-    with pytest.raises(DataError, match="does not take survey weights"):
-        reg.fit("Sat ~ Infl", h, kind="ordinal", weights="w")
+def test_ordinal_refuses_hc_errors():
+    # weighted and design-based ordinal models: tests/test_regression_ordinal.py
     with pytest.raises(ValueError, match="model-based"):
-        reg.fit("Sat ~ Infl", h, kind="ordinal", se="HC3")
+        reg.fit("Sat ~ Infl", housing(), kind="ordinal", se="HC3")
 
 
 # ================================================================== lmer

@@ -10,13 +10,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import _fitters
+from . import _clogit, _fitters, _ordinal
 from .. import _inputs
 from ..errors import DataError
 
 __all__ = ["fit", "ModelResult", "KINDS", "SE_TYPES"]
 
-KINDS = ("ols", "logit", "ordinal", "mixed", "within")
+KINDS = ("ols", "logit", "ordinal", "mixed", "within", "within_logit")
 SE_TYPES = ("classic", "HC0", "HC1", "HC2", "HC3", "cluster", "survey")
 # names a formula may use that are not columns (patsy and numpy helpers)
 _FORMULA_NAMES = {"C", "I", "Q", "np", "numpy", "center", "standardize", "scale", "Treatment",
@@ -145,8 +145,12 @@ def _column(data, spec, what):
 
 
 def _resolve_se(se, kind, weights, strata, cluster):
+    if kind == "within_logit" and (strata is not None or cluster is not None):
+        raise ValueError("kind='within_logit' takes no strata= or cluster=: its errors are "
+                         "model-based (as survival::clogit and Stata's xtlogit, fe); the "
+                         "respondent is given by groups=.")
     if se is None:
-        if kind in ("ordinal", "mixed"):
+        if kind in ("mixed", "within_logit"):
             return "classic"
         if kind == "within":
             return "cluster"
@@ -155,9 +159,13 @@ def _resolve_se(se, kind, weights, strata, cluster):
         return "cluster" if cluster is not None else "classic"
     if se not in SE_TYPES:
         raise ValueError(f"se must be one of {', '.join(SE_TYPES)} or None, got {se!r}.")
-    if kind in ("ordinal", "mixed") and se != "classic":
+    if kind in ("mixed", "within_logit") and se != "classic":
         raise ValueError(f"kind={kind!r} supports only model-based errors (se='classic' or "
                          f"None), got se={se!r}.")
+    if kind == "ordinal" and se not in ("classic", "survey", "cluster"):
+        raise ValueError(f"kind='ordinal' takes model-based (se='classic'), design-based "
+                         f"(se='survey', as survey::svyolr) or cluster-robust (se='cluster') "
+                         f"errors, got se={se!r}.")
     if kind == "within" and se != "cluster":
         raise ValueError("kind='within' uses errors clustered by respondent (se='cluster' or "
                          f"None), got se={se!r}.")
@@ -275,7 +283,7 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
     data = _inputs.frame(data)
     if labels == "nl" and codebook is None:
         raise ValueError("labels='nl' needs a socvit Panel (its codebook has the labels).")
-    if kind in ("ordinal", "mixed", "within") and weights is not None:
+    if kind in ("mixed", "within", "within_logit") and weights is not None:
         raise DataError(
             f"kind={kind!r} does not take survey weights: its fitter has no weighted "
             f"likelihood, and ignoring them silently would be wrong. Fit an "
@@ -290,7 +298,7 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
         raise DataError(f"The formula {formula!r} has no outcome; write 'outcome ~ terms'.")
     _check_names(lhs + rhs, data.columns, env.namespace, formula)
 
-    if kind in ("mixed", "within") and groups is None:
+    if kind in ("mixed", "within", "within_logit") and groups is None:
         kind_col = "kern" if kind == "mixed" else "id"
         groups = codebook.column(kind_col) if codebook is not None else None
         if groups is None:
@@ -349,7 +357,12 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
         if "Intercept" not in X:
             raise DataError("An ordinal model has no intercept (the thresholds take its place); "
                             "remove '- 1' / '+ 0' from the formula.")
-        fitted = _fitters.fit_ordinal(ycol, X, yname=yname)
+        if ext["_w"] is None and se == "classic":
+            fitted = _fitters.fit_ordinal(ycol, X, yname=yname)
+        else:
+            fitted = _ordinal.fit_ordinal_weighted(ycol, X, w=ext["_w"], se=se,
+                                                   strata=ext["_strata"],
+                                                   cluster=ext["_cluster"], yname=yname)
     else:
         Y, X = patsy.dmatrices(formula, frame, eval_env=env, return_type="dataframe")
         if Y.shape[1] != 1:
@@ -365,6 +378,9 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
             _fitters.check_design(X, f"the mixed model {formula!r}")
             fitted = _fitters.fit_mixed(y, X, [frame[f"_g_{g}"].to_numpy() for g in group_cols],
                                        list(group_cols), yname=yname, sd_y=_fitters._wsd(y, None))
+        elif kind == "within_logit":
+            fitted = _clogit.fit_within_logit(y, X, frame[f"_g_{group_cols[0]}"].to_numpy(),
+                                              yname=yname)
         else:
             fitted = _fitters.fit_within(y, X, frame[f"_g_{group_cols[0]}"].to_numpy(),
                                         cluster=ext["_cluster"], yname=yname)
@@ -387,7 +403,7 @@ def _table(f: _fitters.Fitted, kind, level, standardize) -> pd.DataFrame:
         p = 2 * stats.t.sf(np.abs(est / se), f.df)
     t = pd.DataFrame({"term": list(f.params.index), "estimate": est, "se": se,
                       "ci_lower": est - q * se, "ci_upper": est + q * se, "p": p})
-    if kind in ("logit", "ordinal"):
+    if kind in ("logit", "ordinal", "within_logit"):
         is_thr = t.term.isin(f.thresholds) | (t.term == "Intercept")
         t["odds_ratio"] = np.where(is_thr, np.nan, np.exp(est))
         t["or_ci_lower"] = np.where(is_thr, np.nan, np.exp(t.ci_lower))
