@@ -197,6 +197,11 @@ def _read(kind: str, year: int) -> dict:
     except OSError as exc:
         raise DataError(f"The boundary file {path} cannot be read ({exc.strerror or exc}); "
                         f"reinstall socvit (the file is package data).") from None
+    return _decode(topo, year)
+
+
+def _decode(topo: dict, year: int) -> dict:
+    """code -> Shape of a parsed TopoJSON topology (its first object)."""
     scale = np.asarray(topo["transform"]["scale"], dtype=float)
     translate = np.asarray(topo["transform"]["translate"], dtype=float)
     arcs = [np.cumsum(np.asarray(a, dtype=float), axis=0) * scale + translate
