@@ -59,7 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--indeling", type=int, default=None,
                      help="gemeente indeling to report in (default: that of the wave)")
     rep.add_argument("--jobs", type=int, default=None, help="parallel kernels (default: 2)")
-    rep.add_argument("--format", default="html", help="html, or html,pdf")
+    rep.add_argument("--format", default="html",
+                     help="html, pdf, xlsx or a combination: html,pdf,xlsx (xlsx: a table book "
+                          "per gemeente and the headline figures of all in one workbook)")
     rep.add_argument("--out", default="reports", help="output folder (default: reports)")
     rep.add_argument("--force", action="store_true", help="remake reports that are up to date")
     rep.add_argument("--min-n", type=int, default=None, dest="min_n")

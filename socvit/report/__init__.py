@@ -60,6 +60,7 @@ NOTEBOOK = "gemeente_rapport.ipynb"
 _NAMES = {
     "_headline": ("HEADLINE_MIMETYPE", "HEADLINE_KEYS"),
     "_prepare": ("Rapport", "prepare", "REGIOS", "resolve_path"),
+    "_tablebook": ("tabellenboek", "book_sheets", "kerncijfers_boek"),
     "sections": ("Section", "titel", "respons", "kerncijfers", "organisatiekracht", "uitspraken",
                  "ondersteuning", "inzet", "trends", "verantwoording", "headline",
                  "publish_headline", "shown_sections"),

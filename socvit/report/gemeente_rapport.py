@@ -36,6 +36,7 @@ bevolking = None         # population margins; None: the codebook's, else bevolk
 min_n = 10               # fewer respondents: not shown
 warn_n = 30              # fewer respondents: indicative
 compare_to = "provincie"  # comparison area: "provincie", a region name or a list of gemeenten
+tabellenboek = None      # path of the Excel table book to write (socvit reports --format xlsx); None: none
 
 # %%
 rapport = report.prepare(gemeente, golf, indeling=indeling, data=data, codebook=codebook,
@@ -67,6 +68,9 @@ report.trends(rapport).show()
 
 # %%
 report.verantwoording(rapport).show()
+
+# %%
+report.tabellenboek(rapport, tabellenboek)
 
 # %%
 report.publish_headline(report.headline(rapport))

@@ -29,7 +29,10 @@ __all__ = [
 
 #: the report notebook (package data of socvit.report)
 DEFAULT_NOTEBOOK = notebook_path()
-FORMATS = ("html", "pdf")
+#: what ``--format`` can ask for, in any combination (the HTML is always made: the PDF is
+#: printed from it and the index links it); xlsx: the table book per gemeente and one
+#: workbook of the run's headline figures
+FORMATS = ("html", "pdf", "xlsx")
 _MANIFEST = "manifest.json"
 _FAILED = "failed"
 _COMPANIONS = ("bevolking.csv", "gemeenten.csv")
@@ -49,6 +52,7 @@ class ReportJob:
     stamp: str
     html: str                # file name inside the set folder
     pdf: str | None = None
+    xlsx: str | None = None  # the table book (tabellenboek), with --format ...,xlsx
 
     @property
     def stem(self) -> str:
@@ -302,7 +306,8 @@ def plan_reports(data=None, gemeenten=None, golf=None, indeling=None, *, codeboo
         stem = f"{c}-{slug(gm.name(c))}"
         stamp_src = json.dumps({"parameters": params, **hashes}, sort_keys=True)
         jobs.append(ReportJob(c, gm.name(c), params, hashlib.sha256(stamp_src.encode()).hexdigest(),
-                              f"{stem}.html", f"{stem}.pdf" if "pdf" in formats else None))
+                              f"{stem}.html", f"{stem}.pdf" if "pdf" in formats else None,
+                              f"{stem}.xlsx" if "xlsx" in formats else None))
     return ReportPlan(data, cb_path, notebook, golf, target, folder, jobs, hashes, common, available)
 
 
@@ -312,7 +317,10 @@ def _check_formats(formats) -> tuple[str, ...]:
     formats = tuple(dict.fromkeys(f.strip().lower() for f in formats if f.strip()))
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
-        raise DataError(f"Unknown report format {', '.join(bad) or '(none)'}; use html or html,pdf.")
+        hint = " (an Excel table book is xlsx)" if any(f in ("xls", "excel") for f in bad) else ""
+        raise DataError(f"Unknown report format {', '.join(bad) or '(none)'}{hint}. "
+                        f"--format takes one or more of {', '.join(FORMATS)}, separated by "
+                        f"commas, e.g. html,pdf,xlsx.")
     if "html" not in formats:  # the PDF is printed from the HTML
         formats = ("html",) + formats
     return formats
@@ -350,6 +358,7 @@ class RunSummary:
     seconds: float = 0.0
     kernel_starts: int = 0
     notes: list[str] = field(default_factory=list)
+    workbook: Path | None = None   # the run's headline figures (--format ...,xlsx)
 
     def _count(self, status):
         return sum(o.status == status for o in self.outcomes)
@@ -388,6 +397,8 @@ class RunSummary:
                 lines.append(f"    executed notebook with the error: {o.failed_notebook}")
         lines.extend(f"  {n}" for n in self.notes)
         lines.append(f"  reports: {self.folder}   overview: {self.index}")
+        if self.workbook is not None:
+            lines.append(f"  headline figures of every gemeente: {self.workbook}")
         return "\n".join(lines)
 
 
@@ -410,7 +421,8 @@ def _up_to_date(job: ReportJob, entry: dict | None, folder: Path) -> bool:
         return False
     if not (folder / job.html).exists():
         return False
-    return job.pdf is None or (entry.get("pdf") == job.pdf and (folder / job.pdf).exists())
+    return all(name is None or (entry.get(kind) == name and (folder / name).exists())
+               for kind, name in (("pdf", job.pdf), ("xlsx", job.xlsx)))
 
 
 def _write_manifest(folder: Path, manifest: dict, out: Path) -> None:
@@ -454,7 +466,11 @@ async def _make_report(kernel, job: ReportJob, cfg: _Config) -> ReportOutcome:
     from ._kernels import error_text
 
     t0 = time.perf_counter()
-    nb = parameterize(cfg.base_nb, job.parameters)
+    # the table book's path is no part of the stamp: asking for it later remakes the report
+    # because the file is missing, not because the parameters changed
+    params = job.parameters if job.xlsx is None else {
+        **job.parameters, "tabellenboek": str((cfg.folder / job.xlsx).resolve())}
+    nb = parameterize(cfg.base_nb, params)
     error = None
     try:
         await kernel.execute(nb, timeout=cfg.timeout)
@@ -471,7 +487,7 @@ async def _make_report(kernel, job: ReportJob, cfg: _Config) -> ReportOutcome:
     if error is not None:
         kept = str(cfg.folder / _FAILED / f"{job.stem}.ipynb")
         keep_failed_notebook(nb, kept, error, f"het rapport voor {job.naam} ({job.gemeente})")
-        for name in (job.html, job.pdf):        # an older report would pass for a current one
+        for name in (job.html, job.pdf, job.xlsx):  # an older report would pass for a current one
             if name and (cfg.folder / name).exists():
                 (cfg.folder / name).unlink()
         return ReportOutcome(job.gemeente, job.naam, "failed", time.perf_counter() - t0, error,
@@ -492,8 +508,15 @@ def _finish_report(nb, job: ReportJob, cfg: _Config, t0: float) -> ReportOutcome
         html = notebook_to_html(nb, title=f"Sociale vitaliteit in {job.naam} ({job.parameters['golf']})")
         atomic_write(cfg.folder / job.html, html)
     except Exception as exc:
+        if job.xlsx and (cfg.folder / job.xlsx).exists():
+            (cfg.folder / job.xlsx).unlink()    # no table book beside a missing report
         return ReportOutcome(job.gemeente, job.naam, "failed", time.perf_counter() - t0,
                              f"The report ran but could not be written: {error_text(exc)}")
+    if job.xlsx and not (cfg.folder / job.xlsx).exists():
+        return ReportOutcome(job.gemeente, job.naam, "failed", time.perf_counter() - t0,
+                             f"The HTML report was made, the table book {job.xlsx} not: the "
+                             f"report notebook needs the cell `report.tabellenboek(rapport, "
+                             f"tabellenboek)` for --format xlsx.", headline)
     if job.pdf:
         try:
             html_to_pdf(cfg.folder / job.html, cfg.folder / job.pdf, chromium=cfg.chromium)
@@ -529,7 +552,10 @@ def run_reports(data=None, gemeenten=None, golf=None, indeling=None, jobs=2, for
     jobs : int
         Worker kernels run side by side.
     formats : tuple or str
-        ``"html"`` or ``"html,pdf"`` (PDF through headless Chromium).
+        Any of ``"html"``, ``"pdf"`` (through headless Chromium) and ``"xlsx"`` (the table
+        book per gemeente, ``<code>-<naam>.xlsx``, and ``kerncijfers-<set>.xlsx`` with the
+        headline figures of every gemeente), e.g. ``"html,pdf,xlsx"``; the HTML is always
+        made.
     out : path
         Output folder (default ``reports``).
     force : bool
@@ -608,7 +634,8 @@ def run_reports(data=None, gemeenten=None, golf=None, indeling=None, jobs=2, for
         entries[job.gemeente] = {
             "gemeente": job.gemeente, "naam": job.naam, "status": outcome.status,
             "seconds": round(outcome.seconds, 3), "file": job.html if outcome.status == "ok" else None,
-            "pdf": job.pdf if outcome.status == "ok" else None, "stamp": job.stamp,
+            "pdf": job.pdf if outcome.status == "ok" else None,
+            "xlsx": job.xlsx if outcome.status == "ok" else None, "stamp": job.stamp,
             "parameters": job.parameters, "data_sha256": plan.hashes["data_sha256"],
             "headline": outcome.headline, "error": outcome.error,
             "failed_notebook": (os.path.relpath(outcome.failed_notebook, folder)
@@ -682,10 +709,27 @@ def run_reports(data=None, gemeenten=None, golf=None, indeling=None, jobs=2, for
     else:
         manifest["updated"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
         _write_manifest(folder, manifest, out)
+    if any(j.xlsx for j in plan.jobs):
+        summary.workbook = _write_run_workbook(plan, manifest)
     order = {j.gemeente: i for i, j in enumerate(plan.jobs)}
     summary.outcomes.sort(key=lambda o: order.get(o.gemeente, 0))
     summary.seconds = time.perf_counter() - t_start
     return summary
+
+
+def _write_run_workbook(plan: ReportPlan, manifest: dict) -> Path:
+    """``kerncijfers-<set>.xlsx`` beside the reports: the headline figures of every gemeente
+    made in the set folder (one row each), as the index shows them. The runner only hands
+    the headlines over; the report layer writes the workbook."""
+    from ..report import kerncijfers_boek
+
+    rows = [{"gemeente": e.get("gemeente"), "naam": e.get("naam"), **(e.get("headline") or {})}
+            for e in manifest.get("reports", {}).values() if e.get("status") == "ok"]
+    meta = {"Gegevens": f"{plan.data.name} (SHA-256 {plan.hashes['data_sha256'][:16]}…)",
+            "Per gemeente": "het rapport (HTML) en het tabellenboek (xlsx) in deze map",
+            "Gemaakt met": f"socvit {plan.hashes.get('socvit_version', '')}"}
+    return kerncijfers_boek(rows, plan.folder / f"kerncijfers-{plan.folder.name}.xlsx",
+                            golf=plan.golf, indeling=plan.indeling, meta=meta)
 
 
 class _NoBar:
