@@ -81,21 +81,35 @@ def fit_within_logit(y, X: pd.DataFrame, person, yname="y"):
             f"within-person logit cannot estimate {'its' if len(flat) == 1 else 'their'} "
             f"effect. Remove it from the formula, or use kind='logit' or kind='mixed'.")
     check_design(Xd, "the within-person logit")
-    with warnings.catch_warnings(), np.errstate(over="ignore"):
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         model = ConditionalLogit(y, Xs, groups=groups)
-        res = model.fit(method="newton", maxiter=100, disp=False)
-    params = pd.Series(np.asarray(res.params, float), index=Xs.columns)
-    cov = pd.DataFrame(np.asarray(res.cov_params(), float), Xs.columns, Xs.columns)
-    se = np.sqrt(np.diag(cov.to_numpy()))
-    huge = [c for c, b, s in zip(Xs.columns, params, se)
-            if not np.isfinite(b) or not np.isfinite(s) or abs(b) > 15 or s > 1e3]
+        try:
+            res = model.fit(method="newton", maxiter=100, disp=False)
+            b, V = np.asarray(res.params, float), np.asarray(res.cov_params(), float)
+            se = np.sqrt(np.diag(V))
+        except (np.linalg.LinAlgError, ValueError, OverflowError):
+            # a singular Hessian on the way out: coefficients running off to infinity
+            res = None
+            try:
+                b = np.asarray(model.fit(method="bfgs", maxiter=1000, skip_hessian=True,
+                                         disp=False).params, float)
+            except (np.linalg.LinAlgError, ValueError, OverflowError):
+                b = np.full(Xs.shape[1], np.nan)
+            se = np.full(Xs.shape[1], np.inf)
+    if res is None:      # the coefficients that ran off, else all of them
+        huge = [c for c, bj in zip(Xs.columns, b) if not (abs(bj) <= 15)] or list(Xs.columns)
+    else:
+        huge = [c for c, bj, sj in zip(Xs.columns, b, se)
+                if not (abs(bj) <= 15 and sj <= 1e3)]       # NaN counts too
     if huge:
         raise DataError(
             f"Perfect separation in the within-person logit for '{yname}': "
             f"{', '.join(repr(c) for c in huge)} completely predict{'s' if len(huge) == 1 else ''} "
             f"when a respondent's outcome changes, so the coefficient is infinite. Merge "
             f"categories or drop the term.")
+    params = pd.Series(b, index=Xs.columns)
+    cov = pd.DataFrame(V, Xs.columns, Xs.columns)
     if np.max(np.abs(model.score(params.to_numpy()))) > 1e-6 * (1 + abs(res.llf)):
         warnings.warn(f"The within-person logit for '{yname}' did not converge.",
                       SocvitWarning, stacklevel=3)
