@@ -517,8 +517,9 @@ def _kaart(r: Rapport, sec: Section) -> None:
                                      if c not in value],
                           zonder=[gemeenten.name(c) for c in codes
                                   if c not in set(table["gemeente"])])
-    caption = r.figuur(texts.kaart_onderschrift(wat[:1].upper() + wat[1:], provincie,
-                                                r.indeling))
+    onderwerp = wat.split(" ", 1)[1]            # "aandeel inwoners ..." for the caption
+    caption = r.figuur(texts.kaart_onderschrift(onderwerp[:1].upper() + onderwerp[1:],
+                                                provincie, r.indeling))
     sec.figure(fig, caption, _bron(r, extra=f"Grenzen: {geo.credit(r.indeling)} (CC BY 4.0)."))
     sec.alt[-1] = f"{caption}. {alt}"      # the caption, then what the map shows
 
