@@ -213,6 +213,11 @@ def alpha(data, items=None, reverse=(), weights=None, ci="feldt", n_boot=1000, l
     first principal component of the keyed correlations (psych's check): such an item
     correlates negatively with the scale and is probably not reversed.
 
+    Another says when a Panel's rows repeat respondents (its codebook's id column, e.g. all
+    waves pooled): alpha then describes the pooled rows, but every interval treats them as
+    independent people and is too narrow. Use one wave (or one row per person), and
+    :func:`~socvit.reliability.alpha_waves` to compare the waves of the same people.
+
     References
     ----------
     .. [1] Revelle, W. psych: Procedures for Psychological, Psychometric, and Personality
@@ -229,10 +234,10 @@ def alpha(data, items=None, reverse=(), weights=None, ci="feldt", n_boot=1000, l
     >>> res = alpha(bfi, ["A1", "A2", "A3", "A4", "A5"], reverse="A1")
     >>> round(float(res.total["raw_alpha"]), 4)
     0.703
-    >>> # In R: psych::alpha(items, n.iter = 1000)  (a codebook scale, bootstrap interval)
-    >>> res = alpha(panel, "betrokkenheid", ci="bootstrap", seed=1)
+    >>> # In R: psych::alpha(items, n.iter = 1000)  (a codebook scale in one wave, bootstrap)
+    >>> res = alpha(wave, "betrokkenheid", ci="bootstrap", seed=1)
     >>> [round(b, 3) for b in res.ci]
-    [0.795, 0.807]
+    [0.783, 0.808]
     """
     if ci not in ("feldt", "duhachek", "bootstrap"):
         raise ValueError(f"ci must be 'feldt', 'duhachek' or 'bootstrap', got {ci!r}.")

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _inputs
-from ..errors import DataError
+from ..errors import DataError, SocvitWarning
 
 
 @dataclass
@@ -22,7 +22,41 @@ class _Items:
     label: str | None = None
 
 
-def _resolve(data, items=None, reverse=(), weights=None, need=2, call="alpha") -> _Items:
+def repeated_respondents(df: pd.DataFrame, cb, x: pd.DataFrame, call: str, groups=None,
+                         stacklevel: int = 4) -> None:
+    """Warn when the rows that answer an item repeat respondents (the same person in several
+    waves): the coefficient is fine as a description, but its interval and any test treat
+    the rows as independent people and are too narrow. The codebook's id column (kind
+    ``id``) identifies people; without it (a plain DataFrame) nothing is checked.
+    ``groups``: an array of group labels per row (alpha_by): repeats within a group count."""
+    idcol = cb.column("id") if cb is not None else None
+    if idcol is None or idcol not in df.columns:
+        return
+    answered = x.notna().any(axis=1).to_numpy()
+    ids = df[idcol].to_numpy()[answered]
+    if groups is not None:
+        keys = pd.MultiIndex.from_arrays([np.asarray(groups)[answered], ids])
+        n_people = int(keys.nunique())
+    else:
+        n_people = int(pd.unique(ids).size)
+    n_rows = int(answered.sum())
+    if n_rows <= n_people:
+        return
+    wave = cb.column("wave")
+    how = (f"compute it for one wave (e.g. panel.subset(panel.data[{wave!r}] == 2023)) or "
+           if wave is not None and wave in df.columns else "")
+    where = " within a group" if groups is not None else ""
+    warnings.warn(f"{call}: the {n_rows} rows that answer these items hold only {n_people} "
+                  f"respondents{where} ({idcol!r} repeats: the same people in several waves). "
+                  f"The coefficient describes the pooled rows, but its interval (and any test) "
+                  f"treats them as {n_rows} independent people and is too narrow. "
+                  f"{how[:1].upper() + how[1:] if how else ''}{'k' if how else 'K'}eep one "
+                  f"row per person; to compare waves of the same people use "
+                  f"sv.reliability.alpha_waves.", SocvitWarning, stacklevel=stacklevel)
+
+
+def _resolve(data, items=None, reverse=(), weights=None, need=2, call="alpha",
+             check_repeats=True) -> _Items:
     """Items, keys and weights from a DataFrame or a Panel (+ codebook scale name)."""
     df = _inputs.frame(data)
     items, reverse, label, cb = _inputs.scale_items(data, items, reverse, call)
@@ -57,4 +91,6 @@ def _resolve(data, items=None, reverse=(), weights=None, need=2, call="alpha") -
             codebook_range[it] = min(v.values) + max(v.values)
     data_adjust = float(lo.min() + hi.max())
     adjust = {c: float(codebook_range.get(c, data_adjust)) for c in items}
+    if check_repeats:
+        repeated_respondents(df, cb, x, call)
     return _Items(x, keys, adjust, w, label)

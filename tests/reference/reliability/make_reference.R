@@ -6,7 +6,9 @@
 #   bfi.csv            the 25 items + gender, education, age of psychTools::bfi (2,800 rows;
 #                      a public data set shipped with psychTools, Revelle 2010)
 #   reference.json     psych::alpha / omega / splitHalf values on bfi and, when
-#                      ../../../data/sample/panel.csv exists, on the bundled sample panel
+#                      ../../../socvit/data/sample/panel.csv exists, on the bundled sample panel;
+#                      the equal-alpha test for the same people in two or three waves
+#                      (Feldt 1980; Feldt, Woodruff & Salih 1987) written out here in R
 # Versions used are written into reference.json ("versions").
 suppressPackageStartupMessages({library(psych); library(psychTools); library(GPArotation);
                                 library(jsonlite)})
@@ -84,7 +86,15 @@ out$omega <- list(
   bfi_ACE_3 = omega_ref(bfi_x[, c(A, C, E)], 3),
   bfi_ACE_3_keyed = omega_ref(bfi_x[, c(A, C, E)], 3,
                               key = ifelse(c(A, C, E) %in% c("A1", "C4", "C5", "E1", "E2"), -1, 1)),
-  bfi_AC_2 = omega_ref(bfi_x[, c(A, C)], 2)
+  bfi_AC_2 = omega_ref(bfi_x[, c(A, C)], 2),
+  # one factor (a single sub-scale): psych reports omega_t ("Omega_h for 1 factor is not
+  # meaningful"); two items: one factor of two items
+  bfi_A_1_keyed = omega_ref(bfi_x[, A], 1, key = c(-1, 1, 1, 1, 1)),
+  bfi_A_1 = omega_ref(bfi_x[, A], 1),
+  bfi_A2A3_1 = omega_ref(bfi_x[, c("A2", "A3")], 1),
+  bfi_A2A3A4_1 = omega_ref(bfi_x[, c("A2", "A3", "A4")], 1),
+  # two factors of four items: -1 degrees of freedom, psych's optimiser path decides
+  bfi_C1C4_2 = omega_ref(bfi_x[, C[1:4]], 2)
 )
 
 # ---- splitHalf on bfi (keys given explicitly, no automatic reversal)
@@ -98,9 +108,9 @@ out$splithalf <- list(
 )
 
 # ---- the bundled sample panel (missing codes 9 and 99 -> NA, from the codebook)
-panel_csv <- "../../../data/sample/panel.csv"
+panel_csv <- "../../../socvit/data/sample/panel.csv"
 if (file.exists(panel_csv)) {
-  cb <- yaml::read_yaml("../../../data/sample/codebook.yaml")
+  cb <- yaml::read_yaml("../../../socvit/data/sample/codebook.yaml")
   p <- read.csv(panel_csv, colClasses = c(gemeente = "character", kern = "character",
                                            resp_id = "character"))
   for (v in cb$variables) {
@@ -124,6 +134,59 @@ if (file.exists(panel_csv)) {
   out$sample$omega$organisatiekracht_3 <- omega_ref(p[, ok], 3, key = k(ok, okr))
   out$sample$omega$organisatiekracht_4 <- omega_ref(p[, ok], 4, key = k(ok, okr))
   out$sample$splithalf$organisatiekracht <- split_ref(p[, ok], k(ok, okr))
+  bet <- unlist(sc$betrokkenheid$items); betk <- k(bet, unlist(sc$betrokkenheid$reverse))
+  out$sample$omega$betrokkenheid_2 <- omega_ref(p[, bet], 2)        # all waves, as the issue
+  out$sample$omega$betrokkenheid_2_golf_last <- omega_ref(g[, bet], 2, key = betk)
+  out$sample$omega$betrokkenheid_1_golf_last <- omega_ref(g[, bet], 1, key = betk)
+  out$sample$omega$animo_1 <- omega_ref(p[, unlist(sc$animo$items)], 1)
+
+  # ---- the same people in several waves: Feldt (1980) for two dependent alphas,
+  # Feldt, Woodruff & Salih (1987) for K, written out from the papers (cocron is not on this
+  # machine; cocron.two/n.coefficients(indep = FALSE) compute the same). The people are those
+  # with at least one valid betrokkenheid answer in every wave compared; alpha per wave
+  # on them (psych::alpha, pairwise); r the correlation of their scale scores (the mean of
+  # the valid keyed items, psych::alpha's scores) between waves.
+  feldt1980 <- function(a1, a2, n, r) {
+    t <- abs(a1 - a2) * sqrt(n - 2) / sqrt(4 * (1 - a1) * (1 - a2) * (1 - r^2))
+    list(statistic = t, df = n - 2, p = 2 * pt(t, n - 2, lower.tail = FALSE))
+  }
+  fws1987_dep <- function(a, n, items, r) {   # items: one per test; r: their scores' correlations
+    m <- length(a); u <- (1 - a)^(-1/3)
+    jh <- m / sum(1 / items)                        # harmonic mean of the test lengths
+    nt <- (jh - 1) * n / (jh + 1)
+    v <- 2 / (9 * (nt - 1) * (1 - a)^(2/3))
+    cv <- outer(seq_len(m), seq_len(m), function(i, j)
+      2 * r[cbind(i, j)]^2 / (9 * (nt - 1) * (1 - a[i])^(1/3) * (1 - a[j])^(1/3)))
+    chi <- sum((u - mean(u))^2) / (mean(v) - mean(cv[upper.tri(cv)]))
+    list(statistic = chi, df = m - 1, p = pchisq(chi, m - 1, lower.tail = FALSE))
+  }
+  waves_ref <- function(golven) {
+    answered <- lapply(golven, function(y) {
+      d <- p[p$golf == y, ]; d[rowSums(!is.na(d[, bet])) > 0, ] })
+    ids <- Reduce(intersect, lapply(answered, function(d) d$resp_id))
+    ids <- sort(ids)
+    per <- lapply(answered, function(d) d[match(ids, d$resp_id), bet])
+    al <- lapply(per, function(x) psych::alpha(x, keys = "bet_3", warnings = FALSE))
+    a <- sapply(al, function(x) x$total$raw_alpha)
+    scores <- sapply(al, function(x) as.numeric(x$scores))
+    r <- cor(scores)
+    n <- length(ids)
+    test <- if (length(golven) == 2) feldt1980(a[1], a[2], n, r[1, 2]) else
+      fws1987_dep(a, n, rep(length(bet), length(a)), r)
+    list(waves = golven, n = n, alpha = a, std_alpha = sapply(al, function(x) x$total$std.alpha),
+         r = r, statistic = test$statistic, df = test$df, p = test$p)
+  }
+  out$sample$waves <- list(w2021_2023 = waves_ref(c(2021, 2023)),
+                           w2019_2021_2023 = waves_ref(c(2019, 2021, 2023)))
+}
+# Published examples of the dependent tests, by the same R functions (checks of the formulas):
+# Charter & Feldt (1996): alphas .82 and .89 of 27 people, r = .74 -> t = 1.849 (df 25);
+# Feldt, Woodruff & Salih (1987): four tests of 50, 40, 35, 25 items, 100 people -> 10.66.
+if (exists("feldt1980")) {
+  rr <- rbind(c(1, .8, .6, .75), c(.8, 1, .65, .7), c(.6, .65, 1, .55), c(.75, .7, .55, 1))
+  out$published <- list(charter_feldt_1996 = feldt1980(.82, .89, 27, .74),
+                        fws_1987 = fws1987_dep(c(.857, .875, .800, .833), 100,
+                                               c(50, 40, 35, 25), rr))
 }
 
 # jsonlite prints at most 15 significant digits: write numbers verbatim with %.17g.
