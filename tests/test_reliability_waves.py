@@ -255,3 +255,13 @@ def test_pooled_waves_warn_on_the_other_panel(tmp_path):
     other = sv.load_panel(write(tmp_path))
     with pytest.warns(SocvitWarning, match=r"'respondent' repeats.*panel.data\['jaar'\]"):
         rel.alpha(other, "verbondenheid")
+
+
+def test_cli_without_golf_says_the_waves_repeat_people(capsys):
+    from socvit.cli import main
+    csv = Path(sv.io.SAMPLE_DIR) / "panel.csv"
+    assert main(["reliability", str(csv), "--scale", "betrokkenheid"]) == 0
+    out = capsys.readouterr().out
+    assert "13202 rows" in out and "5621 respondents" in out and "--golf JAAR" in out
+    assert main(["reliability", str(csv), "--scale", "betrokkenheid", "--golf", "2023"]) == 0
+    assert "repeats" not in capsys.readouterr().out

@@ -33,4 +33,6 @@ def cli_reliability(args) -> int:
     print(res.summary())
     for wmsg in caught:
         print(f"\nLet op: {wmsg.message}")
+        if "repeats" in str(wmsg.message) and golf is None:
+            print("Kies één golf met --golf JAAR (één rij per respondent).")
     return 0
