@@ -801,8 +801,8 @@ def gemeente_map(data: pd.DataFrame, value: str = "estimate", highlight: str | N
     >>> t = sv.estimates.proportion(df, "actief", [1], by="gemeente")    # golf 2023
     >>> fig = sv.plots.gemeente_map(t, highlight="GM1979", year=2023, percent=True,
     ...                             label="aandeel actief")
-    >>> [t.get_text() for t in fig.axes[0].texts if "Eemsdelta" in t.get_text()]
-    ['Eemsdelta\n32%']
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()][:2]
+    ['Eemsdelta: 32%', '25% tot 30%']
     """
     from matplotlib.collections import PatchCollection
     from matplotlib.patches import Patch, PathPatch
@@ -862,8 +862,8 @@ def gemeente_map(data: pd.DataFrame, value: str = "estimate", highlight: str | N
                 [PathPatch(_shape_path(fy, c)) for c in group], facecolor=face,
                 edgecolor="#777777" if hatch else "white", hatch=hatch, linewidth=0.6,
                 zorder=2), autolim=False)
-    # a light box behind written values (a stroked halo would turn the text into paths)
-    box = dict(boxstyle="round,pad=0.12", facecolor="white", edgecolor="none", alpha=0.75)
+    # the highlighted value on a light box (a stroked halo would turn the text into paths)
+    box = dict(boxstyle="round,pad=0.12", facecolor="white", edgecolor="none", alpha=0.85)
 
     def written(c):
         v = float(vals[c])
@@ -874,8 +874,10 @@ def gemeente_map(data: pd.DataFrame, value: str = "estimate", highlight: str | N
         if c == highlight:
             continue
         x, y = inside[c].representative_point()
-        ax.text(x, y, written(c), ha="center", va="center", fontsize=7.5, color="#222222",
-                bbox=box, zorder=5)
+        # white on the darkest blue (contrast 8.6:1), black on the others (at least 5:1)
+        dark = palette[klass(vals[c])] == MAP_COLOURS[-1]
+        ax.text(x, y, written(c), ha="center", va="center", fontsize=7.5,
+                color="white" if dark else "black", zorder=5)
     handles = []
     if highlight:
         ax.add_patch(PathPatch(_shape_path(fy, highlight), facecolor="none", edgecolor="#000000",
@@ -885,7 +887,7 @@ def gemeente_map(data: pd.DataFrame, value: str = "estimate", highlight: str | N
         naam = _text(gemeenten.name(highlight))
         if highlight in shown:
             ax.text(x, y, written(highlight), ha="center", va="center", fontsize=8.5,
-                    fontweight="bold", color="#000000", bbox=dict(box, alpha=0.85), zorder=6)
+                    fontweight="bold", color="#000000", bbox=box, zorder=6)
         # named in the legend beside its outline: a name on the map would hide a small gemeente
         naam += (f": {written(highlight)}" if highlight in shown else
                  ": niet getoond" if highlight in hidden else "")
