@@ -17,8 +17,11 @@
 5                           capaciteit        1.60         1.42         1.82
 
 Kinds: ``ols`` (linear), ``logit`` (binary 0/1 outcome), ``ordinal`` (proportional-odds
-logit), ``mixed`` (random intercept for kern, optionally gemeente), ``within`` (respondent
-fixed effects across waves). :func:`side_by_side` sets several models side by side.
+logit; with weights, strata or clusters as ``survey::svyolr``), ``mixed`` (random intercept
+for kern, optionally gemeente), ``within`` (respondent fixed effects across waves; on a 0/1
+outcome the linear probability model), ``within_logit`` (conditional logit for a 0/1 outcome
+across waves, as ``survival::clogit`` / Stata's ``xtlogit, fe``). :func:`side_by_side` sets
+several models side by side.
 
 Which standard errors (``se``):
 
@@ -38,7 +41,10 @@ Tests and intervals: linear models use Student t with the residual df n - p (as 
 ``summary.lm`` and ``lmtest::coeftest``); logit, ordinal and mixed models use the normal
 distribution (as ``summary.glm``, ``coeftest`` on a glm, and Wald z for lmer); ``se="survey"``
 uses t with svyglm's residual df, (number of PSUs - number of strata) + 1 - p, for both
-``summary.svyglm`` and ``confint.svyglm`` (its Wald default). ``within`` matches
+``summary.svyglm`` and ``confint.svyglm`` (its Wald default), except for ordinal models,
+whose survey intervals are normal as ``confint`` on an svyolr fit (svyolr gives no p-values).
+Ordinal models take ``se="classic"`` (unweighted only), ``"survey"`` and ``"cluster"``
+(``sandwich::vcovCL`` on ``polr``); ``within_logit`` only model-based errors. ``within`` matches
 ``lm(y ~ x + factor(id))`` with ``sandwich::vcovCL(cluster = ~id, type = "HC1")`` and
 ``lmtest::coeftest``: the small-sample factor and the t df (n - persons - p) count the
 person dummies (Stata's ``xtreg, fe`` and fixest leave them out: slightly smaller errors).

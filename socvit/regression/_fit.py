@@ -31,10 +31,13 @@ class ModelResult:
     ci_upper, p, [odds_ratio, or_ci_lower, or_ci_upper], [std_estimate]); ``n``: observations
     used; ``n_dropped``: rows left out for missing values; ``fit``: fit statistics (ols: r2,
     adj_r2, sigma; logit: deviance, null_deviance, pseudo_r2 (McFadden), aic when unweighted;
-    ordinal: deviance, aic, pseudo_r2; mixed: var_<group>, var_residual, icc_<group>,
-    reml_criterion; within: r2_within, n_persons; and n_clusters, n_strata, design_df,
-    df_resid where they apply); ``model``: the statsmodels result (for ``mixed`` the exact
-    REML fit of :mod:`socvit._mixed`); ``se_type``: the standard errors in plain words;
+    ordinal: deviance, aic (unweighted), pseudo_r2, n_categories; mixed: var_<group>,
+    var_residual, icc_<group>, reml_criterion; within: r2_within, n_persons; within_logit:
+    n_persons (respondents whose outcome changes), n_persons_no_change and n_rows_no_change
+    (left out: they carry no information), loglik, loglik_null, n_events; and n_clusters,
+    n_strata, design_df, df_resid where they apply); ``model``: the statsmodels result (for
+    ``mixed`` the exact REML fit of :mod:`socvit._mixed`; None for a weighted or design-based
+    ordinal model); ``se_type``: the standard errors in plain words;
     ``cov``: the covariance matrix of the estimates."""
 
     table: pd.DataFrame
@@ -194,16 +197,24 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
         The data. Panel columns (nullable Int64 codes, Categoricals) are converted; rows
         with a missing value in any model variable (or design column) are left out and
         counted in ``n_dropped``.
-    kind : {"ols", "logit", "ordinal", "mixed", "within"}
+    kind : {"ols", "logit", "ordinal", "mixed", "within", "within_logit"}
         ``ols``: WLS/OLS (statsmodels). ``logit``: binomial GLM (statsmodels), outcome 0/1.
-        ``ordinal``: statsmodels OrderedModel (logit, Newton), outcome numeric codes or an
-        ordered Categorical. ``mixed``: random intercepts by REML (exact closed form for
+        ``ordinal``: proportional-odds logit, outcome numeric codes or an ordered
+        Categorical; unweighted with model-based errors statsmodels' OrderedModel (as
+        ``MASS::polr``), with weights, strata or clusters weighted maximum likelihood with
+        design-based errors as ``survey::svyolr`` (:mod:`socvit.regression._ordinal`).
+        ``mixed``: random intercepts by REML (exact closed form for
         nested intercepts, :mod:`socvit._mixed`; statsmodels' MixedLM was slow and did not
-        converge on the sample). ``within``: person-demeaned OLS.
+        converge on the sample). ``within``: person-demeaned OLS; on a 0/1 outcome this is
+        the linear probability model (coefficients are differences in probability).
+        ``within_logit``: conditional (fixed-effects) logit for a 0/1 outcome, as
+        ``survival::clogit(y ~ x + strata(id))`` and Stata's ``xtlogit, fe``
+        (:mod:`socvit.regression._clogit`); respondents whose outcome never changes carry
+        no information and are left out (counted in ``fit``).
     weights : str or array, optional
         Survey (sampling/raking) weights. Point estimates are weighted least squares /
-        weighted maximum likelihood, as svyglm; weights are not allowed for ordinal, mixed
-        and within models (their statsmodels fitters take none; raises DataError).
+        weighted maximum likelihood, as svyglm and svyolr; weights are not allowed for
+        mixed, within and within_logit models (raises DataError).
     strata, cluster : str or array, optional
         Strata and primary sampling units of the design (``se="survey"``), or the clusters of
         ``se="cluster"``. For ``kind="within"`` ``cluster`` defaults to the respondent.
@@ -220,8 +231,8 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
         Confidence level of the intervals.
     groups : str or list of str, optional
         ``mixed``: the random-intercept column(s), outer first, e.g. ``["gemeente", "kern"]``
-        (default: the panel's kern column). ``within``: the respondent id (default: the
-        panel's id column).
+        (default: the panel's kern column). ``within``, ``within_logit``: the respondent
+        id (default: the panel's id column).
 
     Returns
     -------
@@ -239,8 +250,12 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
     with :math:`z_{hj}` the PSU totals of the scores :math:`w_i(y_i-\\mu_i)x_i`; equal to
     ``survey::svyglm`` (gaussian, quasibinomial). Cluster-robust errors equal
     ``sandwich::vcovCL`` [3]; ordinal thresholds are given as ``MASS::polr``'s
-    :math:`\\zeta_k` in :math:`\\operatorname{logit} P(Y \\le k) = \\zeta_k - x^\\top\\beta`,
-    so a positive coefficient (odds ratio > 1) means higher categories.
+    :math:`\\zeta_k` in :math:`\\operatorname{logit} P(Y \\le k) = \\zeta_k - x^\\top\\beta` [5],
+    so a positive coefficient (odds ratio > 1) means higher categories. A weighted or
+    design-based ordinal model uses the same Taylor variance with the scores of the
+    proportional-odds likelihood and its Hessian (``survey::svyolr``) and, as ``confint`` on
+    svyolr, normal intervals; ``within_logit`` uses the model-based errors of the
+    conditional likelihood [6] and Wald z tests, as ``clogit``'s summary.
 
     References
     ----------
@@ -251,6 +266,10 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
        Statistical Software 95(1).
     4. Bates, D., Maechler, M., Bolker, B., Walker, S. (2015). Fitting linear mixed-effects
        models using lme4. Journal of Statistical Software 67(1).
+    5. McCullagh, P. (1980). Regression models for ordinal data. Journal of the Royal
+       Statistical Society B 42(2), 109-142.
+    6. Chamberlain, G. (1980). Analysis of covariance with qualitative data. Review of
+       Economic Studies 47(1), 225-238.
 
     Examples
     --------
@@ -270,6 +289,31 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
                    term  estimate     se
     0         Intercept     5.586  0.063
     1  contact_gemeente     0.432  0.019
+    >>> # In R: svyolr(factor(budget_3) ~ bereidheid + leeftijdsklasse, design = svydesign(
+    >>> #        ids = ~kern, strata = ~gemeente, weights = ~gewicht, data = d, nest = TRUE))
+    >>> res = fit("budget_3 ~ bereidheid + leeftijdsklasse", d, kind="ordinal",
+    ...           weights="gewicht", strata="gemeente", cluster="kern")
+    >>> res.table[["term", "estimate", "se"]].round(3)
+                                      term  estimate     se
+    0        leeftijdsklasse[T.35-49 jaar]    -0.166  0.127
+    1        leeftijdsklasse[T.50-64 jaar]    -0.198  0.094
+    2  leeftijdsklasse[T.65 jaar en ouder]    -0.175  0.086
+    3                           bereidheid     0.109  0.052
+    4                                  1|2    -3.310  0.252
+    5                                  2|3    -1.464  0.197
+    6                                  3|4     0.023  0.205
+    7                                  4|5     1.566  0.208
+    >>> # In R: clogit(actief ~ factor(golf) + bereidheid + strata(resp_id), data = p)
+    >>> p = panel.data.join(sv.scales.score_all(panel))
+    >>> res = fit("actief ~ C(golf) + bereidheid", p, kind="within_logit", groups="resp_id")
+    >>> res.table[["term", "odds_ratio", "p"]].round(3)
+                  term  odds_ratio      p
+    0  C(golf)[T.2019]       1.046  0.496
+    1  C(golf)[T.2021]       1.014  0.833
+    2  C(golf)[T.2023]       0.990  0.892
+    3       bereidheid       1.618  0.000
+    >>> res.fit["n_persons"], res.fit["n_persons_no_change"]
+    (1999, 3595)
     """
     import patsy
 
