@@ -44,13 +44,14 @@ def r_term(term):
     return term
 
 
-def check(res, name, rtol=RTOL):
+def check(res, name, rtol=RTOL, atol=0.0):
     r = ref(name).set_index("term")
     t = res.table.assign(term=res.table.term.map(r_term)).set_index("term")
     assert sorted(t.index) == sorted(r.index)
     t = t.loc[r.index]
-    np.testing.assert_allclose(t.estimate, r.estimate, rtol=rtol, err_msg=f"{name}: estimate")
-    np.testing.assert_allclose(t.se, r.se, rtol=rtol, err_msg=f"{name}: se")
+    np.testing.assert_allclose(t.estimate, r.estimate, rtol=rtol, atol=atol,
+                               err_msg=f"{name}: estimate")
+    np.testing.assert_allclose(t.se, r.se, rtol=rtol, atol=atol, err_msg=f"{name}: se")
 
 
 def api(name):
@@ -149,7 +150,9 @@ def test_sample_weighted_design_matches_svyolr(s23):
 
 def test_sample_unweighted_stays_polr_and_differs_from_weighted(s23):
     plain = reg.fit(FS, s23, kind="ordinal")
-    check(plain, "polr_sample_budget3")
+    # polr's BFGS stops ~1e-6 from the optimum here (statsmodels' Newton and ours agree to
+    # 1e-8), and the threshold 3|4 is ~0.015: an absolute tolerance besides the relative one
+    check(plain, "polr_sample_budget3", atol=1e-5)
     assert plain.se_type.startswith("classic")
     weighted = reg.fit(FS, s23, kind="ordinal", weights="w", strata="gemeente", cluster="kern")
     diff = np.abs(weighted.table.estimate.to_numpy() - plain.table.estimate.to_numpy())
