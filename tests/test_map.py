@@ -229,3 +229,19 @@ def test_report_map_without_activity_shows_organisatiekracht(monkeypatch):
     assert table.loc["GM1979", "estimate"] == pytest.approx(
         float(np.sum(w * score[ok]) / np.sum(w)), rel=1e-9)
     assert isinstance(pd.DataFrame(table), pd.DataFrame)
+
+
+def test_report_map_with_a_missing_boundary_file_is_an_error(monkeypatch, tmp_path):
+    """A wheel without its boundary files must not silently make reports without a map."""
+    from socvit import geo
+    r = report.prepare("GM1979", 2023)
+    monkeypatch.setattr(geo, "GEO_DIR", tmp_path)
+    geo._read.cache_clear()
+    try:
+        with pytest.raises(sv.DataError, match="gemeente_2023.topojson.*reinstall socvit"):
+            _prepare.kaart(r)
+    finally:
+        geo._read.cache_clear()
+    # a year without boundaries (before 2017) is no error: the report has no map then
+    import dataclasses
+    assert _prepare.kaart(dataclasses.replace(r, indeling=2016)) is None

@@ -564,9 +564,11 @@ def kaart(r: Rapport) -> pd.DataFrame | None:
         return None
     try:
         provincie = gemeenten.province(r.gemeente)
-        codes = geo.boundaries(r.indeling, province=provincie)
-        geo.boundaries(r.indeling, codes=[r.gemeente])
-    except DataError:
+        geo.file_year(r.indeling)
+    except DataError:                     # no province known, or no boundaries of the year
+        return None
+    codes = geo.boundaries(r.indeling, province=provincie)   # a missing file is an error
+    if r.gemeente not in codes:           # e.g. a gemeente registered by the user
         return None
     column, kind, _ = spec
     key = ("kaart", r.golf, r.indeling, provincie, r.rules, column)
