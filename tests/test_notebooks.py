@@ -109,7 +109,7 @@ def test_report_html_reads_as_a_publication(tmp_path, evil_data):
                      "DataFrame", "Traceback", "Warning", "Error"):
         assert code_bit not in text, code_bit
     assert 'class="jp-InputArea-editor' not in body and 'class="highlight' not in body
-    assert 'alt="Figuur 1.' in html
+    assert '<figcaption><em>Figuur 1.' in html
     # no respondent ids
     ids = set(__import__("pandas").read_csv(evil_data, usecols=["resp_id"])["resp_id"])
     assert not ids & set(re.findall(r"R\d{7}", html))
@@ -122,10 +122,12 @@ def test_report_html_reads_as_a_publication(tmp_path, evil_data):
     for i in range(1, 10):
         assert f"{i}. " in text
     assert "Figuur 1." in text and "Tabel 1." in text and "Bron: Groninger Panel" in text
-    # seven figures, embedded as SVG with their caption as alt text (socvit.report._figures)
-    figures = [tag for tag in re.findall(r"<img [^>]*>", html)
-               if 'src="data:image/svg+xml;base64,' in tag and re.search(r'alt="Figuur \d+\.', tag)]
-    assert len(figures) >= 6
+    # the figures, embedded as SVG (socvit.report._figures) in a <figure> with a text
+    # alternative that gives numbers (report._describe), a numbered caption and a data table
+    figures = re.findall(r'<figure class="figuur"[^>]*><img src="data:image/svg\+xml;base64,'
+                         r'[^"]+" alt="([^"]+)"[^>]*><figcaption><em>Figuur \d+\.', html)
+    assert len(figures) >= 6 and all(re.search(r"\d(,\d|%)", alt) for alt in figures)
+    assert html.count('<details class="cijfers"><summary>Cijfers bij figuur ') >= 6
     assert not re.findall(r'<img [^>]*src="data:image/png', html)
 
 

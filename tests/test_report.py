@@ -541,9 +541,11 @@ def test_real_notebook_reports_for_merged_gemeenten(tmp_path):
         text = (folder / name).read_text(encoding="utf-8")
         assert _external_refs(text) == []
         assert 'class="jp-CodeMirrorEditor' not in text and "report.prepare(" not in text
-        # the report's figures: SVG images with their text kept as text (report._figures)
-        assert len([tag for tag in re.findall(r"<img [^>]*>", text)
-                    if 'src="data:image/svg+xml;base64,' in tag and 'alt="Figuur ' in tag]) >= 3
+        # the report's figures: SVG images with their text kept as text (report._figures),
+        # each in a <figure> with a text alternative giving numbers and a numbered caption
+        figures = re.findall(r'<figure class="figuur"[^>]*><img src="data:image/svg\+xml;base64,'
+                             r'[^"]+" alt="([^"]+)"[^>]*><figcaption><em>Figuur \d+\.', text)
+        assert len(figures) >= 3 and all(re.search(r"\d(,\d|%)", alt) for alt in figures)
         assert not re.findall(r'<img [^>]*src="data:image/png', text)
         assert sections.HEADLINE_MIMETYPE not in text
         visible = _body_text(folder / name)

@@ -55,7 +55,8 @@ def test_wheel_holds_the_report_notebook_and_the_sample(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in ("socvit/report/gemeente_rapport.ipynb", "socvit/report/gemeente_rapport.py",
                  "socvit/data/sample/panel.csv", "socvit/data/sample/codebook.yaml",
-                 "socvit/data/sample/bevolking.csv", "socvit/runner/_warmup.py", "socvit/py.typed"):
+                 "socvit/data/sample/bevolking.csv", "socvit/runner/_warmup.py", "socvit/py.typed",
+                 "socvit/runner/rapport.css"):
         if name == "socvit/py.typed" and not (ROOT / name).exists():
             continue
         assert name in names, f"{name} is not in {wheel.name}"

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .. import fmt, gemeenten, plots
-from . import texts
+from . import _describe, texts
 from ._headline import HEADLINE_KEYS, HEADLINE_MIMETYPE
 from ._prepare import (_CACHE, _CACHE_SIZE, REGIOS, G, Rapport, W, _build,  # noqa: F401
                        _file_key, _hash, _rake_wave, _to_indeling, _weigh, prepare, resolve_path)
@@ -86,7 +86,9 @@ class Section:
 
     parts: list = field(default_factory=list)
     tables: dict = field(default_factory=dict)
-    alt: list = field(default_factory=list)       # alternative text per figure (its caption)
+    alt: list = field(default_factory=list)       # text alternative per figure: what it shows
+    #: per figure (caption, source, HTML table of its numbers or None), in order
+    figures: list = field(default_factory=list)
     #: table key -> [(caption, source), ...] of the figures and HTML tables that show it
     #: (the table book's sheets; see :meth:`_shows`)
     shown_in: dict = field(default_factory=dict)
@@ -105,9 +107,14 @@ class Section:
         self.parts.append(("md", markdown))
         return self
 
-    def figure(self, fig, caption: str, source: str) -> "Section":
+    def figure(self, fig, caption: str, source: str, alt: str | None = None,
+               table: str | None = None) -> "Section":
+        """A figure with its caption and source line; ``alt`` says what it shows (its key
+        numbers; default the caption) and ``table`` is the HTML table of its numbers, shown
+        under the caption on request (:mod:`socvit.report._describe` makes both)."""
         self.parts.append(("fig", fig))
-        self.alt.append(caption)
+        self.alt.append(alt or caption)
+        self.figures.append((caption, source, table))
         self._shows(caption, source)
         self.parts.append(("md", f"*{md(caption)}*  \n<small>{html.escape(source)}</small>"))
         return self
@@ -134,19 +141,24 @@ class Section:
 
     def show(self) -> None:
         """Display every part in a notebook: Markdown, HTML tables and the figures as
-        embedded SVG images (text kept as text, :mod:`socvit.report._figures`) with their
-        caption as alternative text (no stray output)."""
+        embedded SVG images (text kept as text, :mod:`socvit.report._figures`) in a
+        ``<figure>`` with their text alternative, caption and data table (no stray output)."""
         from IPython.display import HTML, Markdown, display
 
-        from ._figures import img_html
-        alt = iter(self.alt)
+        from ._describe import figure_html
+        alt, figures = iter(self.alt), iter(self.figures)
+        skip = False                # a figure shows its caption (the next part) itself
         for kind, part in self.parts:
-            if kind in ("md", "kop"):
+            if skip:
+                skip = False
+            elif kind in ("md", "kop"):
                 display(Markdown(part))
             elif kind == "html":
                 display(HTML(str(part)))
             else:
-                display(HTML(img_html(part, next(alt, "Figuur"))))
+                caption, source, table = next(figures, ("Figuur", "", None))
+                display(HTML(figure_html(part, next(alt, caption), caption, source, table)))
+                skip = True
 
 
 def _kept(func):
@@ -565,7 +577,7 @@ def organisatiekracht(r: Rapport) -> Section:
         opbouw += " en " + texts.aantal_van(len(elements), "element", "elementen")
     sec.figure(fig, r.figuur(f"Organisatiekracht in {r.naam} en {html.unescape(r.compare_label)}: "
                              f"{opbouw}, met 95%-betrouwbaarheidsintervallen"),
-               _bron(r))
+               _bron(r), **_describe.groups(table))
     # kernen on the two elements
     kcol = r.kern_col
     y_el, x_el = elements[:2] if len(elements) >= 2 else (None, None)
@@ -603,7 +615,9 @@ def organisatiekracht(r: Rapport) -> Section:
              f"{r.rules.min_n} respondenten {'is' if hidden == 1 else 'zijn'} niet getoond."
              if hidden else "")
     sec.figure(fig, r.figuur(f"Dorpen en wijken in {r.naam} naar de twee elementen van "
-                             "organisatiekracht"), _bron(r, extra=extra.strip()))
+                             "organisatiekracht"), _bron(r, extra=extra.strip()),
+               **_describe.kernen(kern.rename(columns={kcol: "kern"}), r.label(x_el),
+                                  r.label(y_el)))
     rows = shown.sort_values("y", ascending=False)
     sec.html(fmt.tabel(
         pd.DataFrame({"kern": rows[kcol].astype(str), "n": rows["n"],
@@ -678,7 +692,8 @@ def uitspraken(r: Rapport, scale_group: str = "organisatiekracht") -> Section:
                   if len(blocks) > 1 else "")
         sec.figure(fig, r.figuur(f"Uitspraken over organisatiekracht in {r.naam}{punten}; in "
                                  "vet het aandeel dat het (helemaal) eens is"),
-                   _bron(r, extra="Zonder ‘weet niet / geen mening’."))
+                   _bron(r, extra="Zonder ‘weet niet / geen mening’."),
+                   **_describe.likert(part, agree, labels, cats))
     return sec
 
 
@@ -714,7 +729,8 @@ def ondersteuning(r: Rapport) -> Section:
         fig = plots.profile(prof, ylabel="score (0-10)")
         sec.figure(fig, r.figuur(f"ACTIE-profiel: ondersteuning door gemeente en "
                                  f"welzijnsorganisaties in {r.naam} en "
-                                 f"{html.unescape(r.compare_label)}"), _bron(r))
+                                 f"{html.unescape(r.compare_label)}"), _bron(r),
+                   **_describe.groups(prof, what="Punten"))
     if thema:
         th = _by_group(r, thema)
         sec.tables["thema"] = th
@@ -722,7 +738,8 @@ def ondersteuning(r: Rapport) -> Section:
         wat = ("Het panelthema" if len(thema) == 1
                else f"De {texts.telwoord(len(thema))} panelthema's")
         sec.figure(fig, r.figuur(f"{wat} in {r.naam} en "
-                                 f"{html.unescape(r.compare_label)}"), _bron(r))
+                                 f"{html.unescape(r.compare_label)}"), _bron(r),
+                   **_describe.groups(th))
     if verschillen:
         sec.text(f"Significante verschillen met {r.compare_label}: {texts.opsomming(verschillen)}.")
     else:
@@ -824,7 +841,8 @@ def inzet(r: Rapport) -> Section:
     sec.figure(fig, r.figuur("Samenhang met actief zijn voor dorp of wijk (odds ratio's met "
                              "95%-betrouwbaarheidsintervallen)"),
                _bron(r, extra="Odds ratio boven 1: vaker actief; scores 0-10"
-                     + (f"; referentiegroepen: {refs}." if refs else ".")))
+                     + (f"; referentiegroepen: {refs}." if refs else ".")),
+               **_describe.odds_ratios(table, labels))
     sec.text(texts.ODDS_RATIO_UITLEG)
     return sec
 
@@ -876,7 +894,8 @@ def trends(r: Rapport) -> Section:
                       ylabel="actief voor dorp of wijk")
     sec.figure(fig, r.figuur(f"Aandeel inwoners dat actief is voor het eigen dorp of de eigen "
                              f"wijk, {r.naam} en {html.unescape(r.compare_label)}, per golf"),
-               _bron(r, extra=f"Golven {waves[0]}-{waves[-1]}, indeling {r.indeling}."))
+               _bron(r, extra=f"Golven {waves[0]}-{waves[-1]}, indeling {r.indeling}."),
+               **_describe.trend(table))
     # scores per wave in the gemeente
     rows = []
     gframe = frame.loc[gem]

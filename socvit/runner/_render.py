@@ -19,17 +19,13 @@ target folder, then renamed), so a reader, or a run killed halfway, never sees a
 from __future__ import annotations
 
 import html
-import os
 import re
-import shutil
-import subprocess
-import tempfile
-import threading
 from datetime import datetime
 from pathlib import Path
 
 from .._files import atomic_write
 from ..report._headline import HEADLINE_MIMETYPE
+from ._chromium import find_chromium
 
 __all__ = [
     "HEADLINE_MIMETYPE", "HEADLINE_FIELDS", "notebook_to_html", "pop_headline", "index_html",
@@ -48,31 +44,6 @@ HEADLINE_FIELDS = (
     ("capaciteit", "Capaciteit", "score"),
 )
 
-# nbconvert's lab template minus every script it would fetch from a CDN, plus a quieter,
-# publication-like page. Kept here (a Jinja DictLoader) so that no template folder has to
-# be installed.
-_TEMPLATE = r"""{%- extends 'lab/index.html.j2' -%}
-{%- block html_head_js -%}{%- endblock html_head_js -%}
-{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{%- block extra_css -%}
-<meta name="generator" content="socvit">
-<style type="text/css">
-body.jp-Notebook { max-width: 56rem; margin: 0 auto; padding: 2rem 1.5rem 4rem;
-  font-family: "Segoe UI", "Helvetica Neue", Arial, sans-serif; line-height: 1.5; }
-.jp-Cell { padding: 0; }
-.jp-RenderedMarkdown.jp-MarkdownOutput, .jp-OutputArea-output { padding-left: 0; margin-left: 0; }
-.jp-OutputPrompt, .jp-InputPrompt { display: none; }
-.jp-OutputArea-output img { max-width: 100%; height: auto; }
-.jp-RenderedHTMLCommon table { margin: 0.5rem 0 1rem; }
-@media print { body.jp-Notebook { max-width: none; padding: 0; } }
-</style>
-{%- endblock extra_css -%}
-"""
-
-_exporter_lock = threading.Lock()
-_EXPORTER = None
 
 
 def quick_nbformat_import() -> None:
@@ -97,32 +68,120 @@ def quick_nbformat_import() -> None:
             del sys.modules["rfc3987_syntax"]
 
 
-def _exporter():
-    """The HTMLExporter, made once (it loads and compiles the templates: ~0.5 s) and shared
-    by the worker threads; use it while holding ``_exporter_lock``."""
-    global _EXPORTER
-    if _EXPORTER is None:
-        quick_nbformat_import()
-        import jinja2
-        from nbconvert import HTMLExporter
+def stylesheet() -> str:
+    """The report's own stylesheet (package data ``socvit/runner/rapport.css``, read once):
+    screen and A4 print, a few kilobytes instead of JupyterLab's ~260 KB."""
+    global _CSS
+    if _CSS is None:
+        from importlib import resources
 
-        _EXPORTER = HTMLExporter(
-            template_name="lab",
-            extra_loaders=[jinja2.DictLoader({"socvit_report.html.j2": _TEMPLATE})],
-            template_file="socvit_report.html.j2",
-            exclude_input=True,
-            exclude_input_prompt=True,
-            exclude_output_prompt=True,
-            embed_images=True,
-            # validate the notebook once, after all preprocessors, not after each of them
-            # (12 validations of a ~0.5 MB notebook otherwise: ~0.03 s each)
-            optimistic_validation=True,
-        )
-    return _EXPORTER
+        _CSS = (resources.files("socvit.runner") / "rapport.css").read_text(encoding="utf-8")
+    return _CSS
+
+
+_CSS = None
+
+
+def _markdown(source: str, ids: dict) -> str:
+    """Markdown to HTML with nbconvert's renderer (as JupyterLab shows it), headings given
+    an ``id`` (unique in the page) instead of JupyterLab's pilcrow anchor links."""
+    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+
+    class _Renderer(IPythonRenderer):
+        def heading(self, text, level, **attrs):
+            plain = re.sub(r"<[^>]+>", "", text)
+            base = slug(plain)
+            ident = base
+            k = 1
+            while ident in ids:
+                k += 1
+                ident = f"{base}-{k}"
+            ids[ident] = (level, html.unescape(plain))
+            return f'<h{level} id="{ident}">{text}</h{level}>\n'
+
+    renderer = _Renderer(escape=False, exclude_anchor_links=True)
+    return MarkdownWithMath(renderer=renderer).render(source)
+
+
+def _page_css(kop: str) -> str:
+    """``@page`` rules for print: the running header ``kop`` top left over a thin rule and
+    "pagina n van N" bottom right on every page but the cover (CSS margin boxes, Chromium
+    131 or newer; an older Chromium prints the pages without them)."""
+    text = kop.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ").replace("\n", " ")
+    box = "font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 7.5pt; color: #4d4d4d;"
+    return ("@page { @top-left { content: \"" + text + "\"; " + box + " vertical-align: bottom; "
+            "padding-bottom: 1.5mm; border-bottom: 0.5pt solid #b0b0b0; }\n"
+            "  @bottom-right { content: \"pagina \" counter(page) \" van \" counter(pages); "
+            + box + " } }\n"
+            "@page :first { @top-left { content: none; border: none; } "
+            "@bottom-right { content: none; } }\n")
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _output_html(out, ids: dict) -> str:
+    """One notebook output as HTML (what JupyterLab would show, code never)."""
+    kind = out.get("output_type")
+    if kind == "stream":
+        return f'<pre class="uitvoer">{html.escape(_ANSI.sub("", "".join(out.get("text", ""))))}</pre>'
+    if kind == "error":
+        trace = _ANSI.sub("", "\n".join(out.get("traceback") or [out.get("evalue", "")]))
+        return f'<pre class="fout">{html.escape(trace)}</pre>'
+    data = out.get("data") or {}
+
+    def text(key):
+        value = data[key]
+        return "".join(value) if isinstance(value, list) else str(value)
+    if "text/html" in data:
+        return text("text/html")
+    if "text/markdown" in data:
+        return _markdown(text("text/markdown"), ids)
+    for mime in ("image/svg+xml", "image/png", "image/jpeg"):
+        if mime in data:
+            raw = text(mime)
+            if mime == "image/svg+xml":
+                import base64
+
+                raw = base64.b64encode(raw.encode("utf-8")).decode("ascii")
+            return (f'<img src="data:{mime};base64,{raw.strip()}" alt="Afbeelding" '
+                    f'style="max-width:100%">')
+    if "text/plain" in data:
+        return f'<pre class="uitvoer">{html.escape(text("text/plain"))}</pre>'
+    return ""
+
+
+def _cover(first: str, ids: dict) -> tuple[str, str]:
+    """(running header, cover HTML) from the first output when it holds the report's
+    ``<h1>`` title and its line "**panel, golf** · date"; else ("", "")."""
+    m = re.match(r'\s*<h1 id="([^"]+)">(.*?)</h1>\s*(?:<p>(.*?)</p>)?\s*$', first, flags=re.S)
+    if not m:
+        return "", ""
+    title, line = m.group(2), m.group(3) or ""
+    sub = re.match(r"<strong>(.*?)</strong>\s*·?\s*(.*)$", line, flags=re.S)
+    plain = lambda t: html.unescape(re.sub(r"<[^>]+>", "", t)).strip()   # noqa: E731
+    kop = " · ".join(x for x in (plain(title), plain(sub.group(1)) if sub else plain(line)) if x)
+    parts = ['<header class="omslag">', f'<h1 id="{m.group(1)}">{title}</h1>']
+    if sub:
+        parts.append(f'<p class="ondertitel"><strong>{sub.group(1)}</strong></p>')
+        if sub.group(2).strip():
+            parts.append(f'<p class="datum">{sub.group(2).strip()}</p>')
+    elif line:
+        parts.append(f'<p class="ondertitel">{line}</p>')
+    parts.append("{inhoud}")
+    parts.append('<p class="uitgave">Gemaakt met socvit.</p></header>')
+    return kop, "\n".join(parts)
 
 
 def notebook_to_html(nb, title: str | None = None) -> str:
-    """HTML of an executed notebook: outputs and markdown only, images embedded, no CDN scripts.
+    """HTML of an executed notebook: outputs only (no code), Dutch, self-contained and lean.
+
+    The page is ``<html lang="nl">`` with socvit's own stylesheet (:func:`stylesheet`, for
+    screen and A4 print) and no scripts. Markdown outputs are rendered as nbconvert does
+    (headings get ids), HTML outputs (tables, figures) are kept as they are. When the first
+    output is the report's title (an ``<h1>`` and "**panel, golf** · date"), it becomes the
+    cover with a contents list of the ``<h2>`` headings, and the printed pages get a running
+    header (title · panel, golf) and page numbers (:func:`_page_css`).
 
     Parameters
     ----------
@@ -139,21 +198,40 @@ def notebook_to_html(nb, title: str | None = None) -> str:
     >>> nb.cells[0].outputs = [nbformat.v4.new_output(
     ...     "display_data", data={"text/html": "<p>Rapportcijfer 7,6</p>"})]
     >>> page = notebook_to_html(nb, title="Sociale vitaliteit in Pekela (2023)")
-    >>> "<p>Rapportcijfer 7,6</p>" in page, "geheim" in page
-    (True, False)
+    >>> "<p>Rapportcijfer 7,6</p>" in page, "geheim" in page, '<html lang="nl">' in page
+    (True, False, True)
     >>> "<title>Sociale vitaliteit in Pekela (2023)</title>" in page
     True
     """
-    import copy
-
-    # the exporter works on its own deep copy; only the title goes into a shallow one here
-    if title:
-        nb = copy.copy(nb)
-        nb.metadata = copy.copy(nb.metadata)
-        nb.metadata["title"] = title
-    with _exporter_lock:
-        body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title or "rapport"}})
-    return body
+    title = title or nb.get("metadata", {}).get("title") or "Rapport"
+    ids: dict = {}
+    blocks = []
+    for cell in nb.cells:
+        if cell.get("cell_type") == "markdown":
+            blocks.append([_markdown(cell.source, ids)])
+        elif cell.get("cell_type") == "code":
+            shown = [h for h in (_output_html(o, ids) for o in cell.get("outputs", [])) if h]
+            if shown:
+                blocks.append(shown)
+    kop, cover = _cover(blocks[0][0], ids) if blocks else ("", "")
+    if cover:
+        blocks[0] = blocks[0][1:]
+        items = [f'<li><a href="#{i}">{html.escape(t)}</a></li>'
+                 for i, (level, t) in ids.items() if level == 2]
+        nav = ('<nav class="inhoud" aria-labelledby="inhoud-kop"><p class="inhoud-kop" '
+               f'id="inhoud-kop">Inhoud</p><ol>{"".join(items)}</ol></nav>') if items else ""
+        cover = cover.replace("{inhoud}", nav)
+    head = ["<!DOCTYPE html>", '<html lang="nl">', "<head>", '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            '<meta name="generator" content="socvit">']
+    head += [f"<title>{html.escape(title)}</title>",
+             f"<style>\n{stylesheet()}{_page_css(kop) if kop else ''}</style>",
+             "</head>", "<body>"]
+    body = [cover] if cover else []
+    body.append("<main>")
+    body += ["<section>\n" + "\n".join(b) + "\n</section>" for b in blocks if b]
+    body += ["</main>", "</body>", "</html>"]
+    return "\n".join(head + body) + "\n"
 
 
 def parameterize(nb, parameters: dict):
@@ -325,15 +403,6 @@ def index_html(sets: list[dict], generated: datetime | None = None) -> str:
     return "\n".join(parts) + "\n"
 
 
-def find_chromium() -> str | None:
-    """Path of a Chromium or Chrome executable, or None."""
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
 CHROMIUM_HINT = (
     "PDF output needs Chromium (or Google Chrome) on the PATH, and none was found; the HTML "
     "reports are made anyway. Install it with `sudo apt-get install chromium` (Debian/Ubuntu), "
@@ -342,30 +411,31 @@ CHROMIUM_HINT = (
 )
 
 
-def html_to_pdf(html_path, pdf_path, chromium: str | None = None, timeout: float = 120) -> None:
-    """Print ``html_path`` to ``pdf_path`` with headless Chromium (atomically).
+#: Page.printToPDF options: the page size, margins, running header and page numbers of the
+#: report's CSS (A4; ``@page`` margin boxes, none on the cover: :func:`_page_css`), tagged PDF
+#: (structure for screen readers, the document language from ``<html lang>``) with an
+#: outline (bookmarks) of the headings
+PDF_OPTIONS = {"preferCSSPageSize": True, "printBackground": True, "displayHeaderFooter": False,
+               "generateTaggedPDF": True, "generateDocumentOutline": True}
 
-    Raises RuntimeError with Chromium's message when it fails; the PDF is written
+
+def html_to_pdf(html_path, pdf_path, chromium: str | None = None, timeout: float = 120) -> None:
+    """Print ``html_path`` to ``pdf_path`` with headless Chromium (atomically), as a
+    publication: A4 as the page's CSS says, a running header and page numbers, tagged, with
+    an outline of its headings (:data:`PDF_OPTIONS`; Chromium driven over the DevTools
+    protocol, :mod:`socvit.runner._chromium`).
+
+    Raises RuntimeError with Chromium's message when it fails or takes longer than
+    ``timeout`` seconds (it is then killed with all its processes); the PDF is written
     atomically, so a failed print leaves no file.
     """
+    from ._chromium import print_pdf
+
     chromium = chromium or find_chromium()
     if chromium is None:
         raise RuntimeError(CHROMIUM_HINT)
     html_path = Path(html_path).resolve()
-
-    def print_to(tmp: str) -> None:
-        with tempfile.TemporaryDirectory(prefix="socvit-chromium-") as profile:
-            cmd = [chromium, "--headless", "--disable-gpu", "--no-pdf-header-footer",
-                   f"--user-data-dir={profile}", f"--print-to-pdf={tmp}", html_path.as_uri()]
-            if hasattr(os, "geteuid") and os.geteuid() == 0:
-                cmd.insert(1, "--no-sandbox")
-            try:
-                proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-            except subprocess.TimeoutExpired:
-                raise RuntimeError(f"Chromium took longer than {timeout:.0f} s to print "
-                                   f"{html_path}.") from None
-            if proc.returncode != 0 or os.path.getsize(tmp) == 0:
-                raise RuntimeError(f"Chromium could not print {html_path} to PDF "
-                                   f"(exit {proc.returncode}): {proc.stderr.strip()[-500:]}")
-
-    atomic_write(pdf_path, print_to)
+    data = print_pdf(chromium, html_path.as_uri(), PDF_OPTIONS, timeout=timeout)
+    if not data.startswith(b"%PDF"):
+        raise RuntimeError(f"Chromium printed no PDF for {html_path}.")
+    atomic_write(pdf_path, data)
