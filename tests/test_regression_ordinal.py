@@ -103,6 +103,19 @@ def test_unweighted_clusters_match_vcovCL_on_polr_and_svyolr():
     check(survey, "svyolr_clus1_unweighted")
 
 
+RAKE_MARGINS = {"stype": {"E": 4421, "H": 755, "M": 1018}, "sch_wide": {0: 1072, 1: 5122}}
+
+
+def test_raked_weights_as_fixed_weights_match_svyolr():
+    """apistrat raked to stype and sch.wide, the raked weights given as a column: svyolr on
+    svydesign(strata = ~stype, weights = ~w_raked) (the calibration is not in these errors)."""
+    d = api("strat")
+    d["w_raked"] = sv.weighting.rake(d, RAKE_MARGINS, base_weight="pw").weights
+    res = reg.fit("api_cat ~ ell + meals + mobility", d, kind="ordinal", weights="w_raked",
+                  strata="stype")
+    check(res, "svyolr_strat_raked_fixed")
+
+
 def test_weights_are_sampling_weights_estimates_as_polr_with_case_weights():
     """Point estimates with weights equal polr(weights = Freq) on MASS's housing table (the
     errors differ: svyolr treats weights as sampling weights, rows as PSUs)."""

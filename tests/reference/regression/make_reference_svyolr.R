@@ -62,6 +62,19 @@ p <- polr(fo, data = clus1, Hess = TRUE, control = tight(npar(fo, clus1, clus1$a
 est <- c(coef(p), p$zeta)
 put(coef_table(est, vcovCL(p, cluster = ~dnum)), "polr_clus1_vcovCL")
 
+# a calibrated design: apistrat raked to the population counts of stype and sch.wide; svyolr's
+# errors then carry the calibration (svyrecvar with the design's postStrata). The same raked
+# weights as fixed weights of a plain stratified design, for comparison.
+des <- svydesign(ids = ~1, strata = ~stype, weights = ~pw, data = strat)
+rk <- rake(des, list(~stype, ~sch_wide),
+           list(data.frame(stype = c("E", "H", "M"), Freq = c(4421, 755, 1018)),
+                data.frame(sch_wide = c(0, 1), Freq = c(1072, 5122))),
+           control = list(maxit = 1000, epsilon = 1e-13))
+put_svyolr("svyolr_strat_raked", fo, rk)
+strat$w_raked <- weights(rk)
+put_svyolr("svyolr_strat_raked_fixed", fo,
+           svydesign(ids = ~1, strata = ~stype, weights = ~w_raked, data = strat))
+
 # ---------------------------------------------------------------- the bundled sample (2023)
 # The scale score and missing codes as in make_reference.R; the post-stratification weight w
 # from sample_weights_2023.csv (treated as fixed weights, as svydesign(weights = ~w) does).
