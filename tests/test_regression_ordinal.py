@@ -20,9 +20,9 @@ from socvit import regression as reg
 from socvit.errors import DataError, SocvitWarning
 
 import other_panel as op
+from test_regression import s23  # noqa: F401  (the fixture: 2023 subset, weight w, scores)
 
 REF = Path(__file__).parent / "reference" / "regression"
-CODEBOOK = sv.io.SAMPLE_DIR / "codebook.yaml"
 RTOL = 1e-4
 
 
@@ -136,16 +136,7 @@ def test_weights_are_sampling_weights_estimates_as_polr_with_case_weights():
 
 
 # ================================================================== the bundled sample
-@pytest.fixture(scope="module")
-def s23():
-    panel = sv.load_panel(REF / "sample_2023.csv", CODEBOOK, check=False)
-    d = panel.data
-    w = pd.read_csv(REF / "sample_weights_2023.csv")
-    key = pd.MultiIndex.from_arrays([d.leeftijdsklasse.cat.codes + 1, d.geslacht.cat.codes + 1])
-    d["w"] = w.set_index(["leeftijdsklasse", "geslacht"]).w.reindex(key).to_numpy()
-    d["bereidheid"] = sv.scales.score(panel, "bereidheid")
-    return panel
-
+# s23 (from test_regression): the 2023 subset with its weight w and the scale scores
 
 FS = "budget_3 ~ bereidheid + geslacht + leeftijdsklasse"
 
