@@ -282,7 +282,6 @@ def alpha_by(data, by, items=None, reverse=(), weights=None, ci="feldt", level=0
     Toets van Hakstian en Whalen (1976) op gelijke alfa's in 10 groepen: chi² = 13,25 (df = 9), p = 0,151
     """
     rules = disclosure.resolve(rules, min_n, warn_n)
-    min_n, warn_n = rules.min_n, rules.warn_n
     df = _inputs.frame(data)
     by = _inputs.kern_by(df, _inputs.require_columns(df, by, "by"), _inputs.codebook(data))
     it = _resolve(data, items, reverse, weights, call="alpha_by", check_repeats=False)
@@ -293,16 +292,9 @@ def alpha_by(data, by, items=None, reverse=(), weights=None, ci="feldt", level=0
     answered = x.notna().any(axis=1).to_numpy()
     w_all = it.weights
     rows = []
-    for gkey, idx in df.groupby(by, observed=True, sort=True, dropna=True).indices.items():
-        gkey = gkey if isinstance(gkey, tuple) else (gkey,)
-        sel = idx[answered[idx]]
-        n = len(sel)
-        row = dict(zip(by, gkey), n=n, raw_alpha=np.nan, std_alpha=np.nan, ci_lower=np.nan,
-                   ci_upper=np.nan, suppressed=n < min_n, indicative=min_n <= n < warn_n,
-                   note="", n_eff=np.nan)
-        if n < min_n:
-            row["note"] = rules.suppressed_reason
-        else:
+    stats_cols = ["raw_alpha", "std_alpha", "ci_lower", "ci_upper", "n_eff"]
+    for row, sel in _group_rows(df, by, answered, rules, stats_cols):
+        if not row["suppressed"]:
             sub = x.iloc[sel]
             try:
                 with warnings.catch_warnings():
@@ -331,6 +323,20 @@ def alpha_by(data, by, items=None, reverse=(), weights=None, ci="feldt", level=0
     if w_all is None:
         table = table.drop(columns="n_eff")
     return AlphaByResult(table, test)
+
+
+def _group_rows(df, by, answered, rules, stats_cols):
+    """Per group of ``by``: a table row (the group's values, n = rows with an answer,
+    ``stats_cols`` as NaN, suppressed, indicative, note) and the positions of its answering
+    rows. A suppressed group's note gives the reason."""
+    for gkey, idx in df.groupby(by, observed=True, sort=True, dropna=True).indices.items():
+        gkey = gkey if isinstance(gkey, tuple) else (gkey,)
+        sel = idx[answered[idx]]
+        n = len(sel)
+        row = dict(zip(by, gkey), n=n, **dict.fromkeys(stats_cols, np.nan),
+                   suppressed=n < rules.min_n, indicative=rules.min_n <= n < rules.warn_n,
+                   note=rules.suppressed_reason if n < rules.min_n else "")
+        yield row, sel
 
 
 def _group_labels(df, by):
@@ -385,15 +391,8 @@ def omega_by(data, by, items=None, n_factors=3, reverse=(), ci=None, n_boot=1000
     cols = ["omega_h", "omega_total", "alpha", "ci_h_lower", "ci_h_upper", "ci_total_lower",
             "ci_total_upper"]
     rows = []
-    for gkey, idx in df.groupby(by, observed=True, sort=True, dropna=True).indices.items():
-        gkey = gkey if isinstance(gkey, tuple) else (gkey,)
-        sel = idx[answered[idx]]
-        n = len(sel)
-        row = dict(zip(by, gkey), n=n, **dict.fromkeys(cols, np.nan), suppressed=n < rules.min_n,
-                   indicative=rules.min_n <= n < rules.warn_n, note="")
-        if n < rules.min_n:
-            row["note"] = rules.suppressed_reason
-        else:
+    for row, sel in _group_rows(df, by, answered, rules, cols):
+        if not row["suppressed"]:
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", SocvitWarning)
