@@ -59,6 +59,10 @@ PALETTE = ["#0072B2", "#999999", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D
 #: ColorBrewer BrBG (colour-blind safe, diverging) for five Likert categories, grey middle
 LIKERT_COLOURS = ["#a6611a", "#dfc27d", "#d9d9d9", "#80cdc1", "#018571"]
 INDICATIVE_NOTE = "Open symbool: indicatieve uitkomst (weinig respondenten)."
+#: marker and line style per group (gemeente, comparison area, further groups), so that
+#: groups differ in shape as well as in colour (WCAG 2.1, 1.4.1 "use of color")
+MARKERS = ["o", "s", "D", "^", "v", "P", "X", "p", "h"]
+LINESTYLES = ["-", "--", ":", "-.", (0, (5, 1)), (0, (1, 1)), (0, (3, 1, 1, 1)), "-", "--"]
 
 
 def set_theme(font_scale: float = 1.0) -> None:
@@ -192,7 +196,7 @@ def _note(ax, result, notes) -> None:
              color="#555555", ha="left", va="top", transform=fig.transFigure)
 
 
-def _points(ax, xs, ys, colour, indicative, xerr=None, yerr=None, size=7, zorder=3):
+def _points(ax, xs, ys, colour, indicative, xerr=None, yerr=None, size=7, zorder=3, marker="o"):
     """Estimates of one colour with their intervals in at most three artists; open
     markers where ``indicative``."""
     xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
@@ -203,7 +207,7 @@ def _points(ax, xs, ys, colour, indicative, xerr=None, yerr=None, size=7, zorder
                 capsize=0, zorder=zorder - 1)
     for mask, face in ((~ind, colour), (ind, "white")):
         if mask.any():
-            ax.plot(xs[mask], ys[mask], marker="o", markersize=size, linestyle="none",
+            ax.plot(xs[mask], ys[mask], marker=marker, markersize=size, linestyle="none",
                     color=colour, markerfacecolor=face, markeredgewidth=1.6, zorder=zorder)
 
 
@@ -394,8 +398,9 @@ def dot_compare(table: pd.DataFrame, label: str = "label", group: str = "group",
         ind = _flag(part, "indicative").to_numpy()
         any_ind |= bool(ind.any())
         _points(ax, _f(part, value), [y_of[v] + offsets[g] for v in part[label]], colour, ind,
-                xerr=err)
-        handles.append(Line2D([], [], marker="o", color=colour, linestyle="none",
+                xerr=err, marker=MARKERS[j % len(MARKERS)])
+        handles.append(Line2D([], [], marker=MARKERS[j % len(MARKERS)], color=colour,
+                              linestyle="none",
                               label=_n_label(g, table[table[group] == g])))
     ticklabels = [_wrap(lab, 34) for lab in y_of]
     if len(groups) == 1 and "n" in table.columns:      # one group: n per row, no legend
@@ -545,12 +550,15 @@ def profile(table: pd.DataFrame, label: str = "label", group: str = "group",
         colour = PALETTE[j % len(PALETTE)]
         xs = np.array([x_of[v] for v in part[label]], dtype=float) + step * (j - (len(groups) - 1) / 2)
         ys = _f(part, value)
-        ax.plot(xs, ys, color=colour, linewidth=1.2, alpha=0.6, zorder=2)
+        ax.plot(xs, ys, color=colour, linewidth=1.2, alpha=0.6, zorder=2,
+                linestyle=LINESTYLES[j % len(LINESTYLES)])
         err = _errors(part, value)
         ind = _flag(part, "indicative").to_numpy()
         any_ind |= bool(ind.any())
-        _points(ax, xs, ys, colour, ind, yerr=err)
-        handles.append(Line2D([], [], marker="o", color=colour, label=_n_label(g, table[table[group] == g])))
+        _points(ax, xs, ys, colour, ind, yerr=err, marker=MARKERS[j % len(MARKERS)])
+        handles.append(Line2D([], [], marker=MARKERS[j % len(MARKERS)], color=colour,
+                              linestyle=LINESTYLES[j % len(LINESTYLES)],
+                              label=_n_label(g, table[table[group] == g])))
     ax.set_xticks(list(x_of.values()), [_wrap(lab, 14) for lab in x_of])
     ax.set_xlim(-0.5, len(labels) - 0.5)
     _value_axis(ax.yaxis, percent)
@@ -596,17 +604,20 @@ def trend(table: pd.DataFrame, x: str = "golf", group: str | None = "group",
         dodge = 0.06 * gap * (j - (len(parts) - 1) / 2)
         full = part.set_index(x).reindex(waves)
         ys = _f(full.assign(**{value: full[value].where(~_flag(full, "suppressed"))}), value)
-        ax.plot(np.asarray(waves, dtype=float) + dodge, ys, color=colour, linewidth=1.6, zorder=2)
+        ax.plot(np.asarray(waves, dtype=float) + dodge, ys, color=colour, linewidth=1.6, zorder=2,
+                linestyle=LINESTYLES[j % len(LINESTYLES)])
         vis = shown if g is None else shown[shown[group] == g]
         err = _errors(vis, value)
         ind = _flag(vis, "indicative").to_numpy()
         any_ind |= bool(ind.any())
-        _points(ax, _f(vis, x) + dodge, _f(vis, value), colour, ind, yerr=err)
+        _points(ax, _f(vis, x) + dodge, _f(vis, value), colour, ind, yerr=err,
+                marker=MARKERS[j % len(MARKERS)])
         for r in range(len(vis)):
             if "n" in vis.columns and pd.notna(vis["n"].iloc[r]) and j == 0:
                 n_of[float(vis[x].iloc[r])] = fmt.aantal(vis["n"].iloc[r])
         if g is not None:
-            handles.append(Line2D([], [], marker="o", color=colour, label=_text(g)))
+            handles.append(Line2D([], [], marker=MARKERS[j % len(MARKERS)], color=colour,
+                                  linestyle=LINESTYLES[j % len(LINESTYLES)], label=_text(g)))
     ax.set_xticks(waves, [str(int(w)) + (f"\nn = {n_of[float(w)]}" if float(w) in n_of else "")
                           for w in waves])
     ax.set_xlim(min(waves) - 0.6, max(waves) + 1.2) if waves else None

@@ -44,7 +44,7 @@ def _points(ax):
     from matplotlib.lines import Line2D
     out = []
     for ln in ax.get_lines():
-        if ln.get_marker() == "o" and ln.get_linestyle() == "None":
+        if ln.get_marker() in plots.MARKERS and ln.get_linestyle() == "None":
             for x, y in zip(ln.get_xdata(), ln.get_ydata()):
                 out.append(Line2D([x], [y], marker="o", markerfacecolor=ln.get_markerfacecolor()))
     return out

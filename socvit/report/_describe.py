@@ -40,7 +40,7 @@ import pandas as pd
 from .. import fmt
 from . import texts
 
-__all__ = ["groups", "kernen", "likert", "odds_ratios", "trend"]
+__all__ = ["groups", "kernen", "likert", "odds_ratios", "trend", "per_gemeente", "figure_html"]
 
 _SLOT = "niet getoond"
 
@@ -213,3 +213,17 @@ def figure_html(fig, alt: str, caption: str, source: str, table: str | None = No
                      f"{table}</details>")
     parts.append("</figure>")
     return "".join(parts)
+
+
+def per_gemeente(table: pd.DataFrame, kind: str = "pct", name: str = "naam") -> dict:
+    """The table of a map: per gemeente (``naam``) the estimate, its interval and n, in the
+    table's order; ``alt`` is left to the caller (the map's own sentence)."""
+    rows = table.to_dict("records")
+    frame = pd.DataFrame({"naam": [str(r[name]) for r in rows],
+                          "v": [_value(r, kind, star="*") for r in rows],
+                          "i": [_interval(r, kind) for r in rows],
+                          "n": ["–" if fmt.is_na(r.get("n")) else fmt.aantal(r["n"]) for r in rows]})
+    wat = {"pct": "Aandeel", "cijfer": "Rapportcijfer"}.get(kind, "Score (0-10)")
+    return {"table": str(fmt.tabel(frame, headers={"naam": "Gemeente", "v": wat,
+                                                   "i": "95%-interval", "n": "Respondenten"},
+                                   align_left=["naam"]))}

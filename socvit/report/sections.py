@@ -532,7 +532,8 @@ def _kaart(r: Rapport, sec: Section) -> None:
     onderwerp = wat.split(" ", 1)[1]            # "aandeel inwoners ..." for the caption
     caption = r.figuur(texts.kaart_onderschrift(onderwerp[:1].upper() + onderwerp[1:],
                                                 provincie, r.indeling))
-    sec.figure(fig, caption, _bron(r, extra=f"Grenzen: {geo.credit(r.indeling)} (CC BY 4.0)."))
+    sec.figure(fig, caption, _bron(r, extra=f"Grenzen: {geo.credit(r.indeling)} (CC BY 4.0)."),
+               **_describe.per_gemeente(table, kind))
     sec.alt[-1] = f"{caption}. {alt}"      # the caption, then what the map shows
 
 

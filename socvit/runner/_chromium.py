@@ -226,6 +226,13 @@ class Chromium:
         except (ProcessLookupError, PermissionError):
             pass
         self._reap(block=True)
+        end = time.monotonic() + 3           # the group's other processes die a moment later
+        while time.monotonic() < end:
+            try:
+                os.killpg(self.pid, 0)
+            except (ProcessLookupError, PermissionError):
+                break
+            time.sleep(0.02)
 
     def _reap(self, block: bool) -> bool:
         try:
