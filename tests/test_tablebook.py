@@ -126,6 +126,9 @@ def test_asking_for_the_book_later_remakes_and_keeps_the_html(runs):
     for name, content in html_only.items():
         assert (folder / name).read_bytes() == content, name
     assert "kerncijfers-2023.xlsx" in books.summary()
+    index = (folder.parent / "index.html").read_text(encoding="utf-8")
+    assert 'href="2023/GM1979-eemsdelta.xlsx"' in index and 'href="2023/GM0765-pekela.xlsx"' in index
+    assert 'href="2023/kerncijfers-2023.xlsx"' in index
 
 
 @pytest.mark.slow
@@ -305,6 +308,11 @@ def test_book_on_the_other_panel(tmp_path):
     assert [shown(c[1]) for c in cells] == [t[1].rstrip("*") for t in kern_html]
     _, heads = sheet_rows(openpyxl.load_workbook(folder / "kerncijfers-2023.xlsx")["Kerncijfers"])
     assert [x["CBS-code"] for x in heads] == ["GM1979"]
+    # remade without a table book: the old books would not match the new report
+    again = run_reports(data, golf=2023, gemeenten=["Eemsdelta"], jobs=1, force=True,
+                        out=tmp_path / "out", progress=False)
+    assert again.made == 1 and not list(folder.glob("*.xlsx"))
+    assert ".xlsx" not in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- bad input

@@ -3,7 +3,7 @@
 The batch runner behind the package's main command::
 
     socvit reports [--data PATH] [--codebook FILE] [--gemeente CODE_OR_NAME ... | --all]
-                   [--golf YEAR] [--indeling YEAR] [--jobs N] [--format html[,pdf]]
+                   [--golf YEAR] [--indeling YEAR] [--jobs N] [--format html[,pdf][,xlsx]]
                    [--out DIR] [--force] [--min-n N] [--warn-n N]
 
 What it does, in order:
@@ -34,6 +34,10 @@ Layout of ``out`` (default ``reports/``)::
     reports/index.html                    overview: headline figures, links to every report
     reports/2023/GM1979-eemsdelta.html    one report per gemeente: <code>-<name>.html
     reports/2023/GM1979-eemsdelta.pdf     with --format html,pdf
+    reports/2023/GM1979-eemsdelta.xlsx    with --format ...,xlsx: the table book (written by the
+                                          report kernel to the path given as the notebook
+                                          parameter ``tabellenboek``)
+    reports/2023/kerncijfers-2023.xlsx    with --format ...,xlsx: every gemeente's headline figures
     reports/2023/manifest.json            parameters, hashes, status and duration per report
     reports/2023/failed/GM0765-pekela.ipynb   executed notebook of a failed report, error on top
     reports/2017-indeling-2023/...        a wave recalculated to a later indeling

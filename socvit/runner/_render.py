@@ -385,12 +385,17 @@ def index_html(sets: list[dict], generated: datetime | None = None) -> str:
                 files.append(f'<a href="{html.escape(rel, quote=True)}">HTML</a>')
             if ok and e.get("pdf"):
                 files.append(f'<a href="{html.escape(s["dir"] + "/" + e["pdf"], quote=True)}">PDF</a>')
+            if ok and e.get("xlsx"):            # the table book (--format xlsx)
+                files.append(f'<a href="{html.escape(s["dir"] + "/" + e["xlsx"], quote=True)}">Excel</a>')
             if not ok:
                 files.append("rapport mislukt")
             cls = "" if ok else ' class="mislukt"'
             parts.append(f'<tr{cls}><td class="naam">{cell}</td>{nums}'
                          f'<td class="bestanden">{" · ".join(files)}</td></tr>')
         parts.append("</tbody></table>")
+        if s.get("kerncijfers"):                # the run's workbook of headline figures
+            parts.append(f'<p class="meta"><a href="{html.escape(s["dir"] + "/" + s["kerncijfers"], quote=True)}">'
+                         "Kerncijfers van alle gemeenten (Excel)</a></p>")
         meta = []
         if s.get("data_sha256"):
             meta.append(f"gegevensbestand sha256 {html.escape(s['data_sha256'][:12])}…")

@@ -526,6 +526,9 @@ def _finish_report(nb, job: ReportJob, cfg: _Config, t0: float) -> ReportOutcome
     stale = cfg.folder / _FAILED / f"{job.stem}.ipynb"
     if stale.exists():
         stale.unlink()
+    book = cfg.folder / f"{job.stem}.xlsx"
+    if job.xlsx is None and book.exists():      # an older table book would not match
+        book.unlink()
     return ReportOutcome(job.gemeente, job.naam, "ok", time.perf_counter() - t0, None, headline)
 
 
@@ -711,6 +714,10 @@ def run_reports(data=None, gemeenten=None, golf=None, indeling=None, jobs=2, for
         _write_manifest(folder, manifest, out)
     if any(j.xlsx for j in plan.jobs):
         summary.workbook = _write_run_workbook(plan, manifest)
+        manifest["kerncijfers"] = summary.workbook.name      # the index links it
+        _write_manifest(folder, manifest, out)
+    elif summary.made and (folder / f"kerncijfers-{folder.name}.xlsx").exists():
+        (folder / f"kerncijfers-{folder.name}.xlsx").unlink()  # it would not match the reports
     order = {j.gemeente: i for i, j in enumerate(plan.jobs)}
     summary.outcomes.sort(key=lambda o: order.get(o.gemeente, 0))
     summary.seconds = time.perf_counter() - t_start
