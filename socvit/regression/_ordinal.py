@@ -76,6 +76,15 @@ def design_vcov(scores, bread, strata=None, cluster=None) -> np.ndarray:
     return _variance.variance(infl, u.stratum, u.n_h, cov=True)
 
 
+def _domain_degf(strata, cluster, rows) -> int:
+    """Design degrees of freedom among the rows of positive weight (``survey::degf`` of a
+    domain): their PSUs minus their strata."""
+    n = int(rows.sum())
+    s = np.zeros(n, dtype=object) if strata is None else np.asarray(strata, dtype=object)[rows]
+    c = np.arange(n, dtype=object) if cluster is None else np.asarray(cluster, dtype=object)[rows]
+    return int(pd.MultiIndex.from_arrays([s, c]).nunique() - pd.Series(s).nunique())
+
+
 # ------------------------------------------------------------------ likelihood pieces
 def _pieces(theta, X, y, k):
     """Per-row log-probabilities, score rows (n x P) and the pieces of the Hessian.
@@ -167,7 +176,10 @@ def fit_ordinal_weighted(y: pd.Series, X: pd.DataFrame, w=None, se="survey", str
     strata and PSUs (``cluster``) of the design; ``se="cluster"``: clusters only, which at
     the optimum is ``sandwich::vcovCL`` on ``polr`` (HC0 with G/(G-1)). Tests and intervals
     use the normal distribution, as ``confint()`` on an svyolr fit (svyolr reports no
-    p-values); ``fit["design_df"]`` holds the design's degrees of freedom.
+    p-values); ``fit["design_df"]`` holds the design's degrees of freedom (``survey::degf``
+    over the rows of positive weight). Rows of weight 0 are outside the domain: they leave
+    the estimates alone but keep their PSUs and strata in the variance, as svyolr on
+    ``subset(design, ...)``.
     """
     from ._fitters import SE_NAMES, Fitted, _cluster_warning, _sd_columns, check_design
 
@@ -182,8 +194,21 @@ def fit_ordinal_weighted(y: pd.Series, X: pd.DataFrame, w=None, se="survey", str
     m = len(levels) - 1
     codes = y.cat.codes.to_numpy().astype(np.int64)
     weighted = w is not None
-    wn = np.ones(n) if w is None else np.asarray(w, float) / np.mean(w)   # as svyolr's deviance
-    theta, ll, logp, U, H, converged = _newton(Xn.to_numpy(float), codes, wn, m, yname)
+    # rows of weight 0 (outside a domain of the design) add nothing to the estimates; they
+    # stay in the variance with a score of 0, so the design keeps its PSUs and strata.
+    # Weights scaled to mean 1 over the others, as svyolr's deviance.
+    wn = np.ones(n) if w is None else np.asarray(w, float)
+    pos = wn > 0
+    wn = wn / wn[pos].mean()
+    empty = [levels[j] for j in np.flatnonzero(np.bincount(codes[pos], minlength=m + 1) == 0)]
+    if empty:
+        raise DataError(f"Category {empty[0]!r} of the ordinal outcome '{yname}' has no "
+                        f"observation with a positive weight, so its threshold cannot be "
+                        f"estimated. Merge it with a neighbouring category.")
+    theta, ll, logp, U_pos, H, converged = _newton(Xn.to_numpy(float)[pos], codes[pos],
+                                                   wn[pos], m, yname)
+    U = np.zeros((n, k + m))
+    U[pos] = U_pos
     bread = np.linalg.inv(-H)
     if se == "survey":
         cov = design_vcov(U * wn[:, None], bread, strata=strata, cluster=cluster)
@@ -197,13 +222,13 @@ def fit_ordinal_weighted(y: pd.Series, X: pd.DataFrame, w=None, se="survey", str
     names = list(Xn.columns) + [f"{levels[i]}|{levels[i + 1]}" for i in range(m)]
     props = np.bincount(codes, weights=wn, minlength=m + 1) / wn.sum()
     ll0 = float(np.sum(wn.sum() * props[props > 0] * np.log(props[props > 0])))
-    fit = {"n": n, "deviance": float(-2 * ll), "pseudo_r2": float(1 - ll / ll0),
+    fit = {"n": int(pos.sum()), "deviance": float(-2 * ll), "pseudo_r2": float(1 - ll / ll0),
            "n_categories": len(levels), "converged": bool(converged)}
     if not weighted and se == "classic":
         fit["aic"] = float(-2 * ll + 2 * (k + m))
     label = SE_NAMES[se].replace("svyglm", "svyolr")
     if se == "survey":
-        fit["design_df"] = _variance.psus(n, strata, cluster).degf
+        fit["design_df"] = _domain_degf(strata, cluster, pos)
         label += (", strata" if strata is not None else "") + (", clusters" if cluster is not None else "")
     if cluster is not None:
         fit["n_clusters"] = int(pd.Series(np.asarray(cluster, dtype=object)).nunique())

@@ -62,6 +62,14 @@ p <- polr(fo, data = clus1, Hess = TRUE, control = tight(npar(fo, clus1, clus1$a
 est <- c(coef(p), p$zeta)
 put(coef_table(est, vcovCL(p, cluster = ~dnum)), "polr_clus1_vcovCL")
 
+# domains: svyolr on subset(design, ...) keeps the full design's PSUs and strata (3 of the 15
+# clusters hold no middle school; every row outside the domain counts in n_h)
+put_svyolr("svyolr_clus1_domain_M", fo,
+           subset(svydesign(ids = ~dnum, weights = ~pw, data = clus1), stype == "M"))
+put_svyolr("svyolr_strat_domain_schwide", fo,
+           subset(svydesign(ids = ~1, strata = ~stype, weights = ~pw, data = strat),
+                  sch_wide == 1))
+
 # a calibrated design: apistrat raked to the population counts of stype and sch.wide; svyolr's
 # errors then carry the calibration (svyrecvar with the design's postStrata). The same raked
 # weights as fixed weights of a plain stratified design, for comparison.
