@@ -43,8 +43,9 @@ class TestResult:
         nl = lambda v, d: f"{v:.{d}f}".replace(".", ",")   # noqa: E731
         df = "; ".join(f"{d:g}".replace(".", ",") for d in self.df)
         if self.method.startswith("Feldt (1980)"):
-            head, stat = ("Toets van Feldt (1980) op gelijke alfa's bij dezelfde respondenten "
-                          "in twee golven", "t")
+            head = ("Toets van Feldt (1980) op gelijke alfa's bij dezelfde respondenten "
+                    "in twee golven")
+            stat = "t"
         elif self.method.startswith("Feldt-Woodruff-Salih"):
             head = (f"Toets van Feldt, Woodruff en Salih (1987) op gelijke alfa's bij dezelfde "
                     f"respondenten in {len(self.alphas)} golven")

@@ -279,8 +279,8 @@ class OmegaResult:
         f = lambda v: f"{v:.2f}"   # noqa: E731
         ci = lambda c: f"   ({f(c[0])} - {f(c[1])})" if c is not None else ""  # noqa: E731
         lines = [f"Omega{f'   {self.label}' if self.label else ''}",
-                 f"n = {self.n}, {self.n_factors} group factor{'s' if self.n_factors > 1 else ''}"
-                 f" (minres, {'oblimin, ' if self.n_factors > 1 else ''}Schmid-Leiman)",
+                 (f"n = {self.n}, {self.n_factors} group factor{'s' if self.n_factors > 1 else ''}"
+                  f" (minres, {'oblimin, ' if self.n_factors > 1 else ''}Schmid-Leiman)"),
                  f"Alpha:                 {f(self.alpha)}",
                  f"G.6:                   {f(self.g6)}",
                  f"Omega Hierarchical:    {f(self.omega_h)}{ci(self.ci_h)}",
