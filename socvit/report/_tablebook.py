@@ -124,10 +124,6 @@ def _estimates(r, table, keys: dict, kind: str, value: str | None = None):
     return out, formats
 
 
-def _by_group_sheet(r, table, value_kind="score"):
-    return _estimates(r, table, {"label": "Onderwerp", "group": "Groep"}, value_kind)
-
-
 def _compare_sheet(r, table, label_col, kinds):
     """A comparison (``estimates.compare``): gemeente, comparison area, difference, its
     interval and p, and the outcome as the report words it."""
@@ -190,7 +186,7 @@ def _frame(r, key, table):
         out, formats = _compare_sheet(r, table, label, kinds)
         return out, formats, notes
     if key in ("scores", "actie", "thema"):
-        out, formats = _by_group_sheet(r, table)
+        out, formats = _estimates(r, table, {"label": "Onderwerp", "group": "Groep"}, "score")
         return out, formats, notes
     if key == "kernen":
         kcol = next(c for c in table.columns if c not in ("x", "y", "n", "suppressed", "indicative"))
@@ -247,9 +243,9 @@ def _frame(r, key, table):
                            ("or_ci_upper", "Odds ratio: " + _CI_HI.lower())):
             if col in table:
                 out[dutch] = table[col].tolist()
-        return out, {c: ("p" if c == "p-waarde" else "dec3" if c != "Kenmerk" else None)
-                     for c in out.columns} | {c: "dec2" for c in out.columns
-                                              if c.startswith("Odds")}, notes
+        formats = {c: "dec2" if c.startswith("Odds") else "dec3" for c in out.columns[1:]}
+        formats["p-waarde"] = "p"
+        return out, formats, notes
     if key == "betrouwbaarheid":
         cols = {"schaal": "Schaal", "items": "Uitspraken", "alfa_gem": f"Alfa {r.naam}",
                 "ci_lower_gem": f"Alfa {r.naam}: " + _CI_LO.lower(),
@@ -260,7 +256,7 @@ def _frame(r, key, table):
         out = table[[c for c in cols if c in table]].rename(columns=cols)
         out = out.astype({c: object for c in out.columns[2:]})
         out = out.where(out.notna(), None)
-        if out[f"Alfa {r.naam}"].isna().any() if f"Alfa {r.naam}" in out else False:
+        if out.iloc[:, 2:].isna().any(axis=None):
             notes.append(f"Lege cel: niet berekend, te weinig respondenten (minder dan "
                          f"{r.rules.warn_n} of twee per uitspraak).")
         return out, {c: "dec2" for c in out.columns[2:]} | {"Uitspraken": "int"}, notes
@@ -335,6 +331,8 @@ def book_sheets(r, sections=None) -> list:
                                 f"{id_col!r}; a table book never contains respondent ids.")
             frame, formats, notes = _frame(r, key, table)
             title = "; ".join(dict.fromkeys(c for c, _ in shown))
+            if key == "vergelijking":          # the tests the section's text reports
+                title = f"Toetsen van de verschillen met {html.unescape(r.compare_label)}, bij {title}"
             sources = list(dict.fromkeys(s for _, s in shown if s))   # a table's note
             source = " ".join(s for s in sources                       # repeats its figure's
                               if not any(s != t and s in t for t in sources))
