@@ -16,7 +16,7 @@ from ..errors import DataError
 
 __all__ = ["fit", "ModelResult", "KINDS", "SE_TYPES"]
 
-KINDS = ("ols", "logit", "ordinal", "mixed", "within", "within_logit")
+KINDS = ("ols", "logit", "ordinal", "mixed", "mixed_logit", "within", "within_logit")
 SE_TYPES = ("classic", "HC0", "HC1", "HC2", "HC3", "cluster", "survey")
 # names a formula may use that are not columns (patsy and numpy helpers)
 _FORMULA_NAMES = {"C", "I", "Q", "np", "numpy", "center", "standardize", "scale", "Treatment",
@@ -153,7 +153,7 @@ def _resolve_se(se, kind, weights, strata, cluster):
                          "model-based (as survival::clogit and Stata's xtlogit, fe); the "
                          "respondent is given by groups=.")
     if se is None:
-        if kind in ("mixed", "within_logit"):
+        if kind in ("mixed", "mixed_logit", "within_logit"):
             return "classic"
         if kind == "within":
             return "cluster"
@@ -162,7 +162,7 @@ def _resolve_se(se, kind, weights, strata, cluster):
         return "cluster" if cluster is not None else "classic"
     if se not in SE_TYPES:
         raise ValueError(f"se must be one of {', '.join(SE_TYPES)} or None, got {se!r}.")
-    if kind in ("mixed", "within_logit") and se != "classic":
+    if kind in ("mixed", "mixed_logit", "within_logit") and se != "classic":
         raise ValueError(f"kind={kind!r} supports only model-based errors (se='classic' or "
                          f"None), got se={se!r}.")
     if kind == "ordinal" and se not in ("classic", "survey", "cluster"):
@@ -185,7 +185,8 @@ def _resolve_se(se, kind, weights, strata, cluster):
 
 # ====================================================================== fit
 def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluster=None, se=None,
-        labels=None, standardize: bool = False, level: float = 0.95, groups=None) -> ModelResult:
+        labels=None, standardize: bool = False, level: float = 0.95, groups=None,
+        reml=None) -> ModelResult:
     """Fit a regression model and return a tidy table with survey-correct errors.
 
     Parameters
@@ -327,7 +328,10 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
     data = _inputs.frame(data)
     if labels == "nl" and codebook is None:
         raise ValueError("labels='nl' needs a socvit Panel (its codebook has the labels).")
-    if kind in ("mixed", "within", "within_logit") and weights is not None:
+    if reml is not None and kind != "mixed":
+        raise ValueError(f"reml= applies to kind='mixed' only, not kind={kind!r} (a mixed "
+                         f"logit is fitted by maximum likelihood, Laplace, as lme4::glmer).")
+    if kind in ("mixed", "mixed_logit", "within", "within_logit") and weights is not None:
         raise DataError(
             f"kind={kind!r} does not take survey weights: its fitter has no weighted "
             f"likelihood, and ignoring them silently would be wrong. Fit an "
@@ -337,19 +341,43 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
     se = _resolve_se(se, kind, weights, strata, cluster)
 
     env = patsy.EvalEnvironment.capture(1).with_outer_namespace({"np": np})
-    lhs, rhs = _formula_names(formula)
+    fixed, random_terms = formula, []
+    if "|" in formula:                      # lme4-style random-effect terms
+        from . import _mixed
+        fixed, random_terms = _mixed.split_formula(formula)
+        if random_terms and kind not in ("mixed", "mixed_logit"):
+            raise DataError(f"The formula {formula!r} has random-effect terms ( ... | group); "
+                            f"they need kind='mixed' (numeric outcome) or kind='mixed_logit' "
+                            f"(0/1 outcome), not kind={kind!r}.")
+    lhs, rhs = _formula_names(fixed)
+    for t in random_terms:
+        rhs = rhs + [n for n in _formula_names("y ~ " + t.expr)[1] if n not in rhs]
     if not lhs:
         raise DataError(f"The formula {formula!r} has no outcome; write 'outcome ~ terms'.")
     _check_names(lhs + rhs, data.columns, env.namespace, formula)
 
-    if kind in ("mixed", "within", "within_logit") and groups is None:
-        kind_col = "kern" if kind == "mixed" else "id"
+    mixed = kind in ("mixed", "mixed_logit")
+    if mixed and random_terms and groups is not None:
+        raise ValueError("Give the random effects either in the formula ('y ~ x + (1 | kern)') "
+                         "or with groups=, not both.")
+    if kind in ("mixed", "mixed_logit", "within", "within_logit") and groups is None \
+            and not random_terms:
+        kind_col = "kern" if mixed else "id"
         groups = codebook.column(kind_col) if codebook is not None else None
         if groups is None:
-            raise ValueError(f"kind={kind!r} needs groups= (the {'kern' if kind == 'mixed' else 'respondent id'} column).")
+            raise ValueError(f"kind={kind!r} needs groups= (the {'kern' if mixed else 'respondent id'} column).")
     group_cols = [groups] if isinstance(groups, str) else list(groups or [])
-    if kind == "mixed" and not 1 <= len(group_cols) <= 2:
-        raise ValueError("groups for kind='mixed' is one column or two (outer, inner).")
+    nested = None
+    if mixed and not random_terms:
+        if not 1 <= len(group_cols) <= 2:
+            raise ValueError(f"groups for kind={kind!r} is one column or two (outer, inner); "
+                             f"for other designs write the terms in the formula, e.g. "
+                             f"'y ~ x + (1 | kern) + (1 | resp_id)'.")
+        from . import _mixed
+        random_terms = _mixed.terms_from_groups(group_cols)
+        nested = group_cols if len(group_cols) == 2 else None
+    if mixed:
+        group_cols = list(dict.fromkeys(f for t in random_terms for f in t.factors))
 
     used = [c for c in dict.fromkeys(lhs + rhs) if c in data.columns]
     frame = pd.DataFrame({c: _as_model_column(data[c]) for c in used}, index=data.index)
@@ -358,7 +386,7 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
     extra = {"_strata": _column(data, strata, "strata"),
              "_cluster": _column(data, _inputs.kern_column(data, cluster, codebook), "cluster")}
     for g in group_cols:
-        spec = _inputs.kern_column(data, g, codebook) if len(group_cols) == 1 else g
+        spec = _inputs.kern_column(data, g, codebook) if len(group_cols) == 1 or mixed else g
         extra[f"_g_{g}"] = _column(data, spec, "groups")
     for key, s in extra.items():
         if s is not None:
@@ -408,7 +436,7 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
                                                    strata=ext["_strata"],
                                                    cluster=ext["_cluster"], yname=yname)
     else:
-        Y, X = patsy.dmatrices(formula, frame, eval_env=env, return_type="dataframe")
+        Y, X = patsy.dmatrices(fixed, frame, eval_env=env, return_type="dataframe")
         if Y.shape[1] != 1:
             raise DataError(f"The outcome '{yname}' is categorical ({Y.shape[1]} columns). For "
                             f"a 0/1 logit pass a numeric 0/1 column; for ordered categories "
@@ -418,10 +446,11 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
             _fitters.check_design(X, f"the {kind} model {formula!r}")
             fitted = _fitters.fit_glm(y, X, kind, w=ext["_w"], se=se, strata=ext["_strata"],
                                      cluster=ext["_cluster"], yname=yname)
-        elif kind == "mixed":
+        elif mixed:
             _fitters.check_design(X, f"the mixed model {formula!r}")
-            fitted = _fitters.fit_mixed(y, X, [frame[f"_g_{g}"].to_numpy() for g in group_cols],
-                                       list(group_cols), yname=yname, sd_y=_fitters._wsd(y, None))
+            fitted = _fitters.fit_mixed(y, X, frame, random_terms, kind=kind,
+                                       reml=True if reml is None else bool(reml), yname=yname,
+                                       sd_y=_fitters._wsd(y, None), env=env, nested=nested)
         elif kind == "within_logit":
             fitted = _clogit.fit_within_logit(y, X, frame[f"_g_{group_cols[0]}"].to_numpy(),
                                               yname=yname)
@@ -447,7 +476,7 @@ def _table(f: _fitters.Fitted, kind, level, standardize) -> pd.DataFrame:
         p = 2 * stats.t.sf(np.abs(est / se), f.df)
     t = pd.DataFrame({"term": list(f.params.index), "estimate": est, "se": se,
                       "ci_lower": est - q * se, "ci_upper": est + q * se, "p": p})
-    if kind in ("logit", "ordinal", "within_logit"):
+    if kind in ("logit", "ordinal", "within_logit", "mixed_logit"):
         is_thr = t.term.isin(f.thresholds) | (t.term == "Intercept")
         t["odds_ratio"] = np.where(is_thr, np.nan, np.exp(est))
         t["or_ci_lower"] = np.where(is_thr, np.nan, np.exp(t.ci_lower))

@@ -271,47 +271,136 @@ def fit_ordinal(y: pd.Series, X: pd.DataFrame, yname="y"):
 
 
 # ------------------------------------------------------------------ mixed
-def fit_mixed(y, X: pd.DataFrame, group_values: list, groups: list, yname="y", sd_y=None):
-    """Random-intercept model by REML (socvit._mixed, exact closed form; see there why not
-    statsmodels' MixedLM).
+def fit_mixed(y, X: pd.DataFrame, frame: pd.DataFrame, terms: list, kind="mixed", reml=True,
+              yname="y", sd_y=None, env=None, nested=None):
+    """Mixed model as lme4 fits it (socvit.regression._mixed, see there for the method).
 
-    One level: ``groups=[kern]`` is ``lmer(y ~ x + (1 | kern))``. Two levels
-    ``groups=[gemeente, kern]`` is ``lmer(y ~ x + (1 | gemeente) + (1 | gemeente:kern))``
-    (kern nested in gemeente). Fixed-effect covariance as lme4's ``vcov``; Wald z tests.
+    ``kind="mixed"``: ``lmer(y ~ x + terms, REML = reml)``; ``kind="mixed_logit"``:
+    ``glmer(y ~ x + terms, family = binomial)`` (Laplace). ``terms``: RandomTerm list, the
+    grouping columns in ``frame`` as ``_g_<name>``. ``nested``: ``[outer, inner]`` when the
+    terms came from ``groups=[outer, inner]`` (its ICCs as before). Fixed-effect covariance
+    as lme4's ``vcov``; Wald z tests.
     """
-    from ._mixed import fit_reml
+    import patsy
 
-    labels = [pd.Series(np.asarray(v, dtype=object)).astype(str).to_numpy() for v in group_values]
-    if len(groups) == 2:
-        inner = np.char.add(np.char.add(labels[0].astype(str), "\x1f"), labels[1].astype(str))
-        res = fit_reml(y, X, inner, labels[0], names=(groups[1], groups[0]))
+    from . import _mixed
+
+    yv = np.asarray(y, float)
+    binary = bool(np.isin(yv, (0.0, 1.0)).all())
+    if kind == "mixed" and binary:
+        raise DataError(
+            f"The outcome '{yname}' is 0/1, and kind='mixed' would fit it as a linear model. "
+            f"Use kind='mixed_logit' (a logistic mixed model, as lme4::glmer(family = "
+            f"binomial)), or kind='ols' with cluster= (a linear probability model with "
+            f"cluster-robust errors).")
+    if kind == "mixed_logit":
+        if not binary:
+            bad = [v for v in pd.unique(yv) if v not in (0.0, 1.0)][:3]
+            raise DataError(
+                f"kind='mixed_logit' needs a 0/1 outcome; '{yname}' has the values "
+                f"{', '.join(f'{v:g}' for v in bad)}. Recode it to 0/1 first (e.g. "
+                f"(df['{yname}'] >= 4).astype(int)), or use kind='mixed' for a numeric outcome.")
+        if yv.min() == yv.max():
+            raise DataError(f"The outcome '{yname}' is {yv[0]:g} for every observation used; a "
+                            f"logistic model needs both 0 and 1.")
+        names = _separation(X, yv)
+        if names:
+            raise _separation_error(names, yname)
+    random_X = {}
+    for t in terms:
+        try:
+            Xr = patsy.dmatrix("~ " + t.expr, frame, eval_env=env, return_type="dataframe")
+        except patsy.PatsyError as exc:
+            raise DataError(f"The random-effect term ({t.expr} | {t.name}) cannot be read: "
+                            f"{exc}.") from None
+        if Xr.shape[1] == 0:
+            raise DataError(f"The random-effect term ({t.expr} | {t.name}) has no columns.")
+        random_X[t] = Xr
+    blocks = _mixed.build_blocks(terms, frame, random_X)
+    n = len(yv)
+    for b in blocks:
+        if b.nlev < 2:
+            raise DataError(f"A random effect for '{b.name}' needs at least two groups; the "
+                            f"observations used all fall in one. Use kind='ols' or "
+                            f"'logit' without it.")
+        if kind == "mixed" and b.nlev * b.k >= n:
+            raise DataError(
+                f"The random effects for '{b.name}' ({b.nlev} groups x {b.k} columns) are as "
+                f"many as the {n} observations, so they cannot be told apart from the residual "
+                f"(lme4 stops here too). Use a coarser grouping, or drop the term.")
+    if kind == "mixed":
+        res = _mixed.fit_lmm(yv, X, blocks, reml=reml)
+        how = "REML" if reml else "ML"
+        se_type = f"model-based ({how}, as lme4 vcov)"
     else:
-        res = fit_reml(y, X, labels[0], None, names=(groups[0], None))
-    for g, k in res.n_groups.items():
-        if k < 2:
-            raise DataError(f"A random intercept for '{g}' needs at least two groups; the "
-                            f"observations used all fall in one. Use kind='ols'.")
+        res = _mixed.fit_glmm(yv, X, blocks)
+        se_type = ("model-based (Laplace ML; finite-difference Hessian, as lme4 vcov)"
+                   if res.cov_from_hessian else
+                   "model-based (Laplace ML; PIRLS approximation, the Hessian was not "
+                   "positive definite)")
     if not res.converged:
-        warnings.warn(f"The mixed model for '{yname}' may not have converged.", SocvitWarning,
+        warnings.warn(f"The mixed model for '{yname}' may not have converged; check the "
+                      f"estimates (e.g. against lme4) before using them.", SocvitWarning,
                       stacklevel=3)
-    var_res = res.variances["residual"]
-    comps = {g: res.variances[g] for g in groups}
-    total = sum(comps.values()) + var_res
-    fit = {"n": res.nobs, "reml_criterion": res.reml_criterion}
-    for g in groups:
-        fit[f"n_{g}"] = res.n_groups[g]
-    for g in groups:
-        fit[f"var_{g}"] = comps[g]
-    fit["var_residual"] = var_res
-    # ICC: correlation of two residents of the same outer group; with two levels, of two
-    # residents of the same kern (outer + inner variance over the total)
-    fit[f"icc_{groups[0]}"] = float(comps[groups[0]] / total)
-    if len(groups) == 2:
-        fit[f"icc_{groups[1]}"] = float((comps[groups[0]] + comps[groups[1]]) / total)
+    if res.singular:
+        vc = res.varcorr
+        small = [f"'{r.grp}'" + ("" if r.var1 == "(Intercept)" else f" ({r.var1})")
+                 for r in vc.itertuples() if r.grp != "Residual" and not r.var2
+                 and r.sdcor < 1e-4 * max(1.0, res.sigma)]
+        cors = [f"'{r.grp}' ({r.var1}, {r.var2})" for r in vc.itertuples()
+                if r.var2 and abs(r.sdcor) > 1 - 1e-6]
+        what = "; ".join(filter(None, [
+            ("variance ~0 for " + ", ".join(small)) if small else "",
+            ("correlation ±1 for " + ", ".join(cors)) if cors else ""])) or "a degenerate term"
+        warnings.warn(
+            f"Boundary (singular) fit for '{yname}': {what} (lme4's isSingular). The data do "
+            f"not support that random effect; simplify the model (drop the term or its "
+            f"slope, or use (x || group) without the correlation).", SocvitWarning,
+            stacklevel=3)
+    fit = {"n": res.nobs}
+    if res.reml:
+        fit["reml_criterion"] = res.criterion
+    else:
+        fit["deviance"] = res.criterion
+    fit.update(loglik=float(res.loglik), aic=float(res.aic), bic=float(res.bic),
+               n_params=int(res.n_params), singular=bool(res.singular))
+    for g, k in res.n_groups.items():
+        fit[f"n_{_plain(g, nested)}"] = k
+    var_int = {}
+    for r in res.varcorr.itertuples():
+        if r.grp == "Residual":
+            continue
+        g = _plain(r.grp, nested)
+        if not r.var2:
+            key = f"var_{g}" if r.var1 == "(Intercept)" else f"var_{g}[{r.var1}]"
+            fit[key] = float(r.vcov)
+            if r.var1 == "(Intercept)":
+                var_int[g] = float(r.vcov)
+        else:
+            fit[f"cor_{g}[{r.var1},{r.var2}]"] = float(r.sdcor)
+    resid = res.sigma ** 2 if kind == "mixed" else np.pi ** 2 / 3
+    if kind == "mixed":
+        fit["var_residual"] = resid
+    only_intercepts = all(b.cols == ["(Intercept)"] for b in blocks)
+    if only_intercepts:
+        # ICC (latent-scale for the logit, residual pi^2/3): the share of a group's variance;
+        # groups=[outer, inner]: two residents of one kern share outer + inner
+        total = sum(var_int.values()) + resid
+        for g, v in var_int.items():
+            fit[f"icc_{g}"] = float(v / total)
+        if nested:
+            fit[f"icc_{nested[1]}"] = float((var_int[nested[0]] + var_int[nested[1]]) / total)
     return Fitted(params=res.params, cov=res.cov_params, df=None, model=res, fit=fit,
-                  se_type="model-based (REML, as lme4 vcov)",
+                  se_type=se_type,
                   sd_x=_sd_columns(X.drop(columns="Intercept", errors="ignore"), None),
                   sd_y=sd_y)
+
+
+def _plain(name, nested):
+    """A term's name in fit keys (groups=[outer, inner] keeps 'inner' for outer:inner)."""
+    if nested and name == f"{nested[0]}:{nested[1]}":
+        return nested[1]
+    return name
 
 
 # ------------------------------------------------------------------ within
