@@ -7,8 +7,8 @@ its colours apart) needs the same information another way (WCAG 2.1 success crit
 * an ``alt`` text that says what kind of figure it is and gives its key numbers, in the
   report's Dutch number format, built from the tidy table the figure is drawn from (never
   from the drawing), and
-* the whole table behind it as an HTML table (:func:`socvit.fmt.tabel`), which the report
-  puts in a ``<details>`` element under the caption.
+* the whole table behind it as a lean HTML table (:func:`_tabel`: cells already in Dutch
+  format, styled by the report's stylesheet), which the report puts in a ``<details>`` element under the caption.
 
 Each function takes the figure's tidy table (as :mod:`socvit.estimates` /
 :mod:`socvit.regression` make it, with the disclosure flags) and returns
@@ -43,6 +43,24 @@ from . import texts
 __all__ = ["groups", "kernen", "likert", "odds_ratios", "trend", "per_gemeente", "figure_html"]
 
 _SLOT = "niet getoond"
+
+
+def _tabel(frame: pd.DataFrame, headers: dict, align_left=()) -> str:
+    """A table of text cells (already formatted) without inline styles: column headers
+    with ``scope="col"``, the first column as row headers; text columns (``align_left``)
+    get class ``tekst``, the others are numbers (right-aligned by the stylesheet)."""
+    import html
+    cols = list(frame.columns)
+    cls = {c: ' class="tekst"' if c in align_left else "" for c in cols}
+    out = ['<table class="cijfertabel"><thead><tr>']
+    out += [f'<th scope="col"{cls[c]}>{html.escape(str(headers.get(c, c)))}</th>' for c in cols]
+    out.append("</tr></thead><tbody>")
+    for row in frame.itertuples(index=False, name=None):
+        cells = [f'<th scope="row"{cls[cols[0]]}>{html.escape(str(row[0]))}</th>']
+        cells += [f"<td{cls[c]}>{html.escape(str(v))}</td>" for c, v in zip(cols[1:], row[1:])]
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
 
 
 def _value(row, kind="score", key="estimate", star="") -> str:
@@ -88,7 +106,7 @@ def groups(table: pd.DataFrame, label: str = "label", group: str = "group",
     headers = {"onderdeel": "Onderdeel"}
     for i, g in enumerate(names):
         headers.update({f"v{i}": str(g), f"i{i}": f"{g}: 95%-interval", f"n{i}": f"{g}: n"})
-    return {"alt": alt, "table": str(fmt.tabel(pd.DataFrame(rows), headers=headers,
+    return {"alt": alt, "table": str(_tabel(pd.DataFrame(rows), headers=headers,
                                                  align_left=["onderdeel"]))}
 
 
@@ -106,7 +124,7 @@ def kernen(table: pd.DataFrame, xlabel: str, ylabel: str, kern: str = "kern") ->
                           "n": [fmt.aantal(r["n"]) for r in rows],
                           "y": [_value(r, key="y", star="*") for r in rows],
                           "x": [_value(r, key="x", star="*") for r in rows]})
-    return {"alt": alt, "table": str(fmt.tabel(frame, headers={
+    return {"alt": alt, "table": str(_tabel(frame, headers={
         "kern": "Dorp of wijk", "n": "Respondenten", "y": ylabel, "x": xlabel},
         align_left=["kern"]))}
 
@@ -139,7 +157,7 @@ def likert(dist: pd.DataFrame, agree: pd.DataFrame, labels: dict, categories: li
         rows.append(row)
     headers = {"item": "Uitspraak", **{f"c{j}": str(c) for j, c in enumerate(categories)},
                "eens": "(helemaal) eens", "n": "Respondenten"}
-    return {"alt": alt, "table": str(fmt.tabel(pd.DataFrame(rows), headers=headers,
+    return {"alt": alt, "table": str(_tabel(pd.DataFrame(rows), headers=headers,
                                                  align_left=["item"]))}
 
 
@@ -157,7 +175,7 @@ def odds_ratios(model: pd.DataFrame, labels: dict) -> dict:
                           "or": [fmt.getal(r["odds_ratio"], 2) for r in rows],
                           "ci": [ci(r) for r in rows],
                           "p": [fmt.getal(r["p"], 3) for r in rows]})
-    return {"alt": alt, "table": str(fmt.tabel(frame, headers={
+    return {"alt": alt, "table": str(_tabel(frame, headers={
         "term": "Kenmerk", "or": "Odds ratio", "ci": "95%-interval", "p": "p"},
         align_left=["term"]))}
 
@@ -182,7 +200,7 @@ def trend(table: pd.DataFrame, x: str = "golf", group: str = "group", kind: str 
     headers = {"golf": "Golf"}
     for i, g in enumerate(names):
         headers.update({f"v{i}": str(g), f"i{i}": f"{g}: 95%-interval"})
-    return {"alt": alt, "table": str(fmt.tabel(pd.DataFrame(rows), headers=headers,
+    return {"alt": alt, "table": str(_tabel(pd.DataFrame(rows), headers=headers,
                                                  align_left=["golf"]))}
 
 
@@ -224,6 +242,6 @@ def per_gemeente(table: pd.DataFrame, kind: str = "pct", name: str = "naam") -> 
                           "i": [_interval(r, kind) for r in rows],
                           "n": ["–" if fmt.is_na(r.get("n")) else fmt.aantal(r["n"]) for r in rows]})
     wat = {"pct": "Aandeel", "cijfer": "Rapportcijfer"}.get(kind, "Score (0-10)")
-    return {"table": str(fmt.tabel(frame, headers={"naam": "Gemeente", "v": wat,
+    return {"table": str(_tabel(frame, headers={"naam": "Gemeente", "v": wat,
                                                    "i": "95%-interval", "n": "Respondenten"},
                                    align_left=["naam"]))}

@@ -3,14 +3,17 @@
 Used by :mod:`socvit.runner._run`; the functions are plain and can be called on any
 executed notebook.
 
-* :func:`notebook_to_html` exports with nbconvert's ``lab`` template, without code cells
-  (``exclude_input``), with images embedded as base64 and with the template's CDN scripts
-  (require.js, MathJax, Mermaid, widgets) left out, so the report reads offline.
+* :func:`notebook_to_html` writes the outputs (never the code) as one self-contained Dutch
+  page with socvit's own stylesheet (``rapport.css``, package data: screen and A4 print, a
+  few KB instead of JupyterLab's ~260 KB), the title as a cover with a contents list, no
+  scripts, nothing fetched from elsewhere. Markdown is rendered by nbconvert's renderer.
 * :func:`pop_headline` takes the headline figures (one output with mimetype
   :data:`HEADLINE_MIMETYPE`) out of a notebook, so they feed the index page and never show
   in the report.
 * :func:`index_html` writes the Dutch overview page with a table of headline figures.
-* :func:`html_to_pdf` prints an HTML file to PDF with headless Chromium.
+* :func:`html_to_pdf` prints an HTML file to an A4 PDF (running header, page numbers,
+  tagged, with bookmarks) with headless Chromium over the DevTools protocol
+  (:mod:`socvit.runner._chromium`).
 
 Every file is written with :func:`socvit._files.atomic_write` (a temporary file in the
 target folder, then renamed), so a reader, or a run killed halfway, never sees a part.
@@ -440,7 +443,11 @@ def html_to_pdf(html_path, pdf_path, chromium: str | None = None, timeout: float
     if chromium is None:
         raise RuntimeError(CHROMIUM_HINT)
     html_path = Path(html_path).resolve()
-    data = print_pdf(chromium, html_path.as_uri(), PDF_OPTIONS, timeout=timeout)
+    try:
+        data = print_pdf(chromium, html_path.as_uri(), PDF_OPTIONS, timeout=timeout)
+    except (OSError, ValueError, KeyError) as exc:     # a garbled answer, a closed pipe
+        raise RuntimeError(f"Chromium could not print {html_path} to PDF: "
+                           f"{type(exc).__name__}: {exc}") from None
     if not data.startswith(b"%PDF"):
         raise RuntimeError(f"Chromium printed no PDF for {html_path}.")
     atomic_write(pdf_path, data)
