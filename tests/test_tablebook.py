@@ -267,6 +267,20 @@ def test_suppressed_cells_are_empty_with_a_note(tmp_path):
     assert few and all(x["Opmerking"].startswith("minder dan 115") for x in few)
 
 
+def test_too_few_respondents_the_book_holds_what_the_report_still_shows(tmp_path):
+    """Pekela below min_n: the report shows only the province-wide model and the alphas of
+    all respondents; so does the book, with the gemeente's alphas empty."""
+    r = sv.report.prepare("Pekela", golf=2023, min_n=500, warn_n=500)
+    sections = [getattr(sv.report, name)(r) for name in sv.report.shown_sections(r)]
+    sv.report.tabellenboek(r, tmp_path / "pekela.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "pekela.xlsx")
+    shown = [c for s in sections for c in s.shown_in.values()]
+    assert len(wb.sheetnames) == 1 + len(shown) == 3
+    _, rows = sheet_rows(find_sheet(wb, "Betrouwbaarheid"))
+    assert all(x["Alfa Pekela"] is None and isinstance(x["Alfa alle respondenten"], float)
+               for x in rows)
+
+
 def test_a_table_the_report_does_not_show_is_not_in_the_book(tmp_path):
     r = sv.report.prepare("Eemsdelta", golf=2023)
     sec = sv.report.kerncijfers(r)

@@ -8,7 +8,8 @@ scores the codebook's scales. Everything about the questionnaire comes from the 
 (``Codebook.roles`` and ``Codebook.panel``); a section whose roles are empty is left out and
 the numbering follows (:func:`shown_sections`). Each section function takes that :class:`Rapport` and returns a
 :class:`Section`: Dutch text (Markdown), figures, HTML tables and the tidy tables behind them
-(``.tables``, for researchers). ``Section.show()`` displays it in a notebook.
+(``.tables``, for researchers and the table book: :func:`tabellenboek` writes them as an
+Excel workbook). ``Section.show()`` displays it in a notebook.
 
 Every number shown has gone through the disclosure rules (:mod:`socvit.disclosure`, applied
 by :mod:`socvit.estimates`); a gemeente or kern with too few respondents gets a sentence
