@@ -74,12 +74,15 @@ class Shape:
     name: str
     year: int
     polygons: tuple = field(repr=False)
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def bounds(self) -> tuple:
         """(lon_min, lat_min, lon_max, lat_max)."""
-        pts = np.vstack([p[0] for p in self.polygons])
-        return (*pts.min(axis=0), *pts.max(axis=0))
+        if "bounds" not in self._cache:
+            pts = np.vstack([p[0] for p in self.polygons])
+            self._cache["bounds"] = tuple(float(v) for v in (*pts.min(axis=0), *pts.max(axis=0)))
+        return self._cache["bounds"]
 
     @property
     def area(self) -> float:
@@ -101,8 +104,10 @@ class Shape:
     def representative_point(self) -> tuple:
         """A point certainly inside the shape (for labels and tests): the middle of the
         widest stretch of a horizontal line inside its largest polygon, over nine lines."""
-        poly = max(self.polygons, key=lambda p: _signed_area(p[0]))
-        return _inner_point(poly)
+        if "point" not in self._cache:
+            poly = max(self.polygons, key=lambda p: _signed_area(p[0]))
+            self._cache["point"] = _inner_point(poly)
+        return self._cache["point"]
 
     def __repr__(self):
         rings = sum(len(p) for p in self.polygons)

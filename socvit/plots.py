@@ -731,6 +731,7 @@ def _shape_path(year: int, code: str):
 
 
 _PATHS: dict = {}
+_NEAR: dict = {}          # (file year, province) -> codes of the gemeenten around it
 
 
 def _map_classes(values: np.ndarray, k: int):
@@ -815,8 +816,9 @@ def gemeente_map(data: pd.DataFrame, value: str = "estimate", highlight: str | N
     >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()][:2]
     ['Eemsdelta: 32%', '25% tot 30%']
     """
-    from matplotlib.collections import PatchCollection
+    from matplotlib.collections import PathCollection
     from matplotlib.patches import Patch, PathPatch
+
     from . import geo, gemeenten
     _check(data, [code, value], "gemeente_map")
     codes = [str(c) for c in data[code].dropna()]
@@ -834,16 +836,17 @@ def gemeente_map(data: pd.DataFrame, value: str = "estimate", highlight: str | N
     if province is None:
         province = gemeenten.province(highlight or codes[0])
     inside = geo.boundaries(year, province=province)
-    every = geo.boundaries(year)
 
     table = data.assign(_code=data[code].astype(str)).drop_duplicates("_code").set_index("_code")
     sup = _flag(table, "suppressed")
     ind = _flag(table, "indicative")
-    vals = pd.to_numeric(table[value], errors="coerce").where(~sup)
-    shown = [c for c in inside if c in table.index and pd.notna(vals.get(c))]
-    hidden = [c for c in inside if c in table.index and c not in shown]
-    empty = [c for c in inside if c not in table.index]
-    edges = _map_classes(vals[shown].to_numpy(dtype=float), classes) if shown else np.array([])
+    vals = pd.to_numeric(table[value], errors="coerce").where(~sup).to_dict()
+    ind = ind.to_dict()
+    shown = [c for c in inside if c in vals and pd.notna(vals[c])]
+    hidden = [c for c in inside if c in vals and c not in shown]
+    empty = [c for c in inside if c not in vals]
+    edges = (_map_classes(np.array([vals[c] for c in shown], dtype=float), classes) if shown
+             else np.array([]))
     nclass = max(len(edges) - 1, 1)
     palette = [MAP_COLOURS[round(i * (len(MAP_COLOURS) - 1) / max(nclass - 1, 1))]
                for i in range(nclass)] if nclass > 1 else [MAP_COLOURS[2]]
@@ -858,19 +861,23 @@ def gemeente_map(data: pd.DataFrame, value: str = "estimate", highlight: str | N
     aspect = 1 / np.cos(np.radians((y0 + y1) / 2))
     ratio = (y1 - y0 + 2 * pad) * aspect / (x1 - x0 + 2 * pad)
     ax, result = _canvas(ax, width, min(max(width * 0.62 * ratio, 3.2), 9.0))
-    near = [c for c, s in every.items() if c not in inside and _overlaps(s.bounds, (x0 - pad, y0 - pad, x1 + pad, y1 + pad))]
-    ax.add_collection(PatchCollection([PathPatch(_shape_path(fy, c)) for c in near],
-                                      facecolor=_MAP_CONTEXT, edgecolor="white", linewidth=0.6,
-                                      zorder=1), autolim=False)
+    near = _NEAR.get((fy, province))
+    if near is None:                       # the gemeenten around the province, for context
+        box_ = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+        near = _NEAR[(fy, province)] = [c for c, s in geo.boundaries(year).items()
+                                        if c not in inside and _overlaps(s.bounds, box_)]
+    # one PathCollection per kind of fill (no Patch object per gemeente)
+    ax.add_collection(PathCollection([_shape_path(fy, c) for c in near], facecolor=_MAP_CONTEXT,
+                                     edgecolor="white", linewidth=0.6, zorder=1), autolim=False)
     if shown:
-        ax.add_collection(PatchCollection(
-            [PathPatch(_shape_path(fy, c)) for c in shown],
+        ax.add_collection(PathCollection(
+            [_shape_path(fy, c) for c in shown],
             facecolor=[palette[klass(vals[c])] for c in shown], edgecolor="white",
             linewidth=0.8, zorder=2), autolim=False)
     for group, face, hatch in ((hidden, "white", _MAP_HATCH), (empty, _MAP_NODATA, None)):
         if group:
-            ax.add_collection(PatchCollection(
-                [PathPatch(_shape_path(fy, c)) for c in group], facecolor=face,
+            ax.add_collection(PathCollection(
+                [_shape_path(fy, c) for c in group], facecolor=face,
                 edgecolor="#777777" if hatch else "white", hatch=hatch, linewidth=0.6,
                 zorder=2), autolim=False)
     # the highlighted value on a light box (a stroked halo would turn the text into paths)

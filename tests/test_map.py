@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.collections import PatchCollection
+from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 
 import socvit as sv
@@ -28,7 +28,7 @@ def table_2023():
 
 
 def _collections(ax):
-    return [c for c in ax.collections if isinstance(c, PatchCollection)]
+    return [c for c in ax.collections if isinstance(c, PathCollection)]
 
 
 def _same_path(p, q) -> bool:
