@@ -265,3 +265,25 @@ def test_cli_without_golf_says_the_waves_repeat_people(capsys):
     assert "13202 rows" in out and "5621 respondents" in out and "--golf JAAR" in out
     assert main(["reliability", str(csv), "--scale", "betrokkenheid", "--golf", "2023"]) == 0
     assert "repeats" not in capsys.readouterr().out
+
+
+def test_omega_and_omega_by_on_the_other_panel(tmp_path):
+    # renamed columns, vermogen on 7 points with its reverse-keyed item from the codebook
+    from other_panel import write
+    other = sv.load_panel(write(tmp_path))
+    wave = other.subset((other.data["jaar"] == 2023).to_numpy())
+    sc = other.codebook.scale("vermogen")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SocvitWarning)
+        res = rel.omega(wave, 1, items="vermogen")
+        plain = rel.omega(wave.data[sc.items], 1, reverse=sc.reverse)
+        t = rel.omega_by(wave, "gem_code", "vermogen", n_factors=1)
+    assert res.keys == plain.keys and res.keys[sc.reverse[0]] == -1
+    assert res.omega_total == pytest.approx(plain.omega_total, abs=1e-12)
+    first = t.iloc[0]
+    rows = wave.data[wave.data["gem_code"] == first["gem_code"]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SocvitWarning)
+        direct = rel.omega(rows[sc.items], 1, reverse=sc.reverse)
+    assert first["omega_total"] == pytest.approx(direct.omega_total, abs=1e-12)
+    assert list(t.columns[:2]) == ["gem_code", "n"]
