@@ -235,6 +235,18 @@ class _Structure:
         B = self.blocks[0]
         self.kB, self.nB, self.qB = B.k, B.nlev, B.k * B.nlev
         self.qR = self.q - self.qB
+        self._pair_cache = None
+        self._lamR_at = []
+        roff = 0
+        for b in self.blocks[1:]:
+            lev = np.arange(b.nlev)
+            tri = _tri(b.k)
+            rows = np.concatenate([roff + lev * b.k + a for a, c in tri])
+            cols = np.concatenate([roff + lev * b.k + c for a, c in tri])
+            aa = np.repeat([a for a, c in tri], b.nlev)
+            cc = np.repeat([c for a, c in tri], b.nlev)
+            self._lamR_at.append((rows, cols, aa, cc))
+            roff += b.k * b.nlev
         self.ZB = self._z([B], n)
         self.ZR = self._z(self.blocks[1:], n) if self.qR else None
         self.Z = self.ZB if self.ZR is None else sparse.hstack([self.ZB, self.ZR]).tocsr()
@@ -275,13 +287,26 @@ class _Structure:
     def lam_R(self, Ts):
         """Lambda of the rest, dense (q_R x q_R)."""
         L = np.zeros((self.qR, self.qR))
-        off = 0
-        for b, T in zip(self.blocks[1:], Ts[1:]):
-            for j in range(b.nlev):
-                s = off + j * b.k
-                L[s:s + b.k, s:s + b.k] = T
-            off += b.k * b.nlev
+        for (rows, cols, a, c), T in zip(self._lamR_at, Ts[1:]):
+            L[rows, cols] = T[a, c]
         return L
+
+    def _pairs(self, K):
+        """For K'diag(m)K with K sparse (q_B x q_R): the products of the entries of each row
+        of K, by pair, computed once for K's pattern."""
+        key = (K.indptr.tobytes(), K.indices.tobytes())
+        if self._pair_cache is not None and self._pair_cache[0] == key:
+            return self._pair_cache[1]
+        nnz = np.diff(K.indptr)
+        row = np.repeat(np.arange(K.shape[0]), nnz ** 2)
+        start = np.repeat(K.indptr[:-1], nnz ** 2)
+        within = np.arange(len(row)) - np.repeat(np.cumsum(nnz ** 2) - nnz ** 2, nnz ** 2)
+        rep = np.repeat(nnz, nnz ** 2)
+        pa, pb = start + within // np.maximum(rep, 1), start + within % np.maximum(rep, 1)
+        flat = K.indices[pa] * K.shape[1] + K.indices[pb]
+        out = (row, pa, pb, flat)
+        self._pair_cache = (key, out)
+        return out
 
     def cross(self, w=None):
         """Z'WZ in parts: G (nB x kB x kB), K = Z_B'WZ_R (sparse), H = Z_R'WZ_R (dense)."""
@@ -354,7 +379,9 @@ class _Structure:
         # M_B = Lambda_B inv11 Lambda_B' (block diagonal): A12' inv11 A12 = LR' K' M_B K LR
         MB = np.einsum("ac,jcd,ed->jae", TB, inv11, TB)
         if kB == 1:
-            KtMK = (K.T.multiply(MB[:, 0, 0][None, :]) @ K).toarray()
+            row, pa, pb, flat = self._pairs(K)
+            KtMK = np.bincount(flat, weights=K.data[pa] * K.data[pb] * MB[row, 0, 0],
+                               minlength=self.qR * self.qR).reshape(self.qR, self.qR)
         else:
             Mb = sparse.bsr_matrix((MB, np.arange(nB), np.arange(nB + 1)), shape=(qB, qB))
             KtMK = (K.T @ (Mb @ K)).toarray()
@@ -525,15 +552,19 @@ def _newton(f, x, fx, steps=10):
     return x, fx, ok
 
 
-def _minimise(f, x0):
-    """Nelder-Mead (no bounds: the deviance depends on Lambda Lambda' only, so a negative
-    diagonal is the same model), then Newton to the optimum."""
-    f0 = f(x0)
-    nm = optimize.minimize(f, x0, method="Nelder-Mead",
-                           options={"xatol": 1e-3, "fatol": 1e-7 * max(1.0, abs(f0)),
-                                    "maxiter": 1000 * len(x0), "adaptive": len(x0) > 3})
-    x, fx, ok = _newton(f, nm.x, nm.fun)
-    return x, fx, bool(ok or nm.success), nm
+def _minimise(f, x0, lower):
+    """L-BFGS-B within lme4's bounds (a diagonal >= 0; forward differences with a step of
+    1e-6, above the deviance's rounding noise), then Newton to the optimum (no bounds: the
+    deviance depends on Lambda Lambda' only, so a negative diagonal is the same model)."""
+    bounds = [(0.0 if lo == 0 else None, None) for lo in lower]
+    first = optimize.minimize(f, x0, method="L-BFGS-B", bounds=bounds,
+                              options={"eps": 1e-6, "ftol": 1e-12, "gtol": 1e-6,
+                                       "maxiter": 500})
+    if not np.isfinite(first.fun):
+        first = optimize.minimize(f, x0, method="Nelder-Mead",
+                                  options={"xatol": 1e-4, "maxiter": 1000 * len(x0)})
+    x, fx, ok = _newton(f, first.x, first.fun)
+    return x, fx, bool(ok or first.success), first
 
 
 # ====================================================================== linear mixed model
@@ -582,7 +613,7 @@ def _fit_lmm(y, X, blocks, reml):
             return np.inf
 
     with np.errstate(all="ignore"):
-        x, _fx, converged, opt = _minimise(f, st.theta0())
+        x, _fx, converged, opt = _minimise(f, st.theta0(), st.lower)
     theta = _normalise(st, x)
     crit, beta, pwrss, XtVX, solve, Ts = parts(theta)
     sigma2 = pwrss / dfr
