@@ -49,6 +49,10 @@ def visible_text(path: Path) -> str:
     body = text[text.index("<body"):]
     body = re.sub(r"<(style|script)\b.*?</\1>", " ", body, flags=re.S)
     body = re.sub(r"<img\b[^>]*>", " ", body)
+    # socvit's own additions to the report: the cover's contents list and colophon, and
+    # nbconvert's: the pilcrow anchor links of headings, the "·" before the date
+    body = re.sub(r'<nav class="inhoud".*?</nav>|<p class="uitgave">.*?</p>', " ", body, flags=re.S)
+    body = re.sub(r'<a class="anchor-link"[^>]*>¶</a>', " ", body).replace(" · ", " ")
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body))).strip()
 
 

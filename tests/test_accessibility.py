@@ -198,3 +198,28 @@ def test_other_panel_figures_say_their_numbers(tmp_path):
     likert = sections.uitspraken(r)
     assert any("zeven antwoordmogelijkheden" in a for a in likert.alt)
     assert all(t and "<table" in t for _, _, t in likert.figures)
+
+
+def test_pdf_pages_are_not_half_empty(made):
+    """Every page between the cover and the last is filled at least halfway (the lowest
+    text above the footer, figures' text included, lies below the middle of the page),
+    unless the next page starts a new section."""
+    import xml.etree.ElementTree as ET
+    out = subprocess.run([_need("pdftotext", "install poppler-utils"), "-bbox-layout",
+                          str(made / "2023" / "GM1979-eemsdelta.pdf"), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    out = re.sub(r"<!DOCTYPE[^>]*>", "", out)
+    root = ET.fromstring(out.replace('xmlns="http://www.w3.org/1999/xhtml"', ""))
+    pages = root.findall(".//page")
+    assert len(pages) >= 3
+    fill, first_line = [], []
+    for page in pages:
+        height = float(page.get("height"))
+        lines = [(float(ln.get("yMin")), float(ln.get("yMax")), " ".join(w.text or "" for w in ln.iter("word")))
+                 for ln in page.iter("line")]
+        body = [ln for ln in lines if not ln[2].startswith("pagina ") and ln[0] > 0.07 * height]
+        fill.append(max((ln[1] for ln in body), default=0) / height)
+        first_line.append(min(body, default=(0, 0, ""))[2])
+    for i in range(1, len(pages) - 1):
+        new_section = re.match(r"\d\. \S", first_line[i + 1])
+        assert fill[i] > 0.5 or new_section, (i + 1, round(fill[i], 2), first_line[i + 1])
