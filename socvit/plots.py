@@ -920,9 +920,21 @@ def gemeente_map(data: pd.DataFrame, value: str = "estimate", highlight: str | N
                              label="te weinig respondenten\n(niet getoond)"))
     if empty:
         handles.append(Patch(facecolor=_MAP_NODATA, edgecolor="white", label="geen gegevens"))
-    ax.legend(handles=handles, title=_text(label) if label else None, loc="upper left",
-              bbox_to_anchor=(1.01, 1.0), borderaxespad=0, handlelength=1.6, handleheight=1.2,
-              alignment="left")
+    # beside the map on a figure of its own; inside the Axes on a given one (whose figure
+    # may have no room beside it)
+    if _own_figure(ax, result):
+        where = dict(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    else:                                  # the corner with the fewest of the province's points
+        pts = np.array([s.representative_point() for s in inside.values()])
+        mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+        corners = {"upper left": (pts[:, 0] < mx) & (pts[:, 1] > my),
+                   "upper right": (pts[:, 0] >= mx) & (pts[:, 1] > my),
+                   "lower left": (pts[:, 0] < mx) & (pts[:, 1] <= my),
+                   "lower right": (pts[:, 0] >= mx) & (pts[:, 1] <= my)}
+        where = dict(loc=min(corners, key=lambda k: int(corners[k].sum())), framealpha=0.9,
+                     frameon=True)
+    ax.legend(handles=handles, title=_text(label) if label else None, handlelength=1.6,
+              handleheight=1.2, alignment="left", **where)
     ax.set_xlim(x0 - pad, x1 + pad)
     ax.set_ylim(y0 - pad, y1 + pad)
     ax.set_aspect(aspect)

@@ -297,6 +297,9 @@ AXES_LEVEL = {
         kern=["Appingedam", "Delfzijl"], x=[5.2, 5.5], y=[6.5, 6.1], n=[120, 25],
         indicative=[False, True])), x_ref=5.4, y_ref=6.6, ax=ax),
     "profile": lambda ax: plots.profile(_compare(), ax=ax),
+    "gemeente_map": lambda ax: plots.gemeente_map(pd.DataFrame(dict(
+        gemeente=["GM1979", "GM0014", "GM1966"], estimate=[0.31, 0.24, np.nan],
+        suppressed=[False, False, True])), highlight="GM1979", year=2023, percent=True, ax=ax),
     "trend": lambda ax: plots.trend(pd.DataFrame(dict(
         golf=[2019, 2021, 2023], estimate=[0.3, 0.32, 0.31], ci_lower=[0.28, 0.3, 0.29],
         ci_upper=[0.32, 0.34, 0.33], n=[300, 20, 310], indicative=[False, True, False])),

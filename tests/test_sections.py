@@ -109,7 +109,8 @@ def test_every_section_renders_with_captions(eemsdelta):
     assert "Delfzijl" in text                                      # trends name the old gemeenten
     assert "R10" not in text                                        # no respondent ids
     assert "nan" not in text.lower().replace("nans", "")
-    plain = re.sub(r"<[^>]+>", " ", text).replace(f"socvit {sv.__version__}", "")
+    plain = (re.sub(r"<[^>]+>", " ", text).replace(f"socvit {sv.__version__}", "")
+             .replace("CC BY 4.0", ""))                          # the map's licence
     assert not re.search(r"\d\.\d{1,2}\b", plain)               # decimal commas, not points
     assert eemsdelta.data_hash[:16] in text
 

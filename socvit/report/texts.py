@@ -392,9 +392,10 @@ def kaart_alt(provincie: str, n_gemeenten: int, wat: str, naam: str, waarde_gem:
     gemeente's value and the range in the province, ``(naam, waarde)`` pairs), which
     gemeenten are hatched (``verborgen``) or grey (``zonder``).
 
-    >>> kaart_alt("Groningen", 10, "het aandeel inwoners dat actief is", "Eemsdelta", "31%",
-    ...           ("Groningen", "24%"), ("Stadskanaal", "39%"))[:120]
-    'Kaart van de provincie Groningen met haar 10 gemeenten, gekleurd naar het aandeel inwoners dat actief is. Eemsdelta (dik '
+    >>> zin = kaart_alt("Groningen", 10, "het aandeel inwoners dat actief is", "Eemsdelta",
+    ...                 "31%", ("Groningen", "24%"), ("Stadskanaal", "39%"), verborgen=["Pekela"])
+    >>> zin.split(". ")[1:]
+    ['Eemsdelta (dik omlijnd): 31%', 'In de provincie loopt dit van 24% (Groningen) tot 39% (Stadskanaal)', 'Gearceerd, want minder respondenten dan nodig om te tonen: Pekela.']
     """
     zin = (f"Kaart van de provincie {provincie} met haar {n_gemeenten} gemeenten, gekleurd naar "
            f"{wat}. {naam} (dik omlijnd): "
