@@ -32,7 +32,6 @@ Examples
 from __future__ import annotations
 
 import base64
-import fcntl
 import json
 import os
 import select
@@ -64,6 +63,8 @@ def find_chromium() -> str | None:
 
 def _high_fd(fd: int) -> int:
     """A close-on-exec copy of ``fd`` numbered 10 or more (never 3 or 4), the original closed."""
+    import fcntl     # POSIX only; imported here so that the module imports everywhere
+
     new = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
     os.close(fd)
     return new
@@ -262,7 +263,10 @@ class Chromium:
                 self._reap(block=True)
         self._cleanup_fds(self._to_child, self._from_child)
         self._stderr.close()
-        self._profile.cleanup()
+        try:
+            self._profile.cleanup()
+        except OSError:         # a file the killed browser was still writing
+            pass
 
     @staticmethod
     def _cleanup_fds(*fds) -> None:
