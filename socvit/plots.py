@@ -888,10 +888,29 @@ def gemeente_map(data: pd.DataFrame, value: str = "estimate", highlight: str | N
         text = fmt.procent(v) if percent else fmt.getal(v, decimals)
         return text + ("*" if ind.get(c, False) else "")
 
-    for c in shown:
-        if c == highlight:
-            continue
+    # values written where they fit: inside their gemeente's box and clear of the values
+    # placed before (the highlighted one first, then the largest gemeenten); sizes in inches
+    fig_w, fig_h = ax.get_figure(root=True).get_size_inches()
+    if _own_figure(ax, result):
+        axes_w, axes_h = fig_w * 0.62, fig_h * 0.95
+    else:
+        axes_w, axes_h = fig_w * ax.get_position().width, fig_h * ax.get_position().height
+    per_deg = min(axes_w / (x1 - x0 + 2 * pad), axes_h / ((y1 - y0 + 2 * pad) * aspect))
+    placed, left_out = [], 0
+    order = sorted(shown, key=lambda c: (c != highlight, -inside[c].area))
+    for c in order:
         x, y = inside[c].representative_point()
+        w, h = len(written(c)) * 7.5 * 0.75 / 72 + 0.03, 7.5 * 1.2 / 72
+        bx0, by0, bx1, by1 = inside[c].bounds
+        cx, cy = x * per_deg, y * per_deg * aspect
+        me = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+        fits = (bx1 - bx0) * per_deg >= 0.8 * w and (by1 - by0) * per_deg * aspect >= h
+        if c != highlight and (not fits or any(_overlaps(me, o) for o in placed)):
+            left_out += 1
+            continue
+        placed.append(me)
+        if c == highlight:
+            continue                       # written below, in bold
         # white on the darkest blue (contrast 8.6:1), black on the others (at least 5:1)
         dark = palette[klass(vals[c])] == MAP_COLOURS[-1]
         ax.text(x, y, written(c), ha="center", va="center", fontsize=7.5,
@@ -941,7 +960,9 @@ def gemeente_map(data: pd.DataFrame, value: str = "estimate", highlight: str | N
     ax.set_axis_off()
     if title:
         ax.set_title(_text(title))
-    _note(ax, result, ["* Indicatief: weinig respondenten." if any(ind.get(c, False) for c in shown) else ""])
+    _note(ax, result, ["* Indicatief: weinig respondenten." if any(ind.get(c, False) for c in shown) else "",
+                       f"Niet op de kaart (te weinig ruimte): {left_out} "
+                       f"{'getal' if left_out == 1 else 'getallen'}." if left_out else ""])
     return result
 
 

@@ -245,3 +245,20 @@ def test_report_map_with_a_missing_boundary_file_is_an_error(monkeypatch, tmp_pa
     # a year without boundaries (before 2017) is no error: the report has no map then
     import dataclasses
     assert _prepare.kaart(dataclasses.replace(r, indeling=2016)) is None
+
+
+def test_written_values_never_overlap_and_those_left_out_are_counted():
+    """Zuid-Holland's 50 gemeenten: values are written only where they fit; none overlap
+    (as the Agg renderer measures them) and the note says how many are not on the map."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    codes = list(sv.geo.boundaries(2023, province="Zuid-Holland"))
+    t = pd.DataFrame({"gemeente": codes, "estimate": np.linspace(0.2, 0.45, len(codes))})
+    fig = sv.plots.gemeente_map(t, highlight="GM0599", year=2023, percent=True)
+    FigureCanvasAgg(fig).draw()
+    ax = fig.axes[0]
+    boxes = [x.get_window_extent() for x in ax.texts]
+    assert not [(i, j) for i in range(len(boxes)) for j in range(i) if boxes[i].overlaps(boxes[j])]
+    left_out = len(codes) - len(ax.texts)
+    assert 0 < left_out < len(codes) / 2
+    assert any(f"Niet op de kaart (te weinig ruimte): {left_out} getallen." in x.get_text()
+               for x in fig.texts)
