@@ -348,27 +348,29 @@ class _Structure:
         """(I kron T) v for the largest term (v: q_B x m)."""
         if self.kB == 1:
             return T[0, 0] * v
-        return np.einsum("ac,jcm->jam", T, v.reshape(self.nB, self.kB, -1)).reshape(self.qB, -1)
+        k = self.kB
+        v3 = v.reshape(self.nB, k, -1)
+        return (T @ v3.transpose(1, 0, 2).reshape(k, -1)).reshape(k, self.nB, -1
+                                                               ).transpose(1, 0, 2).reshape(self.qB, -1)
 
     def factor(self, cross, Ts):
         """(solve, logdet) of A = Lambda' Z'WZ Lambda + I by blocks: A_11 block diagonal,
         the Schur complement S of the rest dense."""
         G, K, H = cross
         TB = Ts[0]
-        A11 = np.einsum("ca,jcd,de->jae", TB, G, TB) + np.eye(self.kB)
+        A11 = np.matmul(np.matmul(TB.T, G), TB) + np.eye(self.kB)
         if self.kB == 1:
             d = A11[:, 0, 0]
             inv11 = (1.0 / d)[:, None, None]
             logdet = float(np.sum(np.log(d)))
         else:
-            inv11 = np.linalg.inv(A11)
-            logdet = float(np.sum(np.linalg.slogdet(A11)[1]))
+            inv11, logdet = _inv_logdet(A11)
         nB, kB, qB = self.nB, self.kB, self.qB
 
         def inv11_mul(v):                  # v: qB x m
             if kB == 1:
                 return inv11[:, 0, :] * v
-            return np.einsum("jab,jbm->jam", inv11, v.reshape(nB, kB, -1)).reshape(qB, -1)
+            return _stack_mul(inv11, v.reshape(nB, kB, -1)).reshape(qB, -1)
 
         if not self.qR:
             def solve(b):
@@ -377,7 +379,7 @@ class _Structure:
             return solve, logdet
         LR = self.lam_R(Ts)
         # M_B = Lambda_B inv11 Lambda_B' (block diagonal): A12' inv11 A12 = LR' K' M_B K LR
-        MB = np.einsum("ac,jcd,ed->jae", TB, inv11, TB)
+        MB = np.matmul(np.matmul(TB, inv11), TB.T)
         if kB == 1:
             row, pa, pb, flat = self._pairs(K)
             KtMK = np.bincount(flat, weights=K.data[pa] * K.data[pb] * MB[row, 0, 0],
@@ -401,6 +403,29 @@ class _Structure:
             x1 = inv11_mul(b1 - a12x2)
             return np.concatenate([x1, x2]).reshape(b.shape)
         return solve, logdet
+
+
+def _stack_mul(M, v3):
+    """M[j] @ v3[j] for a stack of small k x k matrices, by elementwise products."""
+    k = M.shape[1]
+    out = np.empty_like(v3)
+    for a in range(k):
+        acc = M[:, a, 0, None] * v3[:, 0, :]
+        for c in range(1, k):
+            acc += M[:, a, c, None] * v3[:, c, :]
+        out[:, a, :] = acc
+    return out
+
+
+def _inv_logdet(A):
+    """Inverses and the summed log-determinant of a stack of small SPD matrices (2 x 2 in
+    closed form)."""
+    if A.shape[1] == 2:
+        a, b, c, d = A[:, 0, 0], A[:, 0, 1], A[:, 1, 0], A[:, 1, 1]
+        det = a * d - b * c
+        inv = np.stack([np.stack([d, -b], -1), np.stack([-c, a], -1)], 1) / det[:, None, None]
+        return inv, float(np.sum(np.log(det)))
+    return np.linalg.inv(A), float(np.sum(np.linalg.slogdet(A)[1]))
 
 
 def build_blocks(terms, frame: pd.DataFrame, random_X: dict):
@@ -523,48 +548,93 @@ def _hessian(f, x, h=_HESS_STEP, f0=None):
     return g, H
 
 
-def _newton(f, x, fx, steps=10):
-    """Newton steps with a finite-difference Hessian and step halving (a polish after
-    Nelder-Mead: the deviance is smooth, so it converges quadratically)."""
-    ok = False
+def _newton(f, x, fx, steps=12):
+    """Newton steps with a finite-difference Hessian and step halving; negative curvature is
+    taken by its absolute value. Converged when the Newton decrement g'H^-1 g / 2 falls
+    below 1e-11 |f| (or the step below 1e-8) with no negative curvature left: at a saddle
+    (a slope's standard deviation at 0 while the optimum lies off the boundary) the search
+    goes down the direction of negative curvature instead. Returns (x, f(x), converged)."""
     for _ in range(steps):
         g, H = _hessian(f, x, f0=fx)
         try:
             ev, V = np.linalg.eigh(H)
         except np.linalg.LinAlgError:
-            break
+            return x, fx, False
         if not np.all(np.isfinite(ev)):
-            break
-        ev = np.maximum(ev, 1e-8 * max(1.0, np.max(np.abs(ev))))
-        step = V @ ((V.T @ g) / ev)
+            return x, fx, False
+        scale = max(1e-8, np.max(np.abs(ev)))
+        step = V @ ((V.T @ g) / np.maximum(np.abs(ev), 1e-6 * scale))
+        small = 0.5 * g @ step < 1e-11 * max(1.0, abs(fx)) or np.max(np.abs(step)) < 1e-8
         t, moved = 1.0, False
-        while t > 1e-3:
+        while t > 1e-4:
             cand = x - t * step
             fc = f(cand)
-            if fc <= fx:
-                moved = fc < fx
-                x, fx = cand, fc
+            if fc < fx:
+                x, fx, moved = cand, fc, True
                 break
             t /= 2
-        if np.max(np.abs(t * step)) < 1e-8 or not moved:
-            ok = True
-            break
-    return x, fx, ok
+        if small and ev[0] < -1e-4 * scale:
+            v, escaped = V[:, 0], False
+            for a in (0.1, 0.03, 0.01, 0.003, 0.001):
+                for sign in (1.0, -1.0):
+                    cand = x + sign * a * v
+                    fc = f(cand)
+                    if fc < fx:
+                        x, fx, escaped = cand, fc, True
+                        break
+                if escaped:
+                    break
+            if escaped:
+                continue
+        if small:
+            return x, fx, True
+        if not moved:
+            return x, fx, False
+    return x, fx, False
 
 
 def _minimise(f, x0, lower):
     """L-BFGS-B within lme4's bounds (a diagonal >= 0; forward differences with a step of
     1e-6, above the deviance's rounding noise), then Newton to the optimum (no bounds: the
-    deviance depends on Lambda Lambda' only, so a negative diagonal is the same model)."""
+    deviance depends on Lambda Lambda' only, so a negative diagonal is the same model). When
+    Newton stalls on a flat ridge (a slope variance near 0), Nelder-Mead moves along it and
+    Newton finishes."""
     bounds = [(0.0 if lo == 0 else None, None) for lo in lower]
     first = optimize.minimize(f, x0, method="L-BFGS-B", bounds=bounds,
                               options={"eps": 1e-6, "ftol": 1e-12, "gtol": 1e-6,
                                        "maxiter": 500})
-    if not np.isfinite(first.fun):
-        first = optimize.minimize(f, x0, method="Nelder-Mead",
-                                  options={"xatol": 1e-4, "maxiter": 1000 * len(x0)})
-    x, fx, ok = _newton(f, first.x, first.fun)
-    return x, fx, bool(ok or first.success), first
+    x, fx = first.x, first.fun
+    if not np.isfinite(fx):
+        x, fx = x0, f(x0)
+    x, fx, ok = _polish(f, x, fx)
+    return x, fx, ok, first
+
+
+def _polish(f, x, fx):
+    """Newton; where it stalls, Nelder-Mead and Newton again (at most three times)."""
+    x, fx, ok = _newton(f, x, fx)
+    for _ in range(3):
+        if ok:
+            break
+        nm = optimize.minimize(f, x, method="Nelder-Mead",
+                               options={"xatol": 1e-7, "fatol": 1e-12 * max(1.0, abs(fx)),
+                                        "maxiter": 400 * len(x), "adaptive": len(x) > 3,
+                                        "initial_simplex": _simplex(x)})
+        if nm.fun < fx:
+            x, fx = nm.x, nm.fun
+        x, fx, ok = _newton(f, x, fx)
+    return x, fx, ok
+
+
+def _simplex(x):
+    """A starting simplex around x (steps of 5% of each value, at least 0.01)."""
+    x = np.asarray(x, float)
+    pts = [x]
+    for i in range(len(x)):
+        e = x.copy()
+        e[i] += max(0.05 * abs(x[i]), 0.01)
+        pts.append(e)
+    return np.array(pts)
 
 
 # ====================================================================== linear mixed model
@@ -735,7 +805,7 @@ def _fit_glmm(y, X, blocks):
         dev0(o1.x)
         x0 = np.concatenate([o1.x, state["beta"]])
         # stage 2: the Laplace deviance in (theta, beta), Newton from the stage-1 optimum
-        x, fx, converged = _newton(lap.deviance, x0, lap.deviance(x0), steps=20)
+        x, fx, converged = _polish(lap.deviance, x0, lap.deviance(x0))
         theta = _normalise(st, x[:nt])
         x = np.concatenate([theta, x[nt:]])
         fx = lap.deviance(x)

@@ -112,6 +112,10 @@ if (file.exists(pan_file)) {
   fo <- rapportcijfer ~ leeftijdsklasse + factor(golf) + (1 | kern) + (1 | resp_id)
   record("sample_crossed_reml", lmer(fo, s, REML = TRUE, control = tight_lmer))
   record("sample_crossed_ml", lmer(fo, s, REML = FALSE, control = tight_lmer))
+  # a random slope for the years since 2017 by respondent (2 x 2 blocks for 5,582 people)
+  s$jaren <- s$golf - 2017
+  record("sample_slope_resp", lmer(rapportcijfer ~ leeftijdsklasse + jaren + (1 + jaren | resp_id)
+                                   + (1 | kern), s, REML = TRUE, control = tight_lmer))
   s23 <- s[s$golf == 2023, ]
   record("sample_glmer_actief", glmer(actief ~ leeftijdsklasse + geslacht + (1 | kern), s23,
                                       family = binomial, control = tight_glmer))
