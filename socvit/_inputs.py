@@ -5,16 +5,17 @@ regression): data, columns, weights and codebook scales, checked once with the s
   every public function);
 - :func:`require_columns`: columns that must exist, with the closest names as a hint;
 - :func:`weights`: weights given as a column name, an array, a Series (aligned on the index),
-  a :class:`~socvit.weighting.RakeResult` or its :class:`~socvit.weighting.RakedDesign`, as
-  one float array (non-negative, finite, not all zero, one per row);
-- :func:`raked_cells`: the raking cells of a RakedDesign (calibrated standard errors);
+  a :class:`~socvit.weighting.RakeResult` or a :class:`~socvit.survey.Design`, as one float
+  array (non-negative, finite, not all zero, one per row);
+- :func:`design`: weights, strata, clusters and fpc as a :class:`~socvit.survey.Design`
+  (design-based standard errors in :mod:`socvit.estimates` and :mod:`socvit.regression`);
 - :func:`numeric_items` and :func:`scale_items`: item columns as numbers, and a codebook
   scale's items and reverse keys.
 
-Weights of a raking: a ``RakeResult`` stands for its final weights, used as *fixed* design
-weights (``svydesign(ids=~1, weights=~w)`` in R); only ``RakeResult.design`` (a
-``RakedDesign``) asks :mod:`socvit.estimates` for calibrated errors (:func:`raked_cells`).
-Every other function uses a ``RakedDesign``'s weights as fixed weights too.
+Designs and rakings: where standard errors are design-based (:func:`design`), a ``Design``
+brings its strata, clusters, fpc and calibration, and a ``RakeResult`` means its calibrated
+design (``RakeResult.design``, as the ``rake()``d design in R). Functions without a design
+variance (:func:`weights`: reliability, scales, ...) use their weights as fixed weights.
 """
 
 from __future__ import annotations
@@ -67,32 +68,28 @@ def require_columns(df: pd.DataFrame, columns, what: str = "") -> list:
 
 
 # --------------------------------------------------------------------------- weights
-def raked_cells(data: pd.DataFrame, weights) -> list | None:
-    """The raking cells of a :class:`~socvit.weighting.RakedDesign` (calibrated errors in
-    :mod:`socvit.estimates`), None for weights of any other kind. The design must belong to
-    ``data``: the rows that were raked, in the same order."""
-    cells = getattr(weights, "cells", None)
-    if cells is None or not isinstance(getattr(weights, "weights", None), pd.Series):
-        return None
-    if not weights.weights.index.equals(data.index):
-        raise DataError("A raked design (RakeResult.design) must be used with the data frame "
-                        "that was raked, all rows in the same order; use by= for subgroups, "
-                        "or pass RakeResult.weights to treat the weights as fixed.")
-    return list(cells)
+def design(data, weights=None, strata=None, cluster=None, fpc=None, cb=None, rows=None):
+    """The :class:`~socvit.survey.Design` of ``data`` (a DataFrame): ``weights`` as
+    :func:`weights` takes them, or a Design or RakeResult (its calibrated design), which
+    must belong to ``data`` (the same rows in the same order); ``strata``, ``cluster`` and
+    ``fpc`` as in :func:`socvit.survey.design`. Weights are checked on ``rows`` only (a
+    boolean mask; default all rows); weights missing outside it count as 0."""
+    from .survey import Design
+    return Design(data, weights, strata, cluster, cb, fpc=fpc, rows=rows)
 
 
 def weights(data: pd.DataFrame, weights, rows=None) -> np.ndarray | None:
     """Weights as a float array, one per row of ``data``; None when ``weights`` is None.
 
     ``weights`` is a column name, an array of ``len(data)``, a Series (aligned on the
-    index; a Series holding more rows is reindexed), a RakeResult or a RakedDesign (their
+    index; a Series holding more rows is reindexed), a RakeResult or a Design (their
     ``.weights``, used as fixed weights). Every weight of ``rows`` (a boolean mask; default
     all rows) must be a finite number >= 0, and not all of them zero; outside ``rows`` the
     values are returned unchecked (a regression leaves incomplete rows out)."""
     if weights is None:
         return None
     name = "given"
-    if isinstance(getattr(weights, "weights", None), pd.Series):   # RakeResult, RakedDesign
+    if isinstance(getattr(weights, "weights", None), pd.Series):   # RakeResult, Design
         weights = weights.weights
     if isinstance(weights, str):
         require_columns(data, weights, "weights")

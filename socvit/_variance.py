@@ -12,8 +12,10 @@ total over PSU *j* of stratum *h* and :math:`n_h` the number of PSUs of stratum 
 
 which is :math:`\\sum_h \\frac{n_h}{n_h-1}\\sum_j (z_{hj}-\\bar z_h)(z_{hj}-\\bar z_h)^\\top`:
 ``survey::svyrecvar`` for a with-replacement design without finite population correction
-(Lumley, 2010, ch. 2-3 and 5; Wolter, 2007, ch. 6). A stratum with a single PSU raises
-DataError (R's default ``options(survey.lonely.psu = "fail")``).
+(Lumley, 2010, ch. 2-3 and 5; Wolter, 2007, ch. 6), times :math:`1 - f_h` per stratum
+with a finite population correction. A stratum with a single PSU in the whole design raises
+DataError (R's default ``options(survey.lonely.psu = "fail")``). The design object that
+holds weights, strata, PSUs, fpc and calibration is :class:`socvit.survey.Design`.
 """
 
 from __future__ import annotations
@@ -90,13 +92,16 @@ def psus(n: int, strata=None, cluster=None, columns=(None, None)) -> PSUs:
         of = f" of {columns[0]!r}" if isinstance(columns[0], str) else ""
         raise DataError(f"Stratum {name!r}{of} has a single primary sampling unit ({unit}), "
                         f"so its sampling variance cannot be estimated (R's survey package "
-                        f"stops here too, 'lonely PSU'). Merge this stratum with a similar "
+                        f"stops here too with its default survey.lonely.psu = 'fail'). Merge this stratum with a similar "
                         f"one, or leave out strata=.")
     return PSUs(stratum, psu, psu_stratum, n_h, H, P)
 
 
-def variance(z, stratum, n_h, domain=None, n_domains=1, cov=False):
+def variance(z, stratum, n_h, domain=None, n_domains=1, cov=False, fpc=None):
     """The linearisation variance of PSU totals ``z`` (see the module docstring).
+
+    ``fpc``: per stratum the factor :math:`1 - f_h` of a finite population correction
+    (:class:`socvit.survey.Design`), None for a with-replacement design.
 
     ``z`` holds PSU totals: a vector with one value per (domain, PSU) that has one (PSUs
     where a domain's z is 0 may be left out) and ``domain`` their domain codes, giving one
@@ -113,6 +118,8 @@ def variance(z, stratum, n_h, domain=None, n_domains=1, cov=False):
         s2 = np.bincount(cell, z * z, minlength=n_domains * H).reshape(n_domains, H)
         nh = n_h[None, :]
         v = nh / (nh - 1) * (s2 - s1 * s1 / nh)
+        if fpc is not None:
+            v = v * np.asarray(fpc, dtype=float)[None, :]
         return np.maximum(v.sum(axis=1), 0.0)
     s1 = np.stack([np.bincount(stratum, z[:, j], minlength=H) for j in range(z.shape[1])],
                   axis=1)
@@ -120,9 +127,16 @@ def variance(z, stratum, n_h, domain=None, n_domains=1, cov=False):
     if not cov:
         s2 = np.stack([np.bincount(stratum, z[:, j] * z[:, j], minlength=H)
                        for j in range(z.shape[1])], axis=1)
-        return np.maximum((nh / (nh - 1) * (s2 - s1 * s1 / nh)).sum(axis=0), 0.0)
+        v = nh / (nh - 1) * (s2 - s1 * s1 / nh)
+        if fpc is not None:
+            v = v * np.asarray(fpc, dtype=float)[:, None]
+        return np.maximum(v.sum(axis=0), 0.0)
     f = n_h / (n_h - 1)
-    return (z * f[stratum][:, None]).T @ z - (s1 * (f / n_h)[:, None]).T @ s1
+    if fpc is not None:
+        f = f * np.asarray(fpc, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g = np.where(n_h > 0, f / np.where(n_h > 0, n_h, 1), 0.0)
+    return (z * f[stratum][:, None]).T @ z - (s1 * g[:, None]).T @ s1
 
 
 def psu_totals(z, psu) -> np.ndarray:

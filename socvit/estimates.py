@@ -23,12 +23,19 @@ estimation, as ``svyby`` and ``na.rm=TRUE`` do). Without clusters every row is a
 without strata there is one stratum. Rows with a missing value of the analysed column are
 outside every domain.
 
-Weights passed in (e.g. raked weights) are treated as fixed design weights: the variance
-reduction from calibration is not in the standard error, exactly as with ``svydesign(ids=~1,
-weights=~w)`` in R. This is conservative for variables related to the raking margins.
-Pass ``weights=rake(...).design`` instead for calibrated standard errors, as ``svymean`` on
-a ``rake()``d design gives: before aggregation each domain's :math:`z` is replaced by its
-residual after the raking margins (backfitting, 10 sweeps, as survey's ``svyrecvar``).
+The design is a :class:`socvit.survey.Design` (:func:`socvit.survey.design`, the same
+variance as :mod:`socvit.regression`). Weights given as a column or values are fixed design
+weights, as ``svydesign(ids=~1, weights=~w)`` in R. A ``RakeResult`` (or its ``.design``)
+means the calibrated design, as ``svymean`` on a ``rake()``d design: before aggregation each
+domain's :math:`z` is replaced by its residual after the raking margins (backfitting, 10
+sweeps, as survey's ``svyrecvar``). ``fpc=`` multiplies each stratum's term by
+:math:`1 - f_h`. The table's ``attrs["se_type"]`` names the variance used.
+
+Where R's ``svyciprop`` is inconsistent this module follows the documented formula: the
+degrees of freedom of an interval are those of the domain's respondents with a value
+(``svyciprop`` counts the PSUs of rows with a missing value too), and the "beta" interval's
+row count is the number of those respondents (on a calibrated design ``svyciprop`` uses the
+row count of the whole sample).
 
 References
 ----------
@@ -45,7 +52,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import _inputs, _variance, disclosure
+from . import _inputs, disclosure, survey
 from .disclosure import _with_columns
 from .errors import DataError
 
@@ -55,92 +62,26 @@ _METHODS = ("logit", "xlogit", "beta")
 
 
 # --------------------------------------------------------------------------- design
-class Design:
-    """Weights, strata and PSUs of a data frame, shared by the estimate functions.
-
-    ``weights`` as :func:`socvit._inputs.weights` takes them (a RakeResult counts as fixed
-    weights); a ``RakeResult.design`` adds its raking cells for calibrated errors."""
-
-    def __init__(self, data: pd.DataFrame, weights=None, strata=None, cluster=None, cb=None):
-        self.data = data
-        n = self.n = len(data)
-        w = _inputs.weights(data, weights)
-        self.w = np.ones(n) if w is None else w
-        cells = _inputs.raked_cells(data, weights)
-        self.calibration = None if cells is None else \
-            [(np.asarray(c), np.bincount(c)) for c in cells]
-        for col, what in ((strata, "strata"), (cluster, "cluster")):
-            if col is not None:
-                _inputs.require_columns(data, col, what)
-        cl = _inputs.kern_column(data, cluster, cb)     # kernen within their gemeente
-        u = _variance.psus(n, None if strata is None else data[strata],
-                           None if cluster is None else (cl if isinstance(cl, pd.Series)
-                                                         else data[cluster]), (strata, cluster))
-        self.stratum, self.H, self.P, self.n_h = u.stratum, u.H, u.P, u.n_h
-        self.psu, self.psu_stratum = u.psu, u.psu_stratum
-        self._psu_of_row = np.arange(n) if u.psu is None else u.psu
-
-    def variance(self, z: np.ndarray, key: np.ndarray, D: int) -> np.ndarray:
-        """Linearisation variance of the domain totals of ``z`` (rows with key -1 or z 0
-        contribute nothing)."""
-        if self.calibration is not None:
-            return self._calibrated_variance(z, key, D)
-        sel = key >= 0
-        z, key = z[sel], key[sel]
-        if self.psu is None:
-            zs, dk, hs = z, key, self.stratum[sel]
-        else:
-            comb = key * self.P + self.psu[sel]
-            idx, uniq = pd.factorize(comb)
-            zs = np.bincount(idx, z, minlength=len(uniq))
-            dk = (uniq // self.P).astype(np.int64)
-            hs = self.psu_stratum[uniq % self.P]
-        return _variance.variance(zs, hs, self.n_h, domain=dk, n_domains=D)
-
-    def _calibrated_variance(self, z, key, D, chunk=2_000_000):
-        """Variance after raking: each domain's z is replaced by its residual after the
-        raking margins (10 backfitting sweeps, as survey's svyrecvar), then aggregated."""
-        n = self.n
-        w = self.w
-        pos = w > 0
-        out = np.empty(D)
-        step = max(1, chunk // max(n, 1))
-        for start in range(0, D, step):
-            cols = range(start, min(D, start + step))
-            Z = np.zeros((n, len(cols)))
-            sel = (key >= start) & (key < start + len(cols))
-            Z[np.flatnonzero(sel), key[sel] - start] = z[sel]
-            for _ in range(10):
-                for cells, count in self.calibration:
-                    ratio = np.divide(Z, w[:, None], out=np.zeros_like(Z), where=pos[:, None])
-                    sums = np.stack([np.bincount(cells, ratio[:, j], minlength=len(count))
-                                     for j in range(Z.shape[1])], axis=1)
-                    Z -= w[:, None] * (sums / np.maximum(count, 1)[:, None])[cells]
-            if self.psu is not None:
-                Z = _variance.psu_totals(Z, self.psu)
-                hs = self.psu_stratum
-            else:
-                hs = self.stratum
-            out[start:start + len(cols)] = _variance.variance(Z, hs, self.n_h)
-        return out
-
-    def degf(self, mask: np.ndarray, key: np.ndarray, D: int) -> np.ndarray:
-        """Degrees of freedom per domain as survey::degf on the domain's rows: the number of
-        PSUs minus the number of strata among rows in ``mask`` with a positive weight."""
-        sel = mask & (key >= 0) & (self.w > 0)
-        k = key[sel]
-        psu = self._psu_of_row[sel]
-        n_psu = _n_distinct(k, psu, D)
-        n_str = _n_distinct(k, self.stratum[sel], D)
-        return (n_psu - n_str).astype(float)
+#: the survey design of the estimates (kept under its old name; see socvit.survey)
+Design = survey.Design
 
 
-def _n_distinct(key, values, D):
-    if len(key) == 0:
-        return np.zeros(D)
-    v = values.astype(np.int64)
-    pairs = np.unique(key.astype(np.int64) * (int(v.max()) + 1) + v)
-    return np.bincount(pairs // (int(v.max()) + 1), minlength=D)
+def _design(data, weights, strata, cluster, fpc, cb):
+    """The design of an estimate: a Design or RakeResult passed as ``weights`` brings its
+    strata, clusters, fpc and calibration; other weights are fixed design weights."""
+    return _inputs.design(data, weights, strata, cluster, fpc, cb)
+
+
+def _domain_key(data, key, subset):
+    """``key`` with the rows outside ``subset`` (socvit.survey.rows) set to -1."""
+    keep = survey.rows(data, subset)
+    return key if keep is None else np.where(keep, key, -1)
+
+
+def _label(out, design):
+    """The table says which variance was used (``attrs["se_type"]``)."""
+    out.attrs["se_type"] = design.describe()
+    return out
 
 
 def _groups(data, by, cb=None):
@@ -291,7 +232,7 @@ def _edge_ci(p, n_eff, level, lo, hi, used, inner):
 
 # --------------------------------------------------------------------------- public
 def mean(data, column, weights=None, by=None, level=0.95, strata=None, cluster=None,
-         min_n=None, warn_n=None, rules=None) -> pd.DataFrame:
+         min_n=None, warn_n=None, rules=None, subset=None, fpc=None) -> pd.DataFrame:
     """Weighted mean of a column, by group, with a design-based standard error.
 
     Parameters
@@ -299,9 +240,11 @@ def mean(data, column, weights=None, by=None, level=0.95, strata=None, cluster=N
     data : DataFrame or Panel
     column : str
         A numeric (or Int64 code) column; missing values are left out.
-    weights : str, Series, array, RakeResult or None
-        Weights (column name, values aligned to the rows, or a :func:`socvit.weighting.rake`
-        result). Default: all 1.
+    weights : str, Series, array, RakeResult, Design or None
+        Weights (column name, values aligned to the rows; fixed design weights), or a
+        survey design (:func:`socvit.survey.design`) or :func:`socvit.weighting.rake`
+        result (its calibrated design), which bring their strata, clusters, fpc and
+        calibration. Default: all 1.
     by : str or list of str, optional
         Grouping columns (gemeente, golf, kern, leeftijdsklasse, ...): one row per group.
         Kernen are identified within their gemeente: when ``by`` has the kern column but
@@ -315,13 +258,20 @@ def mean(data, column, weights=None, by=None, level=0.95, strata=None, cluster=N
         Stratum and cluster (PSU) columns of the design; clusters are nested in strata.
     min_n, warn_n, rules :
         Disclosure thresholds (:class:`socvit.disclosure.Rules`); defaults 10 and 30.
+    subset : bool mask, Series or str, optional
+        A domain (e.g. ``"golf == 2023"``): only its rows are estimated, the design keeps
+        all its PSUs and strata, as ``svymean(~y, subset(design, ...))`` in R.
+    fpc : str or array, optional
+        Finite population correction as in :func:`socvit.survey.design`.
 
     Returns
     -------
     DataFrame
         (by columns), estimate, se, ci_lower, ci_upper, n, n_eff, suppressed, indicative,
         reason. ``n`` counts respondents with a value; ``n_eff`` is Kish's
-        :math:`(\\sum w)^2/\\sum w^2` among them.
+        :math:`(\\sum w)^2/\\sum w^2` among them. ``attrs["se_type"]`` says which
+        variance was used (e.g. "Taylor-linearised, fixed weights" or "Taylor-linearised,
+        calibrated (raking)").
 
     Notes
     -----
@@ -344,15 +294,17 @@ def mean(data, column, weights=None, by=None, level=0.95, strata=None, cluster=N
     data = _inputs.frame(data)
     rules = disclosure.resolve(rules, min_n, warn_n)
     y = _numeric(data, column)
-    design = Design(data, weights, strata, cluster, cb)
+    design = _design(data, weights, strata, cluster, fpc, cb)
     key, groups, _ = _groups(data, by, cb)
+    key = _domain_key(data, key, subset)
     est, se, n, n_eff, _, _ = _domain_means(design, y, key, len(groups))
     q = stats.norm.ppf(1 - (1 - level) / 2)
-    return _tidy(groups, est, se, est - q * se, est + q * se, n, n_eff, rules)
+    return _label(_tidy(groups, est, se, est - q * se, est + q * se, n, n_eff, rules), design)
 
 
 def proportion(data, column, categories, weights=None, by=None, level=0.95, method="logit",
-               strata=None, cluster=None, min_n=None, warn_n=None, rules=None) -> pd.DataFrame:
+               strata=None, cluster=None, min_n=None, warn_n=None, rules=None, subset=None,
+               fpc=None) -> pd.DataFrame:
     """Weighted share of respondents whose ``column`` is one of ``categories``.
 
     The share is taken among respondents with a value (e.g. the share "(helemaal) mee eens"
@@ -392,8 +344,9 @@ def proportion(data, column, categories, weights=None, by=None, level=0.95, meth
     data = _inputs.frame(data)
     rules = disclosure.resolve(rules, min_n, warn_n)
     y = _indicator(data, column, categories)
-    design = Design(data, weights, strata, cluster, cb)
+    design = _design(data, weights, strata, cluster, fpc, cb)
     key, groups, _ = _groups(data, by, cb)
+    key = _domain_key(data, key, subset)
     D = len(groups)
     est, se, n, n_eff, valid, _ = _domain_means(design, y, key, D)
     df_ = design.degf(valid, key, D)
@@ -401,12 +354,12 @@ def proportion(data, column, categories, weights=None, by=None, level=0.95, meth
     lo, hi, used = _edge_ci(est, n_eff, level, lo, hi, used, inner)
     out = _tidy(groups, est, se, lo, hi, n, n_eff, rules)
     out["method"] = pd.Series(used, dtype="string")
-    return out
+    return _label(out, design)
 
 
 def distribution(data, column, weights=None, by=None, level=0.95, method="logit",
                  strata=None, cluster=None, min_n=None, warn_n=None, rules=None,
-                 categories=None) -> pd.DataFrame:
+                 categories=None, subset=None, fpc=None) -> pd.DataFrame:
     """Weighted share of every category of a column, by group (for stacked Likert bars).
 
     ``categories`` fixes which categories to report and their order (default: the
@@ -445,7 +398,8 @@ def distribution(data, column, weights=None, by=None, level=0.95, method="logit"
     parts = []
     for cat in categories:
         t = proportion(src, column, [cat], weights=weights, by=by, level=level, method=method,
-                       strata=strata, cluster=cluster, min_n=min_n, warn_n=warn_n, rules=rules)
+                       strata=strata, cluster=cluster, min_n=min_n, warn_n=warn_n, rules=rules,
+                       subset=subset, fpc=fpc)
         t.insert(len(t.columns) - 10, "category", [cat] * len(t))
         parts.append(t)
     out = pd.concat(parts, ignore_index=True)
@@ -456,12 +410,14 @@ def distribution(data, column, weights=None, by=None, level=0.95, method="logit"
     if isinstance(s.dtype, pd.CategoricalDtype):
         out["category"] = pd.Categorical(out["category"], categories=categories,
                                          ordered=bool(s.cat.ordered))
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["se_type"] = parts[0].attrs.get("se_type", "") if parts else ""
+    return out
 
 
 def compare(data, column, group_col, group=None, against="rest", kind="mean", weights=None,
             categories=None, by=None, level=0.95, strata=None, cluster=None, min_n=None,
-            warn_n=None, rules=None) -> pd.DataFrame:
+            warn_n=None, rules=None, subset=None, fpc=None) -> pd.DataFrame:
     """A group (e.g. a gemeente) against the rest, the whole, or another group.
 
     Parameters
@@ -519,8 +475,9 @@ def compare(data, column, group_col, group=None, against="rest", kind="mean", we
         y = _indicator(data, column, categories)
     else:
         y = _numeric(data, column)
-    design = Design(data, weights, strata, cluster, cb)
+    design = _design(data, weights, strata, cluster, fpc, cb)
     key, groups, by_cols = _groups(data, by, cb)
+    key = _domain_key(data, key, subset)
     D = len(groups)
     gvals = data[group_col]
     present = list(pd.unique(gvals.dropna()))
@@ -575,7 +532,7 @@ def compare(data, column, group_col, group=None, against="rest", kind="mean", we
     cols = [*by_cols, group_col, "against", "estimate", "estimate_other", "difference", "se",
             "ci_lower", "ci_upper", "statistic", "df", "p", "significant", "direction", "n",
             "n_other", "n_eff", "suppressed", "indicative", "reason"]
-    return out[cols]
+    return _label(out[cols], design)
 
 
 def compare_waves(data, column, wave=None, earlier=None, wave_col="golf", kind="mean",

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import _inputs
+from . import _inputs, survey
 from .errors import DataError, SocvitWarning
 
 __all__ = ["rake", "RakeResult", "RakedDesign", "margins_from_population", "kish"]
@@ -30,28 +30,9 @@ _WEIGHT_NAME = "gewicht"
 
 
 # --------------------------------------------------------------------------- results
-@dataclass(repr=False)
-class RakedDesign:
-    """Raked weights plus the raking cells, for calibrated standard errors.
-
-    Pass it as ``weights=`` to :mod:`socvit.estimates` (with the data frame that was
-    raked): the linearised values are then reduced to their residuals after the raking
-    margins, as R's survey package does for a ``rake()``d design [1]_, which is usually a
-    smaller standard error than treating the raked weights as fixed.
-
-    ``cells`` holds, per margin, the (group, category) cell of every row. With ``bounds``
-    the weights are not an exact raking and the calibrated error is an approximation.
-
-    References
-    ----------
-    .. [1] Lumley, T. (2010). *Complex Surveys*, section 7.4 (raking and its variance).
-    """
-
-    weights: pd.Series
-    cells: list
-
-    def __repr__(self):
-        return f"RakedDesign(n={len(self.weights)}, margins={len(self.cells)})"
+#: the design a raking returns (``RakeResult.design``): a :class:`socvit.survey.Design` with
+#: the raked weights and the raking cells (calibrated standard errors); kept under this name
+RakedDesign = survey.Design
 
 
 @dataclass
@@ -96,12 +77,20 @@ class RakeResult:
     max_bound_error: float = 0.0
     message: str = ""
     _cells: list = field(default_factory=list, repr=False)
+    _base: object = field(default=None, repr=False)
 
     @property
-    def design(self) -> RakedDesign:
-        """Weights with the raking cells: ``estimates.mean(df, y, weights=res.design)``
-        gives calibrated standard errors (svymean on the rake()d design in R)."""
-        return RakedDesign(self.weights, self._cells)
+    def design(self) -> survey.Design:
+        """The calibrated survey design (:class:`socvit.survey.Design`): the raked weights,
+        the raking cells, and the strata, clusters and fpc of a design given as
+        ``base_weight``, as ``rake(svydesign(...), ...)`` in R. Passing it (or this
+        RakeResult) as ``weights=`` to :mod:`socvit.estimates` or
+        :func:`socvit.regression.fit` gives calibrated standard errors; ``.weights`` alone
+        is treated as fixed weights."""
+        base = self._base
+        if base is None:
+            base = survey.Design(pd.DataFrame(index=self.weights.index))
+        return base._raked(self.weights, self._cells)
 
     @property
     def deff(self) -> float:
@@ -261,7 +250,7 @@ def rake(data, margins, base_weight=None, by=None, max_iter=100, tol=1e-10, boun
         ``{column: {category: population total}}``; with ``by``, one such dict per group:
         ``{group: {column: {...}}}`` (tuples as keys for several ``by`` columns), e.g. from
         :func:`margins_from_population`. The margins of a group must have equal sums.
-    base_weight : str, array, Series, RakeResult or None
+    base_weight : str, array, Series, RakeResult, Design or None
         Design (base) weights to start from, as ``weights=`` elsewhere (a column name, one
         value per row, a Series aligned on the index); non-negative and not missing.
         Default 1.
@@ -298,9 +287,14 @@ def rake(data, margins, base_weight=None, by=None, max_iter=100, tol=1e-10, boun
     the margin error itself, so a result reported as converged reproduces its margins. Run
     to convergence both reach the same fixed point (tested to 1e-8 relative per weight).
 
-    Standard errors computed from the raked weights alone (``estimates.mean(df, y,
-    weights=result.weights)``) treat them as fixed design weights and ignore the variance
-    reduction from calibration, as ``svydesign(ids=~1, weights=~w)`` in R does.
+    The result stands for the calibrated design (``result.design``, a
+    :class:`socvit.survey.Design`): ``weights=result`` or ``weights=result.design`` in
+    :mod:`socvit.estimates` and :func:`socvit.regression.fit` gives calibrated standard
+    errors, as the ``rake()``d design in R. A design given as ``base_weight``
+    (:func:`socvit.survey.design`) passes its strata, clusters and fpc on. Standard errors
+    from the raked weights alone (``weights=result.weights``) treat them as fixed design
+    weights and ignore the variance reduction from calibration, as ``svydesign(ids=~1,
+    weights=~w)`` in R does.
 
     References
     ----------
@@ -496,7 +490,8 @@ def rake(data, margins, base_weight=None, by=None, max_iter=100, tol=1e-10, boun
                       groups=group_table, by=by_cols,
                       bounds=None if bounds is None else (lo, hi),
                       bounds_met=bounds is None or b_err < tol, max_bound_error=b_err,
-                      message=message, _cells=[c[inv] for c in cells_u])
+                      message=message, _cells=[c[inv] for c in cells_u],
+                      _base=survey._base_design(base_weight))
 
 
 # --------------------------------------------------------------------------- helpers

@@ -160,10 +160,14 @@ def sample2023():
 def test_sample_weighted_estimates_against_r(sample2023):
     d, res = sample2023
     ref = _read("sample_estimates.csv")
-    m = E.mean(d, "rapportcijfer", weights=res, by="gemeente").set_index("gemeente")
-    p = E.proportion(d, "bet_1", [4, 5], weights=res, by="gemeente").set_index("gemeente")
-    cal = E.mean(d, "rapportcijfer", weights=res.design, by="gemeente").set_index("gemeente")
+    # R's svydesign(ids=~1, weights=~w): the raked weights as fixed weights (res.weights)
+    m = E.mean(d, "rapportcijfer", weights=res.weights, by="gemeente").set_index("gemeente")
+    p = E.proportion(d, "bet_1", [4, 5], weights=res.weights, by="gemeente").set_index("gemeente")
+    # a RakeResult (or its .design) means the calibrated design, as R's rake()d design
+    cal = E.mean(d, "rapportcijfer", weights=res, by="gemeente").set_index("gemeente")
     cal_all = E.mean(d, "rapportcijfer", weights=res.design).iloc[0]
+    assert cal.attrs["se_type"] == "Taylor-linearised, calibrated (raking)"
+    assert m.attrs["se_type"] == "Taylor-linearised, fixed weights"
     for r in ref.itertuples():
         if r.design == "sample_cal":     # R: rake to gemeente x age and gemeente x sex
             row = cal.loc[r.group] if r.by == "gemeente" else cal_all
@@ -171,7 +175,7 @@ def test_sample_weighted_estimates_against_r(sample2023):
                 _close(row[col], getattr(r, col))
             continue
         if r.stat == "cmp_rest":
-            c = E.compare(d, "rapportcijfer", "gemeente", r.group, weights=res).iloc[0]
+            c = E.compare(d, "rapportcijfer", "gemeente", r.group, weights=res.weights).iloc[0]
             for got, want in [(c["difference"], r.estimate), (c["se"], r.se), (c["p"], r.p)]:
                 _close(got, want)
             assert c["direction"] == ("hoger" if r.p < 0.05 and r.estimate > 0 else

@@ -429,7 +429,7 @@ def test_missing_values_are_dropped_and_counted(strat):
 def test_lonely_psu_and_weight_errors(strat):
     d = strat.copy()
     d["st"] = np.where(d.index == 0, "alleen", d.stype)
-    with pytest.raises(DataError, match="Stratum 'alleen' has a single primary sampling unit"):
+    with pytest.raises(DataError, match="Stratum 'alleen' of 'st' has a single primary sampling unit"):
         reg.fit(FG, d, weights="pw", strata="st")
     d.loc[d.index[3], "pw"] = np.nan
     with pytest.raises(DataError, match=r"'pw' weights must be non-negative numbers; 1 row\(s\)"):

@@ -12,6 +12,7 @@ from scipy import stats
 
 from . import _clogit, _fitters, _ordinal
 from .. import _inputs
+from .. import survey as _survey
 from ..errors import DataError
 
 __all__ = ["fit", "ModelResult", "KINDS", "SE_TYPES"]
@@ -186,7 +187,7 @@ def _resolve_se(se, kind, weights, strata, cluster):
 # ====================================================================== fit
 def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluster=None, se=None,
         labels=None, standardize: bool = False, level: float = 0.95, groups=None,
-        reml=None) -> ModelResult:
+        reml=None, subset=None, fpc=None) -> ModelResult:
     """Fit a regression model and return a tidy table with survey-correct errors.
 
     Parameters
@@ -212,10 +213,13 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
         ``survival::clogit(y ~ x + strata(id))`` and Stata's ``xtlogit, fe``
         (:mod:`socvit.regression._clogit`); respondents whose outcome never changes carry
         no information and are left out (counted in ``fit``).
-    weights : str or array, optional
+    weights : str, array, RakeResult or Design, optional
         Survey (sampling/raking) weights. Point estimates are weighted least squares /
         weighted maximum likelihood, as svyglm and svyolr; weights are not allowed for
-        mixed, within and within_logit models (raises DataError).
+        mixed, within and within_logit models (raises DataError). A survey design
+        (:func:`socvit.survey.design`) brings its strata, clusters and fpc; a
+        :func:`socvit.weighting.rake` result (or its ``.design``) is the calibrated design,
+        as svyglm on a ``rake()``d design (``se_type`` says "calibrated (raking)").
     strata, cluster : str or array, optional
         Strata and primary sampling units of the design (``se="survey"``), or the clusters of
         ``se="cluster"``. For ``kind="within"`` ``cluster`` defaults to the respondent.
@@ -234,6 +238,13 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
         ``mixed``: the random-intercept column(s), outer first, e.g. ``["gemeente", "kern"]``
         (default: the panel's kern column). ``within``, ``within_logit``: the respondent
         id (default: the panel's id column).
+    subset : bool mask, Series or str, optional
+        A domain, e.g. ``"gemeente == 'GM0014'"`` (``DataFrame.eval``): the model is fitted
+        on its rows while design-based errors keep the whole design (every PSU and stratum),
+        as ``svyglm(..., design = subset(des, ...))``. Rows with a missing value likewise
+        keep the design's PSU counts, as R does.
+    fpc : str or array, optional
+        Finite population correction (``se="survey"``), as in :func:`socvit.survey.design`.
 
     Returns
     -------
@@ -391,10 +402,23 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
     for key, s in extra.items():
         if s is not None:
             frame[key] = s.astype("object").where(s.notna(), None)
-    if weights is not None:     # checked among the respondents in the model only
-        frame["_w"] = _inputs.weights(data, weights, rows=frame.notna().all(axis=1))
-    complete = frame.notna().all(axis=1)
-    n_dropped = int((~complete).sum())
+    # a domain (subset=) and rows with missing values keep the whole survey design, as
+    # svyglm on subset(design, ...) in R (socvit.survey)
+    keep = _survey.rows(data, subset)
+    keep = np.ones(len(data), dtype=bool) if keep is None else keep
+    design = None
+    if se == "survey" and kind in ("ols", "logit", "ordinal"):
+        design = _inputs.design(data, weights, strata, cluster, fpc, codebook,
+                                rows=frame.notna().all(axis=1).to_numpy() & keep)
+        frame = frame.drop(columns=["_strata", "_cluster"], errors="ignore")
+        frame["_w"] = design.w
+    elif fpc is not None:
+        raise ValueError(f"fpc= is used only by design-based errors (se='survey'), not "
+                         f"se={se!r} with kind={kind!r}.")
+    elif weights is not None:     # checked among the respondents in the model only
+        frame["_w"] = _inputs.weights(data, weights, rows=frame.notna().all(axis=1) & keep)
+    complete = frame.notna().all(axis=1) & keep
+    n_dropped = int((~complete & keep).sum())
     frame = frame.loc[complete]
     for c in frame.columns:
         if isinstance(frame[c].dtype, pd.CategoricalDtype):
@@ -408,6 +432,7 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
         if key not in frame:
             frame[key] = None
     ext = {k: (None if frame[k].isna().all() else frame[k].to_numpy()) for k in ("_w", "_strata", "_cluster")}
+    domain = None if design is None else design.domain(complete.to_numpy())
     yname = lhs[0]
 
     if kind == "ordinal":
@@ -434,7 +459,8 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
         else:
             fitted = _ordinal.fit_ordinal_weighted(ycol, X, w=ext["_w"], se=se,
                                                    strata=ext["_strata"],
-                                                   cluster=ext["_cluster"], yname=yname)
+                                                   cluster=ext["_cluster"], yname=yname,
+                                                   design=domain)
     else:
         Y, X = patsy.dmatrices(fixed, frame, eval_env=env, return_type="dataframe")
         if Y.shape[1] != 1:
@@ -445,7 +471,7 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
         if kind in ("ols", "logit"):
             _fitters.check_design(X, f"the {kind} model {formula!r}")
             fitted = _fitters.fit_glm(y, X, kind, w=ext["_w"], se=se, strata=ext["_strata"],
-                                     cluster=ext["_cluster"], yname=yname)
+                                     cluster=ext["_cluster"], yname=yname, design=domain)
         elif mixed:
             _fitters.check_design(X, f"the mixed model {formula!r}")
             fitted = _fitters.fit_mixed(y, X, frame, random_terms, kind=kind,

@@ -139,8 +139,12 @@ def _sd_columns(X, w):
 
 # ------------------------------------------------------------------ ols / logit
 def fit_glm(y, X: pd.DataFrame, kind, w=None, se="classic", strata=None, cluster=None,
-            yname="y", hc_type=None):
-    """Linear (WLS) or logistic (GLM binomial, weighted ML) model with the chosen errors."""
+            yname="y", hc_type=None, design=None):
+    """Linear (WLS) or logistic (GLM binomial, weighted ML) model with the chosen errors.
+
+    ``design``: with ``se="survey"``, the :class:`socvit.survey.Domain` of these rows (the
+    whole survey design behind them, :meth:`socvit.survey.Design.score_variance`); without
+    it the design is made of these rows from ``strata`` and ``cluster``."""
     from statsmodels.genmod import families
     from statsmodels.genmod.generalized_linear_model import GLM
     from statsmodels.regression.linear_model import WLS
@@ -188,15 +192,17 @@ def fit_glm(y, X: pd.DataFrame, kind, w=None, se="classic", strata=None, cluster
         fit["n_clusters"] = int(pd.Series(np.asarray(cluster, dtype=object)).nunique())
         _cluster_warning(fit["n_clusters"])
     elif se == "survey":
-        cov = sw.vcov_survey(Xa, resid, wn, v, strata=strata, psu=cluster)
-        ddf = sw.survey_df(n, strata, cluster)
+        if design is None:
+            design = sw.rows_design(n, strata, cluster).domain(np.ones(n, dtype=bool))
+        cov = sw.vcov_survey(Xa, resid, wn, v, design=design)
+        ddf = design.degf
         df = ddf + 1 - p
         fit["design_df"] = ddf
-        if cluster is not None:
-            fit["n_clusters"] = int(pd.Series(np.asarray(cluster, dtype=object)).nunique())
+        if design.design.psu is not None:
+            fit["n_clusters"] = design.n_clusters
             _cluster_warning(fit["n_clusters"], "clusters (primary sampling units)")
-        if strata is not None:
-            fit["n_strata"] = int(pd.Series(np.asarray(strata, dtype=object)).nunique())
+        if design.design.H > 1:
+            fit["n_strata"] = design.n_strata
     else:
         raise ValueError(f"Unknown se {se!r}.")
     if df is not None:
@@ -213,8 +219,8 @@ def fit_glm(y, X: pd.DataFrame, kind, w=None, se="classic", strata=None, cluster
             fit["aic"] = float(res.aic)
         sd_y = None
     label = SE_NAMES[se]
-    if se == "survey":
-        label += (", strata" if strata is not None else "") + (", clusters" if cluster is not None else "")
+    if se == "survey":         # e.g. ", strata, clusters, fpc, calibrated (raking)"
+        label += design.describe().removeprefix("Taylor-linearised")
     return Fitted(params=res.params, cov=pd.DataFrame(cov, X.columns, X.columns), df=df,
                   model=res, fit=fit, se_type=label, sd_x=_sd_columns(X, w), sd_y=sd_y)
 

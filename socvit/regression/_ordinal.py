@@ -48,7 +48,6 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from .. import _variance
 from ..errors import DataError, SocvitWarning
 
 __all__ = ["fit_ordinal_weighted", "design_vcov"]
@@ -68,12 +67,8 @@ def design_vcov(scores, bread, strata=None, cluster=None) -> np.ndarray:
     covariance of :func:`socvit.regression._sandwich.vcov_survey`, from
     :mod:`socvit._variance`.
     """
-    infl = np.asarray(scores, float) @ np.asarray(bread, float)
-    u = _variance.psus(len(infl), strata, cluster)
-    if u.psu is not None:
-        return _variance.variance(_variance.psu_totals(infl, u.psu), u.psu_stratum, u.n_h,
-                                  cov=True)
-    return _variance.variance(infl, u.stratum, u.n_h, cov=True)
+    from ._sandwich import rows_design
+    return rows_design(len(scores), strata, cluster).score_variance(scores, bread)
 
 
 def _domain_degf(strata, cluster, rows) -> int:
@@ -168,7 +163,7 @@ def _newton(X, y, w, m, yname):
 
 # ------------------------------------------------------------------ the fitter
 def fit_ordinal_weighted(y: pd.Series, X: pd.DataFrame, w=None, se="survey", strata=None,
-                         cluster=None, yname="y"):
+                         cluster=None, yname="y", design=None):
     """Weighted proportional-odds logit with Taylor-linearised errors (``survey::svyolr``).
 
     ``y``: ordered Categorical; ``X``: design with an Intercept column (dropped: the
@@ -179,7 +174,10 @@ def fit_ordinal_weighted(y: pd.Series, X: pd.DataFrame, w=None, se="survey", str
     p-values); ``fit["design_df"]`` holds the design's degrees of freedom (``survey::degf``
     over the rows of positive weight). Rows of weight 0 are outside the domain: they leave
     the estimates alone but keep their PSUs and strata in the variance, as svyolr on
-    ``subset(design, ...)``.
+    ``subset(design, ...)``. ``design``: with ``se="survey"``, the
+    :class:`socvit.survey.Domain` of these rows (the whole design behind them, with its fpc
+    and calibration; :meth:`socvit.survey.Design.score_variance`), used instead of
+    ``strata`` and ``cluster``.
     """
     from ._fitters import SE_NAMES, Fitted, _cluster_warning, _sd_columns, check_design
 
@@ -210,7 +208,9 @@ def fit_ordinal_weighted(y: pd.Series, X: pd.DataFrame, w=None, se="survey", str
     U = np.zeros((n, k + m))
     U[pos] = U_pos
     bread = np.linalg.inv(-H)
-    if se == "survey":
+    if se == "survey" and design is not None:
+        cov = design.vcov(U * wn[:, None], bread)
+    elif se == "survey":
         cov = design_vcov(U * wn[:, None], bread, strata=strata, cluster=cluster)
     elif se == "cluster":
         cov = design_vcov(U * wn[:, None], bread, strata=None, cluster=cluster)
@@ -227,7 +227,18 @@ def fit_ordinal_weighted(y: pd.Series, X: pd.DataFrame, w=None, se="survey", str
     if not weighted and se == "classic":
         fit["aic"] = float(-2 * ll + 2 * (k + m))
     label = SE_NAMES[se].replace("svyglm", "svyolr")
-    if se == "survey":
+    if se == "survey" and design is not None:
+        # rows of weight 0 given by the caller are outside the domain as well
+        inside = np.zeros(design.design.n, dtype=bool)
+        inside[np.flatnonzero(design.rows)[pos]] = True
+        fit["design_df"] = design.design.domain(inside).degf
+        label += design.describe().removeprefix("Taylor-linearised")
+        if design.design.psu is not None and cluster is None:
+            fit["n_clusters"] = design.n_clusters
+            _cluster_warning(fit["n_clusters"], "clusters (primary sampling units)")
+        if design.design.H > 1 and strata is None:
+            fit["n_strata"] = design.n_strata
+    elif se == "survey":
         fit["design_df"] = _domain_degf(strata, cluster, pos)
         label += (", strata" if strata is not None else "") + (", clusters" if cluster is not None else "")
     if cluster is not None:

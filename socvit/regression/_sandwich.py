@@ -54,8 +54,8 @@ def _codes(x) -> np.ndarray:
     return pd.factorize(pd.Series(np.asarray(x, dtype=object)), sort=True)[0]
 
 
-def vcov_survey(X, resid, w, v, strata=None, psu=None) -> np.ndarray:
-    """Taylor-linearised covariance of ``survey::svyglm`` (with-replacement design, no fpc).
+def vcov_survey(X, resid, w, v, strata=None, psu=None, design=None) -> np.ndarray:
+    """Taylor-linearised covariance of ``survey::svyglm``.
 
     .. math::
 
@@ -65,15 +65,23 @@ def vcov_survey(X, resid, w, v, strata=None, psu=None) -> np.ndarray:
     where :math:`z_{hj}` is the total of the scores :math:`u_i` over PSU j of stratum h
     (each observation is its own PSU when ``psu`` is None) and :math:`n_h` the number of PSUs
     in stratum h. This is ``svyrecvar`` applied to ``estfun %*% Ainv`` as in
-    ``survey:::svy.varcoef`` [1, 2], computed by :mod:`socvit._variance` (the variance of
-    :mod:`socvit.estimates` too). A stratum with a single PSU raises DataError (R's
-    default ``options(survey.lonely.psu = "fail")``).
+    ``survey:::svy.varcoef`` [1, 2], computed by :meth:`socvit.survey.Design.score_variance`
+    (the variance of :mod:`socvit.estimates` too). ``design``: the
+    :class:`socvit.survey.Domain` of the rows of X (the whole design behind them: its PSUs
+    per stratum, fpc and calibration, as ``svyglm`` on ``subset(design, ...)``); without it
+    a with-replacement design of these rows from ``strata`` and ``psu``. A stratum with a
+    single PSU in the whole design raises DataError (R's default
+    ``options(survey.lonely.psu = "fail")``).
     """
-    U = scores(X, resid, w) @ bread(X, w, v)
-    u = _variance.psus(len(U), strata, psu)
-    if u.psu is not None:
-        return _variance.variance(_variance.psu_totals(U, u.psu), u.psu_stratum, u.n_h, cov=True)
-    return _variance.variance(U, u.stratum, u.n_h, cov=True)
+    if design is None:
+        design = rows_design(len(X), strata, psu).domain(np.ones(len(X), dtype=bool))
+    return design.vcov(scores(X, resid, w), bread(X, w, v))
+
+
+def rows_design(n, strata=None, psu=None):
+    """A with-replacement :class:`socvit.survey.Design` of n rows from strata/PSU values."""
+    from ..survey import Design
+    return Design(pd.DataFrame(index=pd.RangeIndex(n)), None, strata, psu)
 
 
 def survey_df(n, strata=None, psu=None) -> int:
