@@ -32,12 +32,17 @@ class ModelResult:
     ci_upper, p, [odds_ratio, or_ci_lower, or_ci_upper], [std_estimate]); ``n``: observations
     used; ``n_dropped``: rows left out for missing values; ``fit``: fit statistics (ols: r2,
     adj_r2, sigma; logit: deviance, null_deviance, pseudo_r2 (McFadden), aic when unweighted;
-    ordinal: deviance, aic (unweighted), pseudo_r2, n_categories; mixed: var_<group>,
-    var_residual, icc_<group>, reml_criterion; within: r2_within, n_persons; within_logit:
+    ordinal: deviance, aic (unweighted), pseudo_r2, n_categories; mixed and mixed_logit:
+    loglik, aic, bic (as lme4's logLik/AIC/BIC; the REML criterion's for a REML fit),
+    reml_criterion (REML) or deviance (ML), n_params, singular (lme4's isSingular),
+    n_<group>, var_<group> (intercept), var_<group>[x] and cor_<group>[a,b] (slopes),
+    var_residual (mixed), icc_<group> (intercepts only; latent scale, residual
+    pi^2/3, for mixed_logit); within: r2_within, n_persons; within_logit:
     n_persons (respondents whose outcome changes), n_persons_no_change and n_rows_no_change
     (left out: they carry no information), loglik, loglik_null, n_events; and n_clusters,
     n_strata, design_df, df_resid where they apply); ``model``: the statsmodels result (for
-    ``mixed`` the exact REML fit of :mod:`socvit._mixed`; None for a weighted or design-based
+    ``mixed``/``mixed_logit`` the lme4-style fit of :mod:`socvit.regression._mixed`, with
+    ``varcorr``, ``theta``, ``ranef``; None for a weighted or design-based
     ordinal model); ``se_type``: the standard errors in plain words;
     ``cov``: the covariance matrix of the estimates."""
 
@@ -199,15 +204,20 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
         The data. Panel columns (nullable Int64 codes, Categoricals) are converted; rows
         with a missing value in any model variable (or design column) are left out and
         counted in ``n_dropped``.
-    kind : {"ols", "logit", "ordinal", "mixed", "within", "within_logit"}
+    kind : {"ols", "logit", "ordinal", "mixed", "mixed_logit", "within", "within_logit"}
         ``ols``: WLS/OLS (statsmodels). ``logit``: binomial GLM (statsmodels), outcome 0/1.
         ``ordinal``: proportional-odds logit, outcome numeric codes or an ordered
         Categorical; unweighted with model-based errors statsmodels' OrderedModel (as
         ``MASS::polr``), with weights, strata or clusters weighted maximum likelihood with
         design-based errors as ``survey::svyolr`` (:mod:`socvit.regression._ordinal`).
-        ``mixed``: random intercepts by REML (exact closed form for
-        nested intercepts, :mod:`socvit._mixed`; statsmodels' MixedLM was slow and did not
-        converge on the sample). ``within``: person-demeaned OLS; on a 0/1 outcome this is
+        ``mixed``: linear mixed model as ``lme4::lmer`` (REML, or ML with ``reml=False``);
+        ``mixed_logit``: logistic mixed model for a 0/1 outcome as ``lme4::glmer(family =
+        binomial)`` with the Laplace approximation (a 0/1 outcome with ``kind="mixed"`` is
+        refused, never fitted as linear). Random effects as lme4 terms in the formula:
+        ``(1 | kern)``, ``(1 + x | kern)`` (random slope, correlated with the intercept),
+        ``(x || kern)`` (uncorrelated), ``(1 | gemeente/kern)`` (nested), crossed side by
+        side ``(1 | kern) + (1 | resp_id)``; or ``groups=``
+        (:mod:`socvit.regression._mixed`). ``within``: person-demeaned OLS; on a 0/1 outcome this is
         the linear probability model (coefficients are differences in probability).
         ``within_logit``: conditional (fixed-effects) logit for a 0/1 outcome, as
         ``survival::clogit(y ~ x + strata(id))`` and Stata's ``xtlogit, fe``
@@ -216,7 +226,8 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
     weights : str, array, RakeResult or Design, optional
         Survey (sampling/raking) weights. Point estimates are weighted least squares /
         weighted maximum likelihood, as svyglm and svyolr; weights are not allowed for
-        mixed, within and within_logit models (raises DataError). A survey design
+        mixed, mixed_logit, within and within_logit models (raises DataError: there is no
+        design-based mixed model here, and lme4's ``weights`` are precision weights). A survey design
         (:func:`socvit.survey.design`) brings its strata, clusters and fpc; a
         :func:`socvit.weighting.rake` result (or its ``.design``) is the calibrated design,
         as svyglm on a ``rake()``d design (``se_type`` says "calibrated (raking)").
@@ -235,9 +246,13 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
     level : float
         Confidence level of the intervals.
     groups : str or list of str, optional
-        ``mixed``: the random-intercept column(s), outer first, e.g. ``["gemeente", "kern"]``
-        (default: the panel's kern column). ``within``, ``within_logit``: the respondent
-        id (default: the panel's id column).
+        ``mixed``, ``mixed_logit`` without random terms in the formula: the
+        random-intercept column(s), outer first, e.g. ``["gemeente", "kern"]`` (kern nested
+        in gemeente; default: the panel's kern column). ``within``, ``within_logit``: the
+        respondent id (default: the panel's id column).
+    reml : bool, optional
+        ``mixed`` only: True (default) for REML, False for maximum likelihood (needed to
+        compare models with different fixed effects by a likelihood-ratio test).
     subset : bool mask, Series or str, optional
         A domain, e.g. ``"gemeente == 'GM0014'"`` (``DataFrame.eval``): the model is fitted
         on its rows while design-based errors keep the whole design (every PSU and stratum),
@@ -301,6 +316,21 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
                    term  estimate     se
     0         Intercept     5.586  0.063
     1  contact_gemeente     0.432  0.019
+    >>> # In R: glmer(actief ~ bereidheid + (1 | kern), data = d, family = binomial)
+    >>> res = fit("actief ~ bereidheid + (1 | kern)", d, kind="mixed_logit")
+    >>> res.table[["term", "odds_ratio", "se"]].round(3)
+             term  odds_ratio     se
+    0   Intercept         NaN  0.230
+    1  bereidheid       2.725  0.059
+    >>> # In R: anova(lmer(rapportcijfer ~ factor(golf) + (1 | kern) + (1 | resp_id), p,
+    >>> #   REML = FALSE), lmer(rapportcijfer ~ factor(golf) + leeftijdsklasse + (1 | kern)
+    >>> #   + (1 | resp_id), p, REML = FALSE))
+    >>> m0 = fit("rapportcijfer ~ C(golf) + (1 | kern) + (1 | resp_id)", panel, kind="mixed",
+    ...          reml=False)
+    >>> m1 = fit("rapportcijfer ~ C(golf) + leeftijdsklasse + (1 | kern) + (1 | resp_id)",
+    ...          panel, kind="mixed", reml=False)
+    >>> round(2 * (m1.fit["loglik"] - m0.fit["loglik"]), 2), m1.fit["n_params"] - m0.fit["n_params"]
+    (0.94, 3)
     >>> # In R: svyolr(factor(budget_3) ~ bereidheid + leeftijdsklasse, design = svydesign(
     >>> #        ids = ~kern, strata = ~gemeente, weights = ~gewicht, data = d, nest = TRUE))
     >>> res = fit("budget_3 ~ bereidheid + leeftijdsklasse", d, kind="ordinal",
