@@ -227,8 +227,8 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
         Survey (sampling/raking) weights. Point estimates are weighted least squares /
         weighted maximum likelihood, as svyglm and svyolr; weights are not allowed for
         mixed, mixed_logit, within and within_logit models (raises DataError: there is no
-        design-based mixed model here, and lme4's ``weights`` are precision weights). A survey design
-        (:func:`socvit.survey.design`) brings its strata, clusters and fpc; a
+        design-based mixed model here, and lme4's ``weights`` are precision weights). A
+        survey design (:func:`socvit.survey.design`) brings its strata, clusters and fpc; a
         :func:`socvit.weighting.rake` result (or its ``.design``) is the calibrated design,
         as svyglm on a ``rake()``d design (``se_type`` says "calibrated (raking)").
     strata, cluster : str or array, optional
