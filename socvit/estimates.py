@@ -547,8 +547,10 @@ def compare_waves(data, column, wave=None, earlier=None, wave_col="golf", kind="
     Returns the table of :func:`compare` with ``wave_col`` holding ``wave`` and ``against``
     the earlier wave; ``direction`` "hoger"/"lager" means higher/lower than in ``earlier``.
 
-    Weights given as a :class:`~socvit.weighting.RakeResult` or ``RakedDesign`` are used as
-    fixed weights here (each wave is raked on its own). Gemeente codes change with
+    Weights given as a survey design (:func:`socvit.survey.design`) or a
+    :class:`~socvit.weighting.RakeResult` keep that design: the two waves are a domain of it
+    (its strata, PSUs, fpc and calibration), as ``subset(design, golf %in% ...)`` in R.
+    Other weights are fixed weights of the rows of the two waves. Gemeente codes change with
     herindelingen: for ``by="gemeente"`` map both waves to one indeling first
     (``sv.gemeenten.map_to_indeling``).
 
@@ -578,9 +580,15 @@ def compare_waves(data, column, wave=None, earlier=None, wave_col="golf", kind="
         if w not in waves:
             raise DataError(f"Wave {w} is not in {wave_col!r} (waves: {waves}).")
     keep = data[wave_col].isin([wave, earlier]).fillna(False).to_numpy(dtype=bool)
+    if survey._base_design(weights) is not None:      # the two waves as a domain of it
+        src = data if cb is None else _inputs.Panel(data, cb)
+        return compare(src, column, wave_col, wave, against=earlier, kind=kind,
+                       weights=weights, categories=categories, by=by, level=level,
+                       strata=strata, cluster=cluster, min_n=min_n, warn_n=warn_n,
+                       rules=rules, subset=keep)
     sub = data[keep] if cb is None else _inputs.Panel(data[keep], cb)
     if weights is not None and not isinstance(weights, str):
-        weights = _inputs.weights(data, weights, rows=keep)[keep]   # fixed, even a design
+        weights = _inputs.weights(data, weights, rows=keep)[keep]
     return compare(sub, column, wave_col, wave, against=earlier, kind=kind, weights=weights,
                    categories=categories, by=by, level=level, strata=strata, cluster=cluster,
                    min_n=min_n, warn_n=warn_n, rules=rules)

@@ -272,3 +272,15 @@ def test_bad_designs_are_named():
         sv.regression.fit("api00 ~ meals", ST.iloc[:100], weights=des)
     with pytest.raises(ValueError, match="fpc= is used only"):
         sv.regression.fit("api00 ~ meals", ST, fpc="fpc", se="HC1")
+
+
+def test_compare_waves_keeps_the_design():
+    """Two groups of a design compared as a domain of it: svyttest on subset(design, ...)."""
+    des = sv.survey.design(CL, weights="pw", cluster="dnum", fpc="fpc")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SocvitWarning)
+        t = sv.estimates.compare_waves(CL, "api00", "M", "E", wave_col="stype", weights=des,
+                                       min_n=1, warn_n=1).iloc[0]
+    ref = R[R.case == "ttest_clfpc_ME"].iloc[0]
+    assert _rel(t.difference, ref.estimate) < CLOSED and _rel(t.se, ref.se) < CLOSED
+    assert t.df == ref.df

@@ -93,6 +93,9 @@ for (dn in c("d_clfpc", "d_c2fpc", "d_stfpc", "d_stfrac")) {
   add(paste0(dn, "_prop"), "sch.wide", as.vector(cp), sqrt(attr(cp, "var")), degf(d),
       attr(cp, "ci")[1], attr(cp, "ci")[2])
 }
+# two groups (waves) as a domain of the design: svyttest on subset(design, ...)
+tt <- svyttest(api00 ~ I(stype == "M"), subset(d_clfpc, stype %in% c("E", "M")))
+add("ttest_clfpc_ME", "api00", tt$estimate, tt$estimate / tt$statistic, tt$parameter)
 wcsv(do.call(rbind, rows), "design_reference.csv")
 
 # ---------------------------------------------------------------- bundled sample
