@@ -67,6 +67,21 @@ def require_columns(df: pd.DataFrame, columns, what: str = "") -> list:
     return cols
 
 
+def column_values(data: pd.DataFrame, spec, what: str):
+    """A strata/cluster/groups/fpc argument as a Series on the rows of ``data``: a column
+    name, or one value per row (an array, or a Series taken in row order); None for None."""
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        require_columns(data, spec, what)
+        return data[spec]
+    s = spec if isinstance(spec, pd.Series) else pd.Series(np.asarray(spec))
+    if len(s) != len(data):
+        raise DataError(f"The {what} have {len(s)} values but the data have {len(data)} "
+                        f"rows; give a column name or one value per row.")
+    return s.set_axis(data.index)
+
+
 # --------------------------------------------------------------------------- weights
 def design(data, weights=None, strata=None, cluster=None, fpc=None, cb=None, rows=None):
     """The :class:`~socvit.survey.Design` of ``data`` (a DataFrame): ``weights`` as

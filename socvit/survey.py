@@ -407,20 +407,7 @@ def _base_design(weights):
     return None
 
 
-def _values(data, spec, what):
-    """A strata/cluster/fpc argument as per-row values (a column, or an array of len(data))."""
-    if spec is None:
-        return None
-    if isinstance(spec, str):
-        _inputs.require_columns(data, spec, what)
-        return data[spec]
-    if isinstance(spec, pd.Series) and spec.index.equals(data.index):
-        return spec
-    arr = np.asarray(spec)
-    if arr.ndim != 1 or len(arr) != len(data):
-        raise DataError(f"The {what} have {arr.size} values but the data have {len(data)} "
-                        f"rows; give a column name or one value per row.")
-    return pd.Series(arr, index=data.index)
+_values = _inputs.column_values
 
 
 def _n_distinct(key, values, D):

@@ -142,15 +142,7 @@ def _as_model_column(s: pd.Series) -> pd.Series:
 
 def _column(data, spec, what):
     """A strata/cluster/groups argument: a column name or an array of len(data)."""
-    if spec is None:
-        return None
-    if isinstance(spec, str):
-        _inputs.require_columns(data, spec, what)
-        return data[spec]
-    s = pd.Series(np.asarray(spec), index=data.index) if not isinstance(spec, pd.Series) else spec
-    if len(s) != len(data):
-        raise DataError(f"The {what} have {len(s)} values but the data have {len(data)} rows.")
-    return s.set_axis(data.index)
+    return _inputs.column_values(data, spec, what)
 
 
 def _resolve_se(se, kind, weights, strata, cluster):
