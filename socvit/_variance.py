@@ -92,8 +92,8 @@ def psus(n: int, strata=None, cluster=None, columns=(None, None)) -> PSUs:
         of = f" of {columns[0]!r}" if isinstance(columns[0], str) else ""
         raise DataError(f"Stratum {name!r}{of} has a single primary sampling unit ({unit}), "
                         f"so its sampling variance cannot be estimated (R's survey package "
-                        f"stops here too with its default survey.lonely.psu = 'fail'). Merge this stratum with a similar "
-                        f"one, or leave out strata=.")
+                        f"stops here too with its default survey.lonely.psu = 'fail'). "
+                        f"Merge this stratum with a similar one, or leave out strata=.")
     return PSUs(stratum, psu, psu_stratum, n_h, H, P)
 
 

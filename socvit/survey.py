@@ -125,7 +125,7 @@ class Design:
         base = _base_design(weights)
         if base is not None:
             base.check_rows(data)
-            if strata is None and cluster is None and fpc is None and rows is None:
+            if strata is None and cluster is None and fpc is None:   # weights checked already
                 self.__dict__.update(base.__dict__)
                 if calibration is not None:
                     self._set_calibration(calibration)
@@ -133,7 +133,8 @@ class Design:
             if calibration is None:
                 calibration = base._cells
             given = {"strata": strata, "cluster": cluster, "fpc": fpc}
-            twice = [k for k, v in given.items() if v is not None and getattr(base, f"_{k}_spec") is not None]
+            twice = [k for k, v in given.items()
+                     if v is not None and getattr(base, f"_{k}_spec") is not None]
             if twice:
                 raise DataError(f"The design passed as weights= already has {twice[0]}=; do "
                                 f"not give {twice[0]}= again (make one design with "
@@ -241,7 +242,8 @@ class Design:
         np.maximum.at(hi, self.stratum, x)
         varies = np.flatnonzero(hi - lo > 1e-9 * np.maximum(1.0, hi))
         if len(varies):
-            raise DataError(f"The fpc column {col} differs within {self._stratum_name(varies[0], strata_name)} "
+            where = self._stratum_name(varies[0], strata_name)
+            raise DataError(f"The fpc column {col} differs within {where} "
                             f"({lo[varies[0]]:g} to {hi[varies[0]]:g}); it must be one number "
                             f"per stratum (the stratum's population size or sampling fraction).")
         if np.all(x <= 1):             # sampling fractions

@@ -371,6 +371,8 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
             f"(unweighted) model, or use kind='ols'/'logit' with weights for design-based "
             f"estimates. (Frequency weights can be expanded to rows with df.loc[df.index."
             f"repeat(w)].)")
+    if se is None and fpc is not None:          # a finite population: a survey design
+        se = "survey"
     se = _resolve_se(se, kind, weights, strata, cluster)
 
     env = patsy.EvalEnvironment.capture(1).with_outer_namespace({"np": np})
@@ -433,7 +435,8 @@ def fit(formula: str, data, kind: str = "ols", weights=None, strata=None, cluste
         design = _inputs.design(data, weights, strata, cluster, fpc, codebook,
                                 rows=frame.notna().all(axis=1).to_numpy() & keep)
         frame = frame.drop(columns=["_strata", "_cluster"], errors="ignore")
-        frame["_w"] = design.w
+        if design.weighted:
+            frame["_w"] = design.w
     elif fpc is not None:
         raise ValueError(f"fpc= is used only by design-based errors (se='survey'), not "
                          f"se={se!r} with kind={kind!r}.")
