@@ -85,9 +85,9 @@ def main():
     args = ap.parse_args()
     sample = pd.read_csv(DATA, dtype={"resp_id": str, "gemeente": str, "kern": str})
     ours = []
-    for name, (formula, kind, golf) in MODELS.items():
+    for formula, kind, golf in MODELS.values():
         d = sample if golf is None else sample[sample.golf == golf]
-        ours.append(best_of(lambda: reg.fit(formula, d, kind=kind), args.repeat))
+        ours.append(best_of(lambda f=formula, d=d, k=kind: reg.fit(f, d, kind=k), args.repeat))
     theirs = lme4_seconds(args.repeat)
     print(f"best of {args.repeat} (after one warm-up run); seconds wall / CPU")
     for i, name in enumerate(MODELS):

@@ -101,7 +101,7 @@ def split_formula(formula: str):
     if "~" not in formula:
         return formula, []
     lhs, rhs = formula.split("~", 1)
-    terms, keep, i, depth, start = [], [], 0, 0, None
+    terms, i, depth, start = [], 0, 0, None
     pieces = []                                   # (start, end) of random-term parentheses
     while i < len(rhs):
         ch = rhs[i]
