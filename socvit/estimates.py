@@ -316,7 +316,10 @@ def proportion(data, column, categories, weights=None, by=None, level=0.95, meth
         Interval as ``svyciprop(method=...)``: "logit" (default) and "xlogit" give
         :math:`\\mathrm{expit}(\\mathrm{logit}(\\hat p) \\pm t_{df}\\, se/(\\hat p(1-\\hat p)))`,
         "beta" the Korn-Graubard interval [3]_; all stay inside [0, 1]. ``df`` is the
-        design's degrees of freedom among the group's respondents (PSUs minus strata).
+        design's degrees of freedom among the group's respondents with a value (PSUs minus
+        strata; R's svyciprop also counts rows with a missing value), and the beta
+        interval's row count is the number of those respondents (svyciprop on a calibrated
+        design uses the whole sample's): the documented formula, not R's inconsistency.
         Estimates of exactly 0 or 1 get a Clopper-Pearson interval on the Kish effective n.
         The method used is in the ``method`` column.
 
