@@ -143,8 +143,8 @@ est <- do.call(rbind, rows)
 wcsv(est, "estimates.csv")
 
 # ------------------------------------------------------------------ bundled sample
-sample_panel <- file.path("..", "..", "..", "data", "sample", "panel.csv")
-sample_pop <- file.path("..", "..", "..", "data", "sample", "bevolking.csv")
+sample_panel <- file.path("..", "..", "..", "socvit", "data", "sample", "panel.csv")
+sample_pop <- file.path("..", "..", "..", "socvit", "data", "sample", "bevolking.csv")
 if (file.exists(sample_panel) && file.exists(sample_pop)) {
   source("sample_reference.R")
 }
