@@ -262,3 +262,15 @@ def test_written_values_never_overlap_and_those_left_out_are_counted():
     assert 0 < left_out < len(codes) / 2
     assert any(f"Niet op de kaart (te weinig ruimte): {left_out} getallen." in x.get_text()
                for x in fig.texts)
+
+
+@pytest.mark.parametrize("year", [2017, 2025])
+def test_every_province_maps_all_its_gemeenten(year):
+    for province in sorted({sv.gemeenten.province(c) for c in sv.gemeenten.valid_in(year)}):
+        codes = list(sv.geo.boundaries(year, province=province))
+        t = pd.DataFrame({"gemeente": codes, "estimate": np.linspace(5.0, 8.0, len(codes))})
+        fig = sv.plots.gemeente_map(t, highlight=codes[0], year=year, label="score")
+        ax = fig.axes[0]
+        coloured = [c for c in _collections(ax) if c.get_zorder() == 2]
+        assert sum(len(c.get_paths()) for c in coloured) == len(codes), province
+        assert ax.get_legend().get_texts()[0].get_text().startswith(sv.gemeenten.name(codes[0]))
