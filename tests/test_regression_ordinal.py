@@ -140,6 +140,34 @@ def test_raked_weights_as_fixed_weights_match_svyolr():
     check(res, "svyolr_strat_raked_fixed")
 
 
+def test_raked_design_carries_its_calibration_as_svyolr():
+    """The RakeResult (its calibrated design) as weights: svyolr on the rake()d design."""
+    d = api("strat")
+    rk = sv.weighting.rake(d, RAKE_MARGINS, base_weight="pw")
+    res = reg.fit("api_cat ~ ell + meals + mobility", d, kind="ordinal", weights=rk,
+                  strata="stype")
+    check(res, "svyolr_strat_raked")
+    assert "calibrated" in res.se_type
+    fixed = reg.fit("api_cat ~ ell + meals + mobility", d.assign(w=rk.weights),
+                    kind="ordinal", weights="w", strata="stype")
+    assert not np.allclose(fixed.table.se, res.table.se, rtol=1e-4)
+
+
+def test_subset_and_missing_values_keep_the_full_design():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SocvitWarning)
+        res = reg.fit("api_cat ~ ell + meals + mobility", api("clus1"), kind="ordinal",
+                      weights="pw", cluster="dnum", subset="stype == 'M'")
+        check(res, "svyolr_clus1_domain_M")
+        d = pd.read_csv(REF / "api_clus1_missing.csv")
+        d["api_cat"] = 1 + (d.api00 > 550).astype(int) + (d.api00 > 650) + (d.api00 > 750)
+        res = reg.fit("api_cat ~ ell + meals + mobility", d, kind="ordinal", weights="pw",
+                      cluster="dnum")
+    check(res, "svyolr_clus1_missing")
+    assert res.n == stat("svyolr_clus1_missing", "n")
+    assert res.n_dropped == d.mobility.isna().sum() > 0
+
+
 def test_weights_are_sampling_weights_estimates_as_polr_with_case_weights():
     """Point estimates with weights equal polr(weights = Freq) on MASS's housing table (the
     errors differ: svyolr treats weights as sampling weights, rows as PSUs)."""

@@ -34,7 +34,7 @@ put_svyolr <- function(name, fo, des) {
   stopifnot(m$convergence == 0)
   put(coef_table(coef(m), vcov(m)), name)
   add_stat(name, "deviance", m$deviance)
-  add_stat(name, "n", nrow(d))
+  add_stat(name, "n", nrow(m$fitted.values))
   add_stat(name, "df_residual", m$df.residual)
   invisible(m)
 }
@@ -69,6 +69,14 @@ put_svyolr("svyolr_clus1_domain_M", fo,
 put_svyolr("svyolr_strat_domain_schwide", fo,
            subset(svydesign(ids = ~1, strata = ~stype, weights = ~pw, data = strat),
                   sch_wide == 1))
+
+# missing values: svyolr drops the incomplete rows with design[-nao, ], which keeps the full
+# design's PSUs per stratum (mobility made missing in every fourth school by snum)
+clus1_na <- clus1
+clus1_na$mobility[clus1_na$snum %% 4 == 0] <- NA
+put(clus1_na[, c("snum", "dnum", "pw", "api00", "ell", "meals", "mobility", "stype")],
+    "api_clus1_missing")
+put_svyolr("svyolr_clus1_missing", fo, svydesign(ids = ~dnum, weights = ~pw, data = clus1_na))
 
 # a calibrated design: apistrat raked to the population counts of stype and sch.wide; svyolr's
 # errors then carry the calibration (svyrecvar with the design's postStrata). The same raked
