@@ -153,6 +153,16 @@ def test_raked_design_carries_its_calibration_as_svyolr():
     assert not np.allclose(fixed.table.se, res.table.se, rtol=1e-4)
 
 
+def test_finite_population_correction_as_svyolr():
+    d = api("clus1")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SocvitWarning)
+        res = reg.fit("api_cat ~ ell + meals + mobility", d, kind="ordinal", weights="pw",
+                      cluster="dnum", fpc=np.full(len(d), 757))
+    check(res, "svyolr_clus1_fpc")
+    assert "fpc" in res.se_type
+
+
 def test_subset_and_missing_values_keep_the_full_design():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SocvitWarning)

@@ -70,6 +70,10 @@ put_svyolr("svyolr_strat_domain_schwide", fo,
            subset(svydesign(ids = ~1, strata = ~stype, weights = ~pw, data = strat),
                   sch_wide == 1))
 
+# finite population correction: apiclus1 sampled 15 of the 757 districts (survey's api fpc)
+put_svyolr("svyolr_clus1_fpc", fo,
+           svydesign(ids = ~dnum, weights = ~pw, fpc = ~rep(757, nrow(clus1)), data = clus1))
+
 # missing values: svyolr drops the incomplete rows with design[-nao, ], which keeps the full
 # design's PSUs per stratum (mobility made missing in every fourth school by snum)
 clus1_na <- clus1
