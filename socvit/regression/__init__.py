@@ -44,7 +44,8 @@ uses t with svyglm's residual df, (number of PSUs - number of strata) + 1 - p, f
 ``summary.svyglm`` and ``confint.svyglm`` (its Wald default), except for ordinal models,
 whose survey intervals are normal as ``confint`` on an svyolr fit (svyolr gives no p-values).
 Ordinal models take ``se="classic"`` (unweighted only), ``"survey"`` and ``"cluster"``
-(``sandwich::vcovCL`` on ``polr``); ``within_logit`` only model-based errors. ``within`` matches
+(``sandwich::vcovCL`` on an unweighted ``polr``; with weights svyolr with ``ids = ~cluster``);
+``within_logit`` only model-based errors. ``within`` matches
 ``lm(y ~ x + factor(id))`` with ``sandwich::vcovCL(cluster = ~id, type = "HC1")`` and
 ``lmtest::coeftest``: the small-sample factor and the t df (n - persons - p) count the
 person dummies (Stata's ``xtreg, fe`` and fixest leave them out: slightly smaller errors).

@@ -169,7 +169,9 @@ def fit_ordinal_weighted(y: pd.Series, X: pd.DataFrame, w=None, se="survey", str
     ``y``: ordered Categorical; ``X``: design with an Intercept column (dropped: the
     thresholds take its place); ``w``: survey weights (None: equal); ``se="survey"``:
     strata and PSUs (``cluster``) of the design; ``se="cluster"``: clusters only, which at
-    the optimum is ``sandwich::vcovCL`` on ``polr`` (HC0 with G/(G-1)). Tests and intervals
+    the optimum is ``sandwich::vcovCL`` on an unweighted ``polr`` (HC0 with G/(G-1)); with
+    weights it is svyolr with ``ids = ~cluster`` (vcovCL on a weighted polr takes the
+    weights as case counts and differs). Tests and intervals
     use the normal distribution, as ``confint()`` on an svyolr fit (svyolr reports no
     p-values); ``fit["design_df"]`` holds the design's degrees of freedom (``survey::degf``
     over the rows of positive weight). Rows of weight 0 are outside the domain: they leave
