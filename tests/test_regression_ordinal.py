@@ -82,6 +82,11 @@ def test_cluster_design_with_a_factor_matches_svyolr():
                       weights="pw", cluster="dnum")
     check(res, "svyolr_clus1_dnum")
     assert res.fit["n_clusters"] == 15
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SocvitWarning)
+        robust = reg.fit("api_cat ~ ell + meals + stype", api("clus1"), kind="ordinal",
+                         weights="pw", cluster="dnum", se="cluster")
+    check(robust, "svyolr_clus1_dnum")      # without strata the same sandwich
     assert res.fit["design_df"] - 4 == stat("svyolr_clus1_dnum", "df_residual")
 
 
