@@ -8,8 +8,9 @@
 Three layers, imports running one way (runner -> report -> library):
 
 - the library, this package's top level: ``codebook``, ``io``, ``gemeenten``, ``scales``,
-  ``reliability``, ``weighting``, ``estimates``, ``regression``, ``disclosure``, ``plots``,
-  ``fmt``, ``sample``;
+  ``reliability``, ``survey`` (the design object), ``weighting``, ``estimates``,
+  ``regression``, ``disclosure``, ``geo`` (gemeente boundaries for maps), ``plots``, ``fmt``,
+  ``sample``;
 - ``socvit.report``: the gemeente report (data preparation, sections, Dutch texts);
 - ``socvit.runner``: ``socvit reports`` (planning, warm kernels, rendering, manifest, index).
 

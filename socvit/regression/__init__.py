@@ -17,11 +17,21 @@
 5                           capaciteit        1.60         1.42         1.82
 
 Kinds: ``ols`` (linear), ``logit`` (binary 0/1 outcome), ``ordinal`` (proportional-odds
-logit; with weights, strata or clusters as ``survey::svyolr``), ``mixed`` (random intercept
-for kern, optionally gemeente), ``within`` (respondent fixed effects across waves; on a 0/1
+logit; with weights, strata or clusters as ``survey::svyolr``), ``mixed`` (linear mixed model with
+lme4-style random-effect terms in the formula, ``(1 | kern)``, ``(1 + x | kern)``,
+``(x || kern)``, nested ``(1 | gemeente/kern)`` and crossed terms; ML or REML, ``reml=``),
+``mixed_logit`` (its binary-outcome counterpart, ``lme4::glmer(family = binomial)`` by the
+Laplace approximation), ``within`` (respondent fixed effects across waves; on a 0/1
 outcome the linear probability model), ``within_logit`` (conditional logit for a 0/1 outcome
 across waves, as ``survival::clogit`` / Stata's ``xtlogit, fe``). :func:`side_by_side` sets
 several models side by side.
+
+Survey designs: ``weights=`` takes a column, an array, a :class:`socvit.survey.Design`
+(``sv.survey.design(...)``) or a :class:`socvit.weighting.RakeResult`, whose calibration is
+carried into the errors as with ``svyglm`` on a ``rake()``d design; ``fpc=`` gives the finite
+population correction as in ``svydesign``, and ``subset=`` fits a domain while keeping the
+full design (``svyglm(..., design = subset(des, ...))``); rows with missing values keep it too.
+The variance used is named in ``ModelResult.se_type`` and ``table.attrs["se_type"]``.
 
 Which standard errors (``se``):
 
@@ -34,7 +44,7 @@ Which standard errors (``se``):
              HC0 for logit; both with the G/(G-1) factor)
 ``survey``   Taylor-linearised, as ``survey::svyglm`` with ``ids = ~cluster`` (or ``~1``),
              ``strata``, ``weights``, ``nest = TRUE`` (PSU labels count within strata;
-             with-replacement design, no finite population correction)
+             with-replacement design unless ``fpc=`` is given)
 ===========  ===============================================================================
 
 Tests and intervals: linear models use Student t with the residual df n - p (as R's

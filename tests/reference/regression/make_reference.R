@@ -133,11 +133,11 @@ add_stat("within_sleep_unbal", "df_residual", m_w$df.residual)
 add_stat("within_sleep_unbal", "n", nrow(u))
 
 # ---------------------------------------------------------------- the bundled sample
-# Subsets of data/sample/panel.csv (raw codes) are exported so that the reference stays valid
+# Subsets of socvit/data/sample/panel.csv (raw codes) are exported so that the reference stays valid
 # if the sample is regenerated. Missing codes (codebook): 9 and 99 for Likert items, 99 for
 # actief, rapportcijfer and opleiding. Scale scores: mean of the items after reverse keying
 # (x -> 6 - x) when at least min_valid items are answered (codebook scales).
-pan_file <- "data/sample/panel.csv"
+pan_file <- "socvit/data/sample/panel.csv"
 if (file.exists(pan_file)) {
   pan <- read.csv(pan_file, colClasses = c(resp_id = "character", gemeente = "character",
                                            kern = "character"))
@@ -145,7 +145,7 @@ if (file.exists(pan_file)) {
                                  "geslacht", "opleiding", paste0("ber_", 1:4), paste0("cap_", 1:4),
                                  paste0("contact_", 1:3), "budget_3", "rapportcijfer", "actief")]
   # post-stratification weight: 2023 population by leeftijdsklasse x geslacht (bevolking.csv)
-  bev <- read.csv("data/sample/bevolking.csv")
+  bev <- read.csv("socvit/data/sample/bevolking.csv")
   bev <- aggregate(aantal ~ leeftijdsklasse + geslacht, data = bev[bev$golf == 2023, ], FUN = sum)
   lk <- c("18-34 jaar", "35-49 jaar", "50-64 jaar", "65 jaar en ouder"); gs <- c("man", "vrouw")
   cell_pop <- bev$aantal[match(paste(lk[s23$leeftijdsklasse], gs[s23$geslacht]),
