@@ -39,10 +39,18 @@ passed on as :class:`socvit.SocvitWarning`.
 Rows are CSV line numbers (header = line 1) or, for .sav and parquet, record numbers
 (first record = 1). Each rule lists at most ``max_per_rule`` rows per column, then one
 line with the count of the others.
+
+Respondent data stay private: ``str(problem)`` (what ``socvit validate`` prints, for the
+owner of the file) names the respondent id and the value, :meth:`Problem.redacted` only the
+file, row and column. :func:`summarise` (the error of :func:`socvit.io.load_panel`) uses the
+redacted form when asked, or when the environment variable ``SOCVIT_PUBLIC_ERRORS`` is
+``1``: ``socvit reports`` sets it in its kernels, so that no id or answer can reach a
+report folder through an error message.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,7 +77,8 @@ class Problem:
     ``value`` the offending value as read; ``message`` what is wrong and what to do;
     ``severity`` "error" or "warning"; ``respondent`` the respondent id of the row, if
     known; ``count`` how many rows this line stands for (more than 1 for the summary line
-    closing a long list)."""
+    closing a long list); ``public`` the message without the value or id (None: the
+    message holds neither)."""
 
     file: str
     column: str | None
@@ -80,17 +89,33 @@ class Problem:
     respondent: str | None = None
     count: int = 1
     unit: str = "line"
+    public: str | None = None
 
-    def __str__(self):
+    def _text(self, private: bool) -> str:
         where = [self.file]
         if self.row is not None:
             where.append(f"{self.unit} {self.row}")
-        if self.respondent is not None:
+        if private and self.respondent is not None:
             where.append(f"respondent {self.respondent}")
         if self.column is not None:
             where.append(f"column {self.column}")
         tag = "" if self.severity == "error" else f"{self.severity}: "
-        return f"{', '.join(where)}: {tag}{self.message}"
+        message = self.message if private or self.public is None else self.public
+        return f"{', '.join(where)}: {tag}{message}"
+
+    def __str__(self):
+        return self._text(private=True)
+
+    def redacted(self) -> str:
+        """File, row and column and what is wrong, without the respondent id or the value
+        (for messages that may be published, e.g. in a report folder).
+
+        >>> p = Problem("panel.csv", "bet_1", 12, "7", "value '7' is not a code of bet_1.",
+        ...             respondent="R1037999", public="the value is not a code of bet_1.")
+        >>> p.redacted()
+        'panel.csv, line 12, column bet_1: the value is not a code of bet_1.'
+        """
+        return self._text(private=False)
 
 
 def _codes_text(codes) -> str:
@@ -120,6 +145,18 @@ def _reversed(file_labels: dict, ours: dict) -> bool:
         return False
     file_n = {int(k): _norm(t) for k, t in file_labels.items() if float(k).is_integer()}
     return [file_n.get(c) for c in codes] == [ours_n[c] for c in reversed(codes)]
+
+
+class _Hidden:
+    """Stands for a value in the redacted form of a message (:meth:`Problem.redacted`)."""
+
+
+_HIDDEN = _Hidden()
+
+
+def _value(v) -> str:
+    """``"value '7'"``, or ``"the value"`` for the redacted message."""
+    return "the value" if v is _HIDDEN else f"value {v!r}"
 
 
 def _num(x) -> str:
@@ -172,8 +209,10 @@ class _Checker:
         for i in idx[: self.cap]:
             val = self.shown(values.iloc[i])
             text = message(val) if callable(message) else message
+            public = message(_HIDDEN) if callable(message) else None
             self.problems.append(Problem(self.name, column, int(self.raw.lines[i]), val, text,
-                                         respondent=self.rid(i), unit=self.unit))
+                                         respondent=self.rid(i), unit=self.unit,
+                                         public=public))
         rest = len(idx) - self.cap
         if rest > 0:
             more = ", ".join(str(int(x)) for x in self.raw.lines[idx[self.cap:self.cap + 5]])
@@ -243,7 +282,7 @@ class _Checker:
             vals, text = self.cache.values(s, var)
             what = "code or label" if var.kind == "categorical" else "number"
             self.rows(name, text, lambda v, n=name, w=what:
-                      f"value {v!r} is text, not a {w}. Enter a {w} "
+                      f"{_value(v)} is text, not a {w}. Enter a {w} "
                       f"(or leave it empty for missing).")
             absent = isnan(vals)
             present = ~absent
@@ -252,7 +291,7 @@ class _Checker:
                 self.rows(name, empty, "the wave (golf) is empty; every row needs one.")
                 with np.errstate(invalid="ignore"):
                     bad = present & ((vals != np.round(vals)) | (vals < 1900) | (vals > 2100))
-                self.rows(name, bad, lambda v: f"value {v!r} is not a year (a wave is the year "
+                self.rows(name, bad, lambda v: f"{_value(v)} is not a year (a wave is the year "
                                                f"of the survey, e.g. 2023).")
             elif var.values:
                 bad = self.cache.classes(s, var) == 0
@@ -261,7 +300,7 @@ class _Checker:
                 if var.missing:
                     valid += f"; missing: {_codes_text(var.missing)}"
                 self.rows(name, bad, lambda v, n=name, t=valid:
-                          f"value {v!r} is not a code of {n} ({t}). Correct the value or add "
+                          f"{_value(v)} is not a code of {n} ({t}). Correct the value or add "
                           f"the code to the codebook.")
             elif var.kind in _RANGE_KINDS:
                 lo, hi = var.range or ((1, 10) if var.kind == "mark" else (-np.inf, np.inf))
@@ -277,7 +316,7 @@ class _Checker:
                        else f"{_num(lo)} to {_num(hi)}")
                 extra = (f" (missing codes: {_codes_text(var.missing)})" if var.missing else "")
                 self.rows(name, bad, lambda v, r=rng, e=extra:
-                          f"value {v!r} is outside the valid range {r}{e}. Correct it or "
+                          f"{_value(v)} is outside the valid range {r}{e}. Correct it or "
                           f"enter a missing code.")
 
     def sav_label_rule(self):
@@ -367,14 +406,17 @@ class _Checker:
             elif w > 0 and not gemeenten.exists_in(c, int(wu[w - 1])):
                 status[k] = 3
         row_status = status[pc_]
-        self.rows(name, row_status == 1, lambda v: f"value {v!r} is not a CBS gemeente code "
+        self.rows(name, row_status == 1, lambda v: f"{_value(v)} is not a CBS gemeente code "
                                                    f"(GM followed by four digits, e.g. GM0014).")
         self.rows(name, row_status == 2,
-                  lambda v: f"gemeente code {v!r} is unknown. Use a CBS code of the "
+                  lambda v: f"{'the gemeente code' if v is _HIDDEN else f'gemeente code {v!r}'} is unknown. Use a CBS code of the "
                             f"province (see sv.gemeenten.table()), or register it in a "
                             f"gemeenten.csv beside the data file.")
 
         def msg(v):
+            if v is _HIDDEN:
+                return ("the gemeente did not exist in the indeling of this row's wave. Use "
+                        "the code valid at the wave, or check the wave.")
             g = gemeenten._BY_CODE[str(v).strip().upper()]
             until = f" until {g.end:%Y-%m-%d}" if g.end else ""
             return (f"gemeente {g.code} ({g.name}) did not exist in the indeling of this row's "
@@ -434,7 +476,9 @@ class _Checker:
                 self.name, idcol, int(self.raw.lines[i]), rid,
                 f"respondent {rid!r} appears twice{in_wave}: also on {self.unit} "
                 f"{int(self.raw.lines[first[i]])}. Keep one row per respondent per wave.",
-                respondent=rid, unit=self.unit))
+                respondent=rid, unit=self.unit,
+                public=f"the respondent id appears twice{in_wave}: also on {self.unit} "
+                       f"{int(self.raw.lines[first[i]])}. Keep one row per respondent per wave."))
         if len(idx) > self.cap:
             self.add(idcol, f"... and {len(idx) - self.cap:,} more duplicate respondent rows.")
             self.problems[-1].count = len(idx) - self.cap
@@ -499,11 +543,18 @@ def validate(path, codebook=None, max_per_rule: int = 20) -> list[Problem]:
     return _run(path, codebook, max_per_rule)[1]
 
 
-def summarise(problems: list[Problem], name: str, limit: int = 10) -> str:
-    """One paragraph naming the first ``limit`` problems and the total count."""
+def summarise(problems: list[Problem], name: str, limit: int = 10,
+              redact: bool | None = None) -> str:
+    """One paragraph naming the first ``limit`` problems and the total count.
+
+    ``redact``: name only file, row and column (:meth:`Problem.redacted`), never a
+    respondent id or a value; None: when the environment variable ``SOCVIT_PUBLIC_ERRORS``
+    is ``1`` (``socvit reports`` sets it in its kernels)."""
+    if redact is None:
+        redact = os.environ.get("SOCVIT_PUBLIC_ERRORS") == "1"
     total = sum(p.count for p in problems)
     shown = [p for p in problems if p.count == 1][:limit]
-    lines = "\n".join(f"  - {p}" for p in shown)
+    lines = "\n".join(f"  - {p.redacted() if redact else p}" for p in shown)
     more = f"\n  ... {total - len(shown):,} more." if total > len(shown) else ""
     return (f"{name} cannot be used as it is: {total:,} problem{'s' * (total != 1)} against "
             f"its codebook. The first {len(shown)}:\n{lines}{more}\nRun `socvit validate "
