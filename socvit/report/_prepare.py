@@ -120,15 +120,122 @@ class Rapport:
                           lambda f: (f[G] == self.gemeente).fillna(False).astype(bool))
 
     def in_comparison(self, frame=None) -> pd.Series:
-        """Rows of ``frame`` (default the report's wave) in the comparison area."""
+        """Rows of ``frame`` (default the report's wave) in the comparison area.
+
+        A row is in the comparison area when all of these hold:
+
+        * its gemeente in the report's indeling (column ``G``) is not the report's own;
+        * that gemeente is one of ``compare_codes`` (when not None: a region or list; None
+          is every other gemeente of the data);
+        * that gemeente is not hidden in the row's own wave (``wave_col``): it has at least
+          ``rules.min_n`` respondents (rows) in that wave, counted in the report's indeling
+          over the whole prepared data (see :meth:`hidden_in`).
+
+        The last rule is the run-wide secondary suppression: a gemeente whose own report
+        shows nothing must not be recoverable by subtracting comparison figures of other
+        reports (rest of the province minus another gemeente's own figure and the public
+        population margins), so its respondents count in no aggregate of the run. Rows with
+        no gemeente in the indeling (NA in ``G``) are never in the comparison area. Columns
+        are further blanked per gemeente and measure by :meth:`hide_values`.
+        """
         frame = self.wave() if frame is None else frame
         return self._mask("_in_comp", frame, self._comparison)
 
     def _comparison(self, frame) -> pd.Series:
-        other = ~self.in_gemeente(frame)
+        other = ~self.in_gemeente(frame) & frame[G].notna().to_numpy()
         if self.compare_codes is not None:
             other &= frame[G].isin(self.compare_codes).fillna(False).astype(bool)
-        return other
+        return other & ~self.in_hidden(frame)
+
+    @property
+    def hidden(self) -> frozenset:
+        """CBS codes (the report's indeling) of the gemeenten with at least one but fewer
+        than ``rules.min_n`` respondents in the report's wave (:meth:`hidden_in`)."""
+        return self.hidden_in(self.golf)
+
+    def hidden_in(self, golf) -> frozenset:
+        """CBS codes (the report's indeling) of the gemeenten with at least one but fewer
+        than ``rules.min_n`` respondents (rows of ``data``) in wave ``golf``.
+
+        Their own reports show no figures for that wave, and their respondents are left out
+        of every aggregate of the run beyond the gemeente (comparison areas, the whole-panel
+        reliability and model, the trend comparison). The set depends only on the prepared
+        data (waves up to the report's, the indeling) and ``min_n``, so every report of a run
+        finds the same set without knowing the others. Shared by the reports on the same
+        prepared data.
+        """
+        golf = int(golf)
+        key = ("_hidden", golf, self.rules.min_n)
+        if key not in self.shared:
+            counts = self.wave(golf)[G].value_counts()
+            self.shared[key] = frozenset(str(c) for c, k in counts.items()
+                                         if 0 < k < self.rules.min_n)
+        return self.shared[key]
+
+    def hidden_for(self, column, golf=None) -> frozenset:
+        """CBS codes of the gemeenten with at least one but fewer than ``rules.min_n`` valid
+        (non-missing) values of ``column`` in wave ``golf`` (default the report's), counted
+        like :meth:`hidden_in`. Their figure for that measure is suppressed in their own
+        report (and on the map), so :meth:`hide_values` keeps those values out of the
+        comparison areas of the other reports as well."""
+        golf = self.golf if golf is None else int(golf)
+        key = ("_hidden_for", golf, self.rules.min_n, column)
+        if key not in self.shared:
+            wave = self.wave(golf)
+            if column in wave.columns:
+                counts = wave[column].notna().groupby(wave[G].to_numpy()).sum()
+                codes = frozenset(str(c) for c, k in counts.items() if 0 < k < self.rules.min_n)
+            else:
+                codes = frozenset()
+            self.shared[key] = codes
+        return self.shared[key]
+
+    def hide_values(self, frame: pd.DataFrame, columns=None) -> pd.DataFrame:
+        """``frame`` with the values of ``columns`` (default all but the weight, gemeente
+        and wave columns) set to missing in the rows of other gemeenten that have fewer
+        than ``rules.min_n`` valid values of that column in the row's wave
+        (:meth:`hidden_for`); the report's own rows are kept (its own figure is suppressed
+        by the estimates). A copy only when something is blanked.
+
+        Together with :meth:`in_comparison` this defines the comparison figures: the
+        comparison value of a measure in a wave comes from the rows of
+        ``in_comparison`` whose gemeente has at least ``min_n`` valid values of the measure
+        in that wave.
+        """
+        skip = {W, G, self.wave_col}
+        columns = [c for c in (frame.columns if columns is None else columns)
+                   if c in frame.columns and c not in skip]
+        waves = frame[self.wave_col]
+        own = self.in_gemeente(frame).to_numpy(dtype=bool)
+        out = frame
+        for golf in pd.unique(waves.dropna()):
+            in_wave = (waves == golf).to_numpy(dtype=bool) & ~own
+            for c in columns:
+                codes = self.hidden_for(c, golf)
+                if not codes:
+                    continue
+                rows = in_wave & frame[G].isin(list(codes)).fillna(False).to_numpy(dtype=bool)
+                if rows.any():
+                    if out is frame:
+                        out = frame.copy()
+                    out.loc[rows, c] = pd.NA if not pd.api.types.is_float_dtype(out[c]) \
+                        else float("nan")
+        return out
+
+    def in_hidden(self, frame=None) -> pd.Series:
+        """Rows of ``frame`` (default the report's wave) whose gemeente is hidden in the
+        row's own wave (:meth:`hidden_in`)."""
+        frame = self.wave() if frame is None else frame
+        return self._mask("_in_hidden", frame, self._hidden_rows)
+
+    def _hidden_rows(self, frame) -> pd.Series:
+        waves = frame[self.wave_col]
+        mask = pd.Series(False, index=frame.index)
+        for golf in pd.unique(waves.dropna()):
+            codes = self.hidden_in(golf)
+            if codes:
+                mask |= ((waves == golf) & frame[G].isin(list(codes))).fillna(False).astype(bool)
+        return mask
 
     def n(self, golf=None) -> int:
         return int(self.in_gemeente(self.wave(golf)).sum())

@@ -190,8 +190,10 @@ def _two_groups(r: Rapport, frame=None, columns=None) -> pd.DataFrame:
     frame = r.wave() if frame is None else frame
     gem, other = r.in_gemeente(frame), r.in_comparison(frame)
     keep = gem | other
-    cols = frame.columns if columns is None else list(dict.fromkeys([*columns, W]))
-    out = frame.loc[keep, cols].copy()
+    cols = list(frame.columns if columns is None else dict.fromkeys([*columns, W]))
+    extra = [c for c in (G, r.wave_col) if c not in cols]
+    # values of gemeenten with too few valid answers on a measure stay out (Rapport.hide_values)
+    out = r.hide_values(frame.loc[keep, [*cols, *extra]], columns).drop(columns=extra)
     out["_groep"] = np.where(gem[keep], r.naam, _vergelijking(r))
     return out
 
