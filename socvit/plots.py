@@ -50,7 +50,8 @@ from .errors import DataError
 
 __all__ = [
     "set_theme", "PALETTE", "LIKERT_COLOURS", "likert_bars", "dot_compare", "quadrant",
-    "profile", "trend", "coef_plot", "gemeente_map", "MAP_COLOURS", "INDICATIVE_NOTE",
+    "profile", "trend", "retention", "coef_plot", "gemeente_map", "MAP_COLOURS",
+    "INDICATIVE_NOTE",
 ]
 
 #: Okabe-Ito colours (colour-blind safe): gemeente, comparison area, further groups
@@ -635,6 +636,62 @@ def trend(table: pd.DataFrame, x: str = "golf", group: str | None = "group",
     first = parts[0][0] if parts and parts[0][0] is not None else None
     _note(ax, result, [f"n onder de jaartallen: respondenten van {_text(first)}." if (n_of and first) else "",
                 INDICATIVE_NOTE if any_ind else ""])
+    return result
+
+
+def retention(table: pd.DataFrame, group: str | None = None, value: str = "retention",
+              percent: bool = True, ylabel: str | None = None, title: str | None = None,
+              width: float = 7.5, ax=None) -> Figure | Axes:
+    """Retention per wave pair with its interval (a table of :func:`socvit.panel.retention`),
+    one series per ``group`` (or one when ``group`` is None). Suppressed rows are not drawn;
+    the number of members of the first wave is written under each pair.
+
+    Examples
+    --------
+    >>> # In R: ggplot(t, aes(paste(wave_a, wave_b, sep = "-"), retention)) +
+    >>> #         geom_pointrange(aes(ymin = ci_lower, ymax = ci_upper))
+    >>> t = sv.panel.retention(panel)
+    >>> fig = sv.plots.retention(t)
+    >>> [label.get_text().splitlines()[0] for label in fig.axes[0].get_xticklabels()]
+    ['2017-2019', '2019-2021', '2021-2023']
+    """
+    _check(table, ["wave_a", "wave_b", value, group], "retention")
+    pairs = list(dict.fromkeys(zip(table["wave_a"], table["wave_b"])))
+    xpos = {p: float(k) for k, p in enumerate(pairs)}
+    ax, result = _canvas(ax, width, 4.0)
+    parts = _groups(table, group)
+    shown = _shown(table, value)
+    handles, n_of, any_ind = [], {}, False
+    for j, (g, part) in enumerate(parts):
+        colour = PALETTE[j % len(PALETTE)]
+        dodge = 0.12 * (j - (len(parts) - 1) / 2) if len(parts) > 1 else 0.0
+        vis = shown if g is None else shown[shown[group] == g]
+        xs = np.array([xpos[p] for p in zip(vis["wave_a"], vis["wave_b"])]) + dodge
+        ind = _flag(vis, "indicative").to_numpy()
+        any_ind |= bool(ind.any())
+        _points(ax, xs, _f(vis, value), colour, ind, yerr=_errors(vis, value),
+                marker=MARKERS[j % len(MARKERS)])
+        if g is None and "n_a" in vis.columns:
+            for p, n in zip(zip(vis["wave_a"], vis["wave_b"]), vis["n_a"]):
+                if pd.notna(n):
+                    n_of[p] = fmt.aantal(n)
+        if g is not None:
+            handles.append(Line2D([], [], marker=MARKERS[j % len(MARKERS)], color=colour,
+                                  linestyle="none", label=_text(g)))
+    ax.set_xticks([xpos[p] for p in pairs],
+                  [f"{p[0]}-{p[1]}" + (f"\nn = {n_of[p]}" if p in n_of else "") for p in pairs])
+    ax.set_xlim(-0.6, len(pairs) - 0.4)
+    _value_axis(ax.yaxis, percent)
+    ax.set_xlabel("golven (van - naar)")
+    ax.set_ylabel(_text(ylabel or "ook in de volgende golf"))
+    if title:
+        ax.set_title(_text(title))
+    ax.grid(axis="x", visible=False)
+    if handles:
+        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0),
+                  ncols=min(len(handles), 4))
+    _note(ax, result, ["n onder de golven: deelnemers van de eerste golf." if n_of else "",
+                       INDICATIVE_NOTE if any_ind else ""])
     return result
 
 

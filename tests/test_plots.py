@@ -304,6 +304,9 @@ AXES_LEVEL = {
         golf=[2019, 2021, 2023], estimate=[0.3, 0.32, 0.31], ci_lower=[0.28, 0.3, 0.29],
         ci_upper=[0.32, 0.34, 0.33], n=[300, 20, 310], indicative=[False, True, False])),
         group=None, percent=True, ax=ax),
+    "retention": lambda ax: plots.retention(pd.DataFrame(dict(
+        wave_a=[2019, 2021], wave_b=[2021, 2023], retention=[0.69, 0.68], ci_lower=[0.67, 0.66],
+        ci_upper=[0.71, 0.70], n_a=[3305, 25], indicative=[False, True])), ax=ax),
     "coef_plot": lambda ax: plots.coef_plot(pd.DataFrame(dict(
         term=["Intercept", "bereidheid"], estimate=[-2.0, 0.5], ci_lower=[-2.3, 0.4],
         ci_upper=[-1.7, 0.6])), ax=ax),

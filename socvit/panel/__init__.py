@@ -26,6 +26,8 @@ Example
 ([2017, 2019, 2021, 2023], 2234)
 """
 
+from ._change import change
 from ._members import Members, members
+from ._participation import Participation, participation, retention
 
-__all__ = ["Members", "members"]
+__all__ = ["Members", "members", "change", "Participation", "participation", "retention"]

@@ -94,6 +94,37 @@ class Members:
                 f"both waves use the same ids.")
         return both
 
+    def in_wave(self, wave, weights=None):
+        """``(frame, weights, subset)`` for an analysis of one wave's rows, ready for
+        :mod:`socvit.estimates` and :func:`socvit.regression.fit`.
+
+        A survey design or RakeResult (``weights``) made for the whole panel keeps it:
+        ``frame`` is the whole panel and ``subset`` the wave's rows (a domain of the design,
+        as ``subset(design, golf == A)`` in R); one made for the wave's rows alone gives
+        those rows and ``subset`` None. Other weights (a column name, one value per row of
+        the panel or of the wave, a Series on the index) are fixed weights of the wave's
+        rows (``frame``)."""
+        from .. import survey
+        mask = self.rows(wave)
+        base = survey._base_design(weights)
+        if base is not None:
+            if base.index.equals(self.data.index):
+                return self.data, weights, mask
+            if base.index.equals(self.data.index[mask]):
+                return self.data.loc[mask], weights, None
+            raise DataError(
+                f"The design passed as weights= belongs neither to the whole panel "
+                f"({len(self.data)} rows) nor to the {int(mask.sum())} rows of wave {wave}. "
+                f"Make the design (or raking) on one of those two frames, or pass its "
+                f".weights as fixed weights.")
+        frame = self.data.loc[mask]
+        if weights is None or isinstance(weights, str):
+            return frame, weights, None
+        if isinstance(weights, pd.Series) or np.ndim(weights) == 1 and \
+                len(weights) == len(frame):             # on the wave's rows already
+            return frame, _inputs.weights(frame, weights), None
+        return frame, _inputs.weights(self.data, weights, rows=mask)[mask], None
+
     def consecutive(self) -> list[tuple]:
         """The pairs of consecutive waves, ``[(2017, 2019), (2019, 2021), ...]``."""
         return list(zip(self.waves[:-1], self.waves[1:]))
