@@ -66,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--force", action="store_true", help="remake reports that are up to date")
     rep.add_argument("--min-n", type=int, default=None, dest="min_n")
     rep.add_argument("--warn-n", type=int, default=None, dest="warn_n")
+    rep.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                     help="seconds one report may take before it counts as failed (default: 600)")
     return p
 
 
@@ -99,9 +101,11 @@ def main(argv=None) -> int:
               f"{exc}). This is probably a bug in socvit; please report it with the command "
               f"you ran.", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("socvit: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:    # Ctrl-C, or SIGTERM during `socvit reports`
+        term = "signal 15" in str(exc)
+        print(f"socvit: {'stopped (SIGTERM)' if term else 'interrupted'}; files written so far "
+              f"are whole", file=sys.stderr)
+        return 143 if term else 130
     return 2
 
 

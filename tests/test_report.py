@@ -267,7 +267,8 @@ def test_failing_gemeente_does_not_stop_the_others(failing_run):
     folder = out / "2023"
     made = sorted(p.name for p in folder.glob("*.html"))
     assert made == ["GM0014-groningen.html", "GM0037-stadskanaal.html", "GM1979-eemsdelta.html"]
-    kept = folder / "failed" / "GM0765-pekela.ipynb"
+    assert not (folder / "failed").exists()         # private: under out/.socvit, never linked
+    kept = out / ".socvit" / "failed" / "2023" / "GM0765-pekela.ipynb"
     nb = nbformat.read(kept, as_version=4)
     assert "mislukt" in nb.cells[0].source and "Opzettelijke fout voor de test: Pekela" in nb.cells[0].source
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
@@ -327,7 +328,7 @@ def test_manifest_records_inputs_parameters_status_and_duration(failing_run, pan
     for code, e in reps.items():
         assert e["parameters"]["gemeente"] == code and e["seconds"] > 0
         assert e["status"] == ("failed" if code == "GM0765" else "ok")
-    assert reps["GM0765"]["failed_notebook"] == "failed/GM0765-pekela.ipynb"
+    assert reps["GM0765"]["failed_notebook"] == "../.socvit/failed/2023/GM0765-pekela.ipynb"
     assert "Opzettelijke fout" in reps["GM0765"]["error"] and reps["GM0765"]["file"] is None
     assert reps["GM1979"]["headline"]["n"] == 1234 and reps["GM1979"]["file"] == "GM1979-eemsdelta.html"
 
@@ -569,7 +570,7 @@ def test_dead_or_timed_out_kernel_is_restarted_and_the_run_goes_on(panel_dir, tm
     assert summary.kernel_starts == 3  # the first, and one after each failure
     pids = {o.headline["pid"] for o in summary.outcomes if o.status == "ok"}
     assert len(pids) == 1              # the three good reports ran in the one restarted kernel
-    assert (tmp_path / "2017" / "failed" / "GM0003-appingedam.ipynb").exists()
+    assert (tmp_path / ".socvit" / "failed" / "2017" / "GM0003-appingedam.ipynb").exists()
     assert summary.exit_code == 1
 
 

@@ -125,6 +125,9 @@ class WarmKernel:
         # a test runner's MPLBACKEND=Agg would stop figures from showing inline in the report
         env.pop("MPLBACKEND", None)
         env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+        # errors of the data checks name file, row and column only, never a respondent id or
+        # an answer: their texts can reach the report folder (socvit.io._validation)
+        env["SOCVIT_PUBLIC_ERRORS"] = "1"
         try:
             await self.km.start_kernel(cwd=self.cwd, env=env,
                                        extra_arguments=list(KERNEL_ARGUMENTS))

@@ -234,7 +234,11 @@ def notebook_to_html(nb, title: str | None = None) -> str:
     body.append("<main>")
     body += ["<section>\n" + "\n".join(b) + "\n</section>" for b in blocks if b]
     body += ["</main>", "</body>", "</html>"]
-    return "\n".join(head + body) + "\n"
+    # control characters (from a name in a registry file, say) are not allowed in HTML
+    return _CONTROL.sub("", "\n".join(head + body) + "\n")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def parameterize(nb, parameters: dict):
@@ -296,16 +300,25 @@ def pop_headline(nb) -> dict | None:
     return found
 
 
-def slug(text: str) -> str:
-    """A file-name-safe lowercase form.
+def slug(text: str, max_len: int | None = None) -> str:
+    """A file-name-safe lowercase form; longer than ``max_len``: cut, with a short hash of
+    the whole text, so that two long names that begin alike stay apart.
 
     >>> slug("Het Hogeland"), slug("Súdwest-Fryslân")
     ('het-hogeland', 'sudwest-fryslan')
+    >>> slug("Zuid " * 600, max_len=30)
+    'zuid-zuid-zuid-zuid-z-b542017f'
     """
     import unicodedata
 
     plain = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "x"
+    out = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "x"
+    if max_len is not None and len(out) > max_len:
+        import hashlib
+
+        digest = hashlib.sha256(str(text).encode("utf-8")).hexdigest()[:8]
+        out = f"{out[: max_len - 9].rstrip('-')}-{digest}"
+    return out
 
 
 def fmt_number(value, kind: str) -> str:
@@ -338,6 +351,7 @@ th { text-align: left; background: #f3f3f3; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.naam, td.bestanden { white-space: nowrap; }
 tr.mislukt td { color: #a11; }
+tr.verouderd td { color: #6b4e00; }
 a { color: #0b5cad; }
 footer { margin-top: 2.5rem; font-size: 0.85rem; color: #555; }
 """
@@ -377,7 +391,8 @@ def index_html(sets: list[dict], generated: datetime | None = None) -> str:
         for e in entries:
             naam = html.escape(str(e.get("naam") or e.get("gemeente")))
             code = html.escape(str(e.get("gemeente", "")))
-            ok = e.get("status") == "ok"
+            stale = e.get("status") == "stale"    # an earlier report kept after a failed remake
+            ok = e.get("status") == "ok" or stale
             rel = f'{s["dir"]}/{e["file"]}' if ok and e.get("file") else None
             cell = f'<a href="{html.escape(rel, quote=True)}">{naam}</a> ({code})' if rel else f"{naam} ({code})"
             head_fig = e.get("headline") or {}
@@ -390,9 +405,11 @@ def index_html(sets: list[dict], generated: datetime | None = None) -> str:
                 files.append(f'<a href="{html.escape(s["dir"] + "/" + e["pdf"], quote=True)}">PDF</a>')
             if ok and e.get("xlsx"):            # the table book (--format xlsx)
                 files.append(f'<a href="{html.escape(s["dir"] + "/" + e["xlsx"], quote=True)}">Excel</a>')
+            if stale:
+                files.append("verouderd: opnieuw maken mislukt")
             if not ok:
                 files.append("rapport mislukt")
-            cls = "" if ok else ' class="mislukt"'
+            cls = ' class="verouderd"' if stale else "" if ok else ' class="mislukt"'
             parts.append(f'<tr{cls}><td class="naam">{cell}</td>{nums}'
                          f'<td class="bestanden">{" · ".join(files)}</td></tr>')
         parts.append("</tbody></table>")
@@ -400,15 +417,29 @@ def index_html(sets: list[dict], generated: datetime | None = None) -> str:
             parts.append(f'<p class="meta"><a href="{html.escape(s["dir"] + "/" + s["kerncijfers"], quote=True)}">'
                          "Kerncijfers van alle gemeenten (Excel)</a></p>")
         meta = []
-        if s.get("data_sha256"):
-            meta.append(f"gegevensbestand sha256 {html.escape(s['data_sha256'][:12])}…")
+        # every data file the reports of this set were made from, with how many each
+        versions: dict = {}
+        for e in entries:
+            if e.get("status") in ("ok", "stale") and e.get("data_sha256"):
+                key = (str(e.get("data") or ""), e["data_sha256"])
+                versions[key] = versions.get(key, 0) + 1
+        if not versions and s.get("data_sha256"):
+            versions[("", s["data_sha256"])] = 0
+        for (name, sha), count in versions.items():
+            label = f"gegevensbestand {html.escape(name)}" if name else "gegevensbestand"
+            times = (f" ({count} rapport{'en' if count != 1 else ''})"
+                     if count and len(versions) > 1 else "")
+            meta.append(f"{label} sha256 {html.escape(sha[:12])}…{times}")
+        if any(e.get("status") == "stale" for e in entries):
+            meta.append("verouderd: het rapport kon niet opnieuw worden gemaakt; het eerdere "
+                        "rapport staat er nog")
         if s.get("socvit_version"):
             meta.append(f"socvit {html.escape(str(s['socvit_version']))}")
         if meta:
             parts.append(f'<p class="meta">{"; ".join(meta)}</p>')
     parts.append(f"<footer>Gemaakt op {generated:%d-%m-%Y om %H:%M} met socvit.</footer>")
     parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    return _CONTROL.sub("", "\n".join(parts) + "\n")
 
 
 CHROMIUM_HINT = (
