@@ -496,7 +496,6 @@ def compare(data, column, group_col, group=None, against="rest", kind="mean", we
     if against not in ("rest", "all") and against not in present:
         raise DataError(f"compare against {against!r}: not 'rest', 'all' or a value of "
                         f"{group_col!r} (values: {', '.join(map(str, present[:20]))}).")
-    q = stats.norm.ppf(1 - (1 - level) / 2)
     notna = gvals.notna().to_numpy()
     tables = []
     for g in targets:
@@ -510,21 +509,35 @@ def compare(data, column, group_col, group=None, against="rest", kind="mean", we
         ka, kb = np.where(in_a, key, -1), np.where(in_b, key, -1)
         ea, _, na, neff, va, za = _domain_means(design, y, ka, D)
         eb, _, nb, _, vb, zb = _domain_means(design, y, kb, D)
-        diff = ea - eb
         kz = np.where(ka >= 0, ka, kb)
         var = design.variance(za - zb, kz, D)
-        se = np.where(np.isfinite(diff), np.sqrt(var), np.nan)
         dfree = design.degf(va | vb, kz, D) - 1
-        with np.errstate(all="ignore"):
-            tstat = diff / se
-            p = 2 * stats.t.sf(np.abs(tstat), dfree)
-            qt = stats.t.ppf(1 - (1 - level) / 2, dfree)
-        qt = np.where(np.isfinite(qt), qt, q)
-        tables.append(_with_columns(groups, {
-            group_col: [g] * D, "against": str(against), "estimate": ea, "estimate_other": eb,
-            "difference": diff, "se": se, "ci_lower": diff - qt * se,
-            "ci_upper": diff + qt * se, "statistic": tstat, "df": dfree, "p": p, "n": na,
-            "n_other": nb, "n_eff": neff}))
+        tables.append(_difference(groups, group_col, g, against, ea, eb, var, dfree, na, nb,
+                                  neff, level))
+    return _label(_compared(tables, by_cols, group_col, rules, level), design)
+
+
+def _difference(groups, group_col, g, against, ea, eb, var, dfree, na, nb, neff, level):
+    """One target's rows of :func:`compare`: the difference of the domain means ``ea`` and
+    ``eb`` with the variance ``var`` of the difference, its t-test on ``dfree`` degrees of
+    freedom and interval (also used by the report's comparisons from per-gemeente sums)."""
+    diff = ea - eb
+    se = np.where(np.isfinite(diff), np.sqrt(var), np.nan)
+    with np.errstate(all="ignore"):
+        tstat = diff / se
+        p = 2 * stats.t.sf(np.abs(tstat), dfree)
+        qt = stats.t.ppf(1 - (1 - level) / 2, dfree)
+    qt = np.where(np.isfinite(qt), qt, stats.norm.ppf(1 - (1 - level) / 2))
+    return _with_columns(groups, {
+        group_col: [g] * len(groups), "against": str(against), "estimate": ea,
+        "estimate_other": eb, "difference": diff, "se": se, "ci_lower": diff - qt * se,
+        "ci_upper": diff + qt * se, "statistic": tstat, "df": dfree, "p": p, "n": na,
+        "n_other": nb, "n_eff": neff})
+
+
+def _compared(tables, by_cols, group_col, rules, level) -> pd.DataFrame:
+    """:func:`compare`'s table from the rows of :func:`_difference`: disclosure rules on the
+    smaller count, significance and direction."""
     out = pd.concat(tables, ignore_index=True)
     out = disclosure.apply(out, n_col=["n", "n_other"], rules=rules)
     sig = (out["p"] < 1 - level).fillna(False).to_numpy(dtype=bool)
@@ -535,7 +548,7 @@ def compare(data, column, group_col, group=None, against="rest", kind="mean", we
     cols = [*by_cols, group_col, "against", "estimate", "estimate_other", "difference", "se",
             "ci_lower", "ci_upper", "statistic", "df", "p", "significant", "direction", "n",
             "n_other", "n_eff", "suppressed", "indicative", "reason"]
-    return _label(out[cols], design)
+    return out[cols]
 
 
 def compare_waves(data, column, wave=None, earlier=None, wave_col="golf", kind="mean",

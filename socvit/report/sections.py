@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .. import fmt, gemeenten, plots
-from . import _describe, texts
+from . import _comparison, _describe, texts
 from ._headline import HEADLINE_KEYS, HEADLINE_MIMETYPE
 from ._prepare import (_CACHE, _CACHE_SIZE, REGIOS, G, Rapport, W, _build,  # noqa: F401
                        _file_key, _hash, _rake_wave, _to_indeling, _weigh, prepare, resolve_path)
@@ -254,9 +254,12 @@ def _compare_many(r, columns, kind="mean", categories=None) -> pd.DataFrame:
     estimate (gemeente), estimate_other, difference, p, suppressed, indicative and
     ``richting`` ("hoger"/"lager", or None when not significant or suppressed)."""
     from .. import estimates
-    long = _long(_two_groups(r, columns=columns), list(columns), keys=["_groep"])
-    res = estimates.compare(long, "waarde", "_groep", group=r.naam, against="rest", kind=kind,
-                            categories=categories, weights=W, by="schaal", rules=r.rules)
+    res = _comparison.compare(r, columns, kind, categories)   # from per-gemeente sums
+    if res is None:
+        long = _long(_two_groups(r, columns=columns), list(columns), keys=["_groep"])
+        res = estimates.compare(long, "waarde", "_groep", group=r.naam, against="rest",
+                                kind=kind, categories=categories, weights=W, by="schaal",
+                                rules=r.rules)
     res["schaal"] = res["schaal"].astype(str)
     d = res["direction"].astype(object)
     res["richting"] = [x if (isinstance(x, str) and x in ("hoger", "lager") and not sup) else None
@@ -542,8 +545,10 @@ def _kaart(r: Rapport, sec: Section) -> None:
 def _by_group(r: Rapport, columns, frame=None) -> pd.DataFrame:
     """Weighted means of score columns for the gemeente and the comparison area (tidy:
     column, label, group, estimate, ci_lower, ci_upper, n, suppressed, indicative)."""
-    long = _long(_two_groups(r, frame, columns), list(columns), keys=["_groep"])
-    t = _mean(r, long, "waarde", by=["schaal", "_groep"])
+    t = _comparison.means(r, columns) if frame is None else None   # from per-gemeente sums
+    if t is None:
+        long = _long(_two_groups(r, frame, columns), list(columns), keys=["_groep"])
+        t = _mean(r, long, "waarde", by=["schaal", "_groep"])
     t = t.rename(columns={"_groep": "group", "schaal": "column"})
     t["column"] = t["column"].astype(str)
     t["label"] = t["column"].map(r.label)
@@ -879,9 +884,11 @@ def trends(r: Rapport) -> Section:
         sec.text(f"Om golven te kunnen vergelijken zijn de antwoorden herberekend naar de "
                  f"gemeentelijke indeling van {r.indeling}: voor {md(r.naam)} tellen "
                  f"{'; '.join(merged)} mee.")
-    both = pd.concat([_two_groups(r, r.wave(w), [act, wcol]) for w in waves])
-    both = both.loc[both[wcol].isin(waves)]
-    table = _share(r, both, act, [1], by=[wcol, "_groep"])
+    table = _comparison.shares(r, act, waves)        # from per-gemeente sums
+    if table is None:
+        both = pd.concat([_two_groups(r, r.wave(w), [act, wcol]) for w in waves])
+        both = both.loc[both[wcol].isin(waves)]
+        table = _share(r, both, act, [1], by=[wcol, "_groep"])
     table = table.rename(columns={"_groep": "group", wcol: "golf"})
     order = {r.naam: 0, _vergelijking(r): 1}
     table = table.sort_values(["group", "golf"], key=lambda s: s.map(order) if s.name == "group" else s)
