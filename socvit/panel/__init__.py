@@ -27,7 +27,10 @@ Example
 """
 
 from ._change import change
+from ._attrition import AttritionResult, attrition
 from ._members import Members, members
 from ._participation import Participation, participation, retention
+from ._weights import LongitudinalWeights, longitudinal_weights
+from ._stability import StabilityResult, stability
 
-__all__ = ["Members", "members", "change", "Participation", "participation", "retention"]
+__all__ = ["Members", "members", "change", "stability", "StabilityResult", "Participation", "participation", "retention"]
