@@ -65,7 +65,8 @@ write.csv(do.call(rbind, rows), "retention.csv", row.names = FALSE)
 
 # ------------------------------------------------------------------ attrition logit
 m <- svyglm(blijft ~ leeftijd + factor(opleiding) + factor(geslacht) + rapportcijfer + ber_1,
-            design = des, family = quasibinomial())
+            design = des, family = quasibinomial(),
+            control = glm.control(epsilon = 1e-14, maxit = 100))   # converged to the last digits
 s <- summary(m)$coefficients
 ci <- confint(m)      # Wald, t with the design's residual df (survey 4.x default)
 write.csv(data.frame(term = rownames(s), estimate = f17(s[, 1]), se = f17(s[, 2]),
