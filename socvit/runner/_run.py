@@ -553,7 +553,7 @@ def error_line(error: str | None, width: int = 300) -> str:
 
 
 _RESPONDENT = re.compile(r"(respondent(?: id)?\s+)(\(?['\"]?)[^\s,;:)'\"]+['\"]?\)?", re.I)
-_VALUE = re.compile(r"\bvalues?\s+(?:'[^'\n]*'|\"[^\"\n]*\"|\[[^\]\n]*\]|[-+\w.,]+)")
+_VALUE = re.compile(r"\bvalues?\s+(?:'[^'\n]*'|\"[^\"\n]*\"|\[[^\]\n]*\]|[-+]?\d[\d.,]*)")
 
 
 def public_error(text: str | None) -> str | None:
@@ -728,7 +728,7 @@ async def _make_report(kernel, job: ReportJob, cfg: _Config) -> ReportOutcome:
     digest, note = cfg.read_version(before, _file_key(cfg.data) if cfg.data is not None else None)
     if error is not None:
         kept = None
-        if cfg.private is not None:
+        if cfg.private is not None and not (cfg.stop is not None and cfg.stop.is_set()):
             kept = str(cfg.private / f"{job.stem}.ipynb")
             try:
                 keep_failed_notebook(nb, kept, error, f"het rapport voor {job.naam} ({job.gemeente})")
@@ -1027,6 +1027,11 @@ def _run_plan(plan: ReportPlan, out: Path, *, jobs, force, timeout, progress, ke
             from papermill.iorw import load_notebook_node
 
             cfg.base_nb = load_notebook_node(str(plan.notebook))  # as papermill: cells tagged
+            # what the worker and export threads import, imported here first: two threads
+            # importing one module at the same time can get it half-initialised (ImportError)
+            import nbclient.exceptions  # noqa: F401
+            import nbconvert.filters.markdown_mistune  # noqa: F401
+            import papermill.parameterize  # noqa: F401
             if validate:     # once for the run, while the kernels boot; no report before it passed
                 try:
                     _validate_once(plan)
