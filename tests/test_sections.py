@@ -305,3 +305,57 @@ def test_the_model_of_a_small_gemeente_says_which_area_it_was_fitted_on(panel, m
         r = sections.prepare("GM1979", 2023, data=data, min_n=10, warn_n=30, **kwargs)
         monkeypatch.setattr(sections, "INZET_MIN_N", 10**6)   # every gemeente is "small"
         assert where in sections.inzet(r).markdown()
+
+
+def test_trends_show_the_same_people_beside_all_respondents(eemsdelta):
+    """Section 8 says how many of the wave's respondents also answered the previous wave and
+    shows the change within persons (socvit.panel.change) beside the change across sections;
+    the paired share active is the weighted share of the members in both waves."""
+    r = eemsdelta
+    sec = sections.trends(r)
+    text = sec.markdown()
+    d = r.data
+    now = d[(d["golf"] == 2023) & (d[sections.G] == "GM1979")]
+    ook = int(now["resp_id"].isin(d.loc[d["golf"] == 2021, "resp_id"]).sum())
+    assert f"Van de {len(now)} respondenten uit Eemsdelta in 2023 deden er {ook} (" in text
+    assert "ook mee aan de vorige golf, in 2021" in text
+    t = sec.tables["verandering"]
+    assert set(t["vergelijking"]) == {"dezelfde respondenten", "alle respondenten"}
+    row = t[(t["label"] == "Aandeel actief") & (t["vergelijking"] == "dezelfde respondenten")].iloc[0]
+    # by hand: members of Eemsdelta (2023) with actief in 2021 and 2023, each wave's weight
+    two = d[d["golf"].isin([2021, 2023]) & d["actief"].notna()]
+    ids = set(now.loc[now["actief"].notna(), "resp_id"]) & set(two.loc[two["golf"] == 2021, "resp_id"])
+    pair = two[two["resp_id"].isin(ids)]
+    share = {g: np.average(p["actief"] == 1, weights=p[sections.W]) for g, p in pair.groupby("golf")}
+    assert row["n"] == len(ids)
+    assert row["estimate"] == pytest.approx(share[2023] - share[2021], rel=1e-10)
+    assert "Dezelfde respondenten" in text and "procentpunt" in text
+    assert re.search(r"[+-]\d+,\d procentpunt \(-?\d+,\d tot -?\d+,\d\)", text)
+    assert "R1" not in text and "nan" not in text.lower()
+
+
+def test_trends_keep_the_panel_counts_below_min_n_out(panel):
+    """min_n above the number of people in both waves (about 240 in Eemsdelta, of 359
+    respondents): no change within persons and no overlap count are shown."""
+    r = sections.prepare("GM1979", 2023, data=panel, min_n=250, warn_n=400)
+    sec = sections.trends(r)
+    text = sec.markdown()
+    assert "Hoeveel respondenten uit Eemsdelta in 2023 ook meededen aan de vorige golf" in text
+    assert "verandering" not in sec.tables and "Dezelfde respondenten" not in text
+    assert "procentpunt" not in text
+
+
+def test_trends_of_another_panel_show_its_own_scales(tmp_path_factory):
+    """tests/other_panel.py: member id 'respondent', wave 'jaar', its own scale labels and a
+    delivered weight; the overlap count is that of its CSV."""
+    import other_panel as op
+    path = op.write(tmp_path_factory.mktemp("eigen_trends"))
+    r = sections.prepare("Westerkwartier", 2023, data=path)
+    text = sections.trends(r).markdown()
+    raw = pd.read_csv(path, dtype=str)
+    code = sv.gemeenten.code("Westerkwartier", year=2023)
+    now = raw[(raw["jaar"] == "2023") & (raw["gem_code"] == code)]
+    ook = int(now["respondent"].isin(raw.loc[raw["jaar"] == "2021", "respondent"]).sum())
+    assert f"Van de {len(now)} respondenten uit Westerkwartier in 2023 deden er {ook} (" in text
+    assert "Verbondenheid (0-10)" in text and "Vermogen (0-10)" in text
+    assert "Dezelfde respondenten" in text

@@ -884,6 +884,10 @@ def trends(r: Rapport) -> Section:
         sec.text(f"Om golven te kunnen vergelijken zijn de antwoorden herberekend naar de "
                  f"gemeentelijke indeling van {r.indeling}: voor {md(r.naam)} tellen "
                  f"{'; '.join(merged)} mee.")
+    panel = _panel(r, waves)           # the same people in the previous wave (socvit.panel)
+    if panel is not None:
+        n, ook = panel["overlap"].get(r.gemeente, (0, 0))
+        sec.text(texts.panel_zin(md(r.naam), r.golf, panel["vorige"], n, ook, r.rules.min_n))
     table = _comparison.shares(r, act, waves)        # from per-gemeente sums
     if table is None:
         both = pd.concat([_two_groups(r, r.wave(w), [act, wcol]) for w in waves])
@@ -923,7 +927,98 @@ def trends(r: Rapport) -> Section:
                            align_left=["schaal"],
                            caption=r.tabel(f"Organisatiekracht in {r.naam} per golf"),
                            note=_bron(r) + " " + _note_indicative(r)))
+    if panel is not None:
+        _verandering(r, sec, panel)
     return sec
+
+
+def _panel(r: Rapport, waves) -> dict | None:
+    """The panel part of section 8, shared by the reports on the same prepared data: for the
+    report's wave and the gemeente's previous wave (``vorige``), per gemeente of the indeling
+    its respondents and how many of them also answered that wave (``overlap``: code -> (n,
+    ook)), and per measure (the activity share, the organisatiekracht scores) the change
+    within persons beside the change across sections (``change``: column -> (kind,
+    :func:`socvit.panel.change` by gemeente)). None without a previous wave or a persistent
+    member id (codebook kind ``id``)."""
+    if r.golf not in waves or waves.index(r.golf) == 0:
+        return None
+    vorige = waves[waves.index(r.golf) - 1]
+    key = ("panel", r.golf, vorige, r.rules)
+    if key not in r.shared:
+        r.shared[key] = _panel_tables(r, vorige)
+    return r.shared[key]
+
+
+def _panel_tables(r: Rapport, vorige: int) -> dict | None:
+    from .. import panel
+    idc, wcol = r.codebook.column("id"), r.wave_col
+    if idc is None or idc not in r.data.columns:
+        return None
+    # hidden gemeenten (Rapport.hidden_in) stay out: the design's variance spans all rows
+    two = r.data.loc[r.data[wcol].isin([vorige, r.golf]).to_numpy()
+                     & ~r.in_hidden(r.data).to_numpy()]
+    measures = [(c, "pct") for c in [r.roles.activity] if c and c in two.columns]
+    measures += [(c, "score") for c in r.roles.scales if c in two.columns]
+    change = {}
+    try:
+        for col, kind in measures:
+            pct = kind == "pct"
+            change[col] = (kind, panel.change(
+                two, col, vorige, r.golf, by=G, weights=W, id=idc, wave=wcol, rules=r.rules,
+                kind="proportion" if pct else "mean", categories=[1] if pct else None))
+    except DataError:              # no persistent id, no member in both waves
+        return None
+    now = two.loc[(two[wcol] == r.golf).to_numpy()]
+    ook = now[idc].isin(two.loc[(two[wcol] == vorige).to_numpy(), idc]).to_numpy()
+    counts = pd.DataFrame({"n": 1, "ook": ook.astype(int), G: now[G].to_numpy()}).groupby(G).sum()
+    overlap = {str(g): (int(row.n), int(row.ook)) for g, row in counts.iterrows()}
+    return {"vorige": vorige, "overlap": overlap, "change": change}
+
+
+def _verandering(r: Rapport, sec: Section, panel: dict) -> None:
+    """Section 8's table of the change since the previous wave: all respondents of both
+    waves (the trend) beside the same people in both waves (within persons), with 95%
+    intervals; a measure whose paired count is below min_n is "niet getoond"."""
+    vorige, rows, tidy = panel["vorige"], [], []
+    naam = {"paired": "dezelfde respondenten", "cross-sectional": "alle respondenten"}
+    for col, (kind, t) in panel["change"].items():
+        mine = {row["basis"]: row for row in
+                t[t[G].astype(str) == r.gemeente].to_dict("records")}
+        if "paired" not in mine:
+            continue
+        cells = {}
+        for basis, row in mine.items():
+            shown = not bool(row["suppressed"])
+            cells[basis] = (texts.verandering_cel(row["estimate"], row["ci_lower"],
+                                                  row["ci_upper"], kind, bool(row["indicative"]))
+                            if shown else fmt.NIET_GETOOND)
+            tidy.append({"label": "Aandeel actief" if kind == "pct" else r.label(col),
+                         "vergelijking": naam[basis], "golf_van": vorige, "golf": r.golf,
+                         **{k: row[k] for k in ("estimate", "se", "ci_lower", "ci_upper", "n",
+                                                "suppressed", "indicative", "reason")}})
+        paired = mine["paired"]
+        rows.append({"maat": ("Actief voor dorp of wijk" if kind == "pct"
+                              else f"{r.label(col)} (0-10)"),
+                     "alle": cells.get("cross-sectional", fmt.NIET_GETOOND),
+                     "zelfde": cells["paired"],
+                     "n": fmt.NIET_GETOOND if paired["suppressed"] else fmt.aantal(paired["n"])})
+        if kind == "pct" and not paired["suppressed"]:
+            sec.text(texts.verandering_zin(md(r.naam), vorige, r.golf, paired["estimate_from"],
+                                           paired["estimate_to"], paired["ci_lower"],
+                                           paired["ci_upper"]))
+    if not rows or all(row["zelfde"] == fmt.NIET_GETOOND for row in rows):
+        return
+    sec.tables["verandering"] = pd.DataFrame(tidy)
+    sec.text(texts.verandering_intro(f"Tabel {r.counters['tabel'] + 1}", vorige, r.golf))
+    sec.html(fmt.tabel(pd.DataFrame(rows),
+                       headers={"maat": "Verandering", "alle": "Alle respondenten",
+                                "zelfde": "Dezelfde respondenten",
+                                "n": "Aantal dezelfde respondenten"},
+                       align_left=["maat"],
+                       caption=r.tabel(f"Verandering tussen {vorige} en {r.golf} in {r.naam}: "
+                                       "alle respondenten en dezelfde respondenten"),
+                       note=_bron(r) + " Tussen haakjes het 95%-betrouwbaarheidsinterval van de "
+                       "verandering; aandeel actief in procentpunten. " + _note_indicative(r)))
 
 
 @_kept

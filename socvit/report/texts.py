@@ -20,6 +20,7 @@ import re
 from .. import fmt
 
 __all__ = ["md", "waarde", "eens_zin", "vergelijk_zin", "te_weinig_zin", "opsomming",
+           "panel_zin", "verandering_intro", "verandering_cel", "verandering_zin",
            "telwoord", "aantal_van", "or_zin", "bron", "weging_kort", "datum", "inleiding",
            "herindeling_zin", "weging_zin", "meegeleverd_zin", "ONGEWOGEN", "ongewogen_zin",
            "ongewogen_gemeente_zin", "samengevoegd_zin", "KERN_ACTIEF", "KERN_SCORE",
@@ -193,6 +194,62 @@ def herindeling_zin(naam: str, indeling: int) -> str:
     return (f"Alle cijfers zijn berekend voor de gemeente {naam} zoals die bestaat in de "
             f"indeling van {indeling}: antwoorden uit voormalige gemeenten tellen mee voor de "
             "gemeente waarin die zijn opgegaan.")
+
+
+# --------------------------------------------------------------------------- panel
+def panel_zin(naam: str, golf: int, vorige: int, n: int, ook: int, min_n: int) -> str:
+    """How many of the wave's respondents in the gemeente also answered the previous wave;
+    not given when either group (also there, or not) has fewer than ``min_n`` respondents.
+
+    >>> panel_zin("Eemsdelta", 2023, 2021, 358, 241, 10)
+    'Van de 358 respondenten uit Eemsdelta in 2023 deden er 241 (67%) ook mee aan de vorige golf, in 2021.'
+    >>> panel_zin("Pekela", 2023, 2021, 118, 112, 10)[:60]
+    'Hoeveel respondenten uit Pekela in 2023 ook meededen aan de '
+    """
+    if ook < min_n or n - ook < min_n:
+        return (f"Hoeveel respondenten uit {naam} in {golf} ook meededen aan de vorige golf, in "
+                f"{vorige}, is niet getoond: een van beide groepen telt minder dan {min_n} "
+                "respondenten.")
+    return (f"Van de {fmt.aantal(n)} respondenten uit {naam} in {golf} deden er "
+            f"{fmt.aantal(ook)} ({fmt.procent(ook / n)}) ook mee aan de vorige golf, in {vorige}.")
+
+
+def verandering_intro(tabel: str, vorige: int, golf: int) -> str:
+    """Introduces the table of change within persons beside the change across sections."""
+    return (f"{tabel} zet de verandering tussen {vorige} en {golf} op twee manieren naast "
+            "elkaar: het verschil tussen alle respondenten van de twee golven (de ontwikkeling "
+            "hierboven) en de verandering bij dezelfde inwoners, die aan beide golven meededen. "
+            "Bij dezelfde inwoners telt alleen wat zij zelf anders zijn gaan zien of doen; bij "
+            "alle respondenten telt ook mee wie er in het panel is bijgekomen of weggegaan.")
+
+
+def verandering_cel(estimate, lower, upper, kind: str = "score",
+                    indicative: bool = False) -> str:
+    """A change with its 95% interval, for a table cell: percentage points with one decimal
+    (``kind`` "pct", from proportions) or a 0-10 score with two.
+
+    >>> verandering_cel(-0.0531, -0.142, 0.036, "pct")
+    '-5,3 procentpunt (-14,2 tot 3,6)'
+    >>> verandering_cel(0.0412, -0.05, 0.13, indicative=True)
+    '+0,04 (-0,05 tot 0,13)*'
+    """
+    f, d, unit = (100, 1, " procentpunt") if kind == "pct" else (1, 2, "")
+    return (f"{fmt.getal(estimate * f, d, sign=True)}{unit} "
+            f"({fmt.interval(lower * f, upper * f, decimals=d)})" + ("*" if indicative else ""))
+
+
+def verandering_zin(naam: str, vorige: int, golf: int, van, naar, lower, upper) -> str:
+    """The share active among the same people in both waves, and whether its change is
+    larger than chance (the 95% interval of the change excludes 0).
+
+    >>> verandering_zin("Eemsdelta", 2021, 2023, 0.389, 0.337, -0.142, 0.036)
+    'Bij de inwoners van Eemsdelta die aan beide golven meededen, ging het aandeel actieven van 39% in 2021 naar 34% in 2023; dat verschil valt binnen de toevalsmarge.'
+    """
+    oordeel = ("valt binnen de toevalsmarge" if lower <= 0 <= upper
+               else "is groter dan op toeval te verwachten is")
+    return (f"Bij de inwoners van {naam} die aan beide golven meededen, ging het aandeel "
+            f"actieven van {fmt.procent(van)} in {vorige} naar {fmt.procent(naar)} in {golf}; "
+            f"dat verschil {oordeel}.")
 
 
 def _design(deff, n_eff) -> str:
