@@ -242,6 +242,34 @@ def test_load_panel_error_shows_at_most_ten_and_the_count(tmp_path):
     assert "40 problems" in msg and msg.count("  - ") == 10 and "30 more" in msg
 
 
+@pytest.mark.parametrize("column,value,rule", [
+    ("bet_1", "7", "is not a code of bet_1"), ("bet_3", "vier", "is text, not a number"),
+    ("uren", "250", "is outside the valid range 0 to 200"), ("golf", "17", "is not a year"),
+    ("gemeente", "GM9", "is not a CBS gemeente code"),
+])
+def test_redacted_problems_name_row_and_column_not_id_or_value(tmp_path, monkeypatch, column,
+                                                               value, rule):
+    """Issue 14: what may reach a report folder names file, row and column only."""
+    p = only(validate(write(tmp_path, with_cell(2, column, value))), column)
+    assert p.redacted().startswith(f"panel.csv, line 4, column {column}: the value {rule}")
+    assert "R003" not in p.redacted() and repr(value) not in p.redacted()
+    assert f"value {value!r} {rule}" in str(p) and "R003" in str(p)   # socvit validate: all
+    text = sv.io.summarise([p], "panel.csv", redact=True)
+    assert "line 4, column" in text and "R003" not in text and repr(value) not in text
+    monkeypatch.setenv("SOCVIT_PUBLIC_ERRORS", "1")         # as in the runner's kernels
+    with pytest.raises(DataError) as err:
+        sv.load_panel(write(tmp_path, with_cell(2, column, value)))
+    assert "R003" not in str(err.value) and repr(value) not in str(err.value)
+    assert f"line 4, column {column}: the value {rule}" in str(err.value)
+
+
+def test_redacted_duplicate_respondent(tmp_path):
+    p = only(validate(write(tmp_path, ROWS + [ROWS[3]])))
+    assert p.redacted().startswith("panel.csv, line 6, column resp_id: the respondent id "
+                                   "appears twice in the same wave: also on line 5")
+    assert "R001" not in p.redacted() and "R001" in str(p)
+
+
 def test_problem_str_for_records_and_whole_file():
     p = Problem("panel.parquet", "bet_1", 3, 7, "value 7 is bad", unit="record")
     assert str(p) == "panel.parquet, record 3, column bet_1: value 7 is bad"
