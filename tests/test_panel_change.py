@@ -174,3 +174,23 @@ def test_bad_input_names_the_waves(raw):
     twice = pd.concat([raw, raw[raw["golf"] == 2021].head(3)])
     with pytest.raises(sv.DataError, match="Wave 2021"):
         change(twice, "rapportcijfer", 2021, 2023, id="resp_id", wave="golf")
+
+
+def test_longitudinal_weights_weigh_both_rows_of_a_member():
+    """A longitudinal_weights result: each member's weight (by_member) on both rows, 0 for
+    members outside the balanced panel; the paired change is the weighted mean of the
+    within-person differences."""
+    panel = sv.load_sample()
+    bev = pd.read_csv(sv.io.SAMPLE_DIR / "bevolking.csv")
+    margins = sv.weighting.margins_from_population(bev, golf=2023)
+    lw = sv.panel.longitudinal_weights(panel, 2021, 2023, margins, ["leeftijd", "opleiding"],
+                                       by="gemeente")
+    got = change(panel, "rapportcijfer", 2021, 2023, weights=lw)
+    paired = got[got["basis"] == "paired"].iloc[0]
+    d = panel.data[panel.data["golf"].isin([2021, 2023])]
+    wide = d.pivot(index="resp_id", columns="golf", values="rapportcijfer").astype(float).dropna()
+    v = lw.by_member.reindex(wide.index).fillna(0).to_numpy()
+    keep = v > 0
+    diff = (wide[2023] - wide[2021]).to_numpy()[keep]
+    assert paired["n"] == keep.sum() > 1500
+    assert paired["estimate"] == pytest.approx(np.sum(v[keep] * diff) / v[keep].sum(), rel=1e-10)

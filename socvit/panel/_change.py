@@ -73,12 +73,13 @@ def change(data, column, wave_from, wave_to, by=None, weights=None, kind="mean",
         group of his or her wave-B row (both rows count there); in the cross-sectional rows
         each row to its own group. Use a column that means the same in both waves (a
         gemeente in one indeling: :func:`socvit.gemeenten.to_indeling`).
-    weights : str, array or Series, optional
+    weights : str, array, Series or LongitudinalWeights, optional
         A weight per row (fixed weights; a RakeResult or design gives its weights). The
-        paired and the cross-sectional estimates use each row's own weight; with a
-        longitudinal weight (the same for a member in both waves,
-        :func:`socvit.panel.longitudinal_weights`) the paired change is the weighted mean
-        of the within-person differences. Default: unweighted.
+        paired and the cross-sectional estimates use each row's own weight. A
+        :func:`socvit.panel.longitudinal_weights` result gives each member's longitudinal
+        weight to both of his or her rows (``by_member``; 0 for members outside its balanced
+        panel, so then both bases describe the balanced members): the paired change is then
+        the weighted mean of the within-person differences. Default: unweighted.
     kind : {"mean", "proportion"}
         A mean of ``column`` or the share of rows whose ``column`` is one of
         ``categories``.
@@ -138,6 +139,8 @@ def change(data, column, wave_from, wave_to, by=None, weights=None, kind="mean",
     a, b = m.check_waves(wave_from, wave_to)
     m.pair(a, b)                              # the same wave twice, or no member in both
     two = ((m.data[m.wave] == a) | (m.data[m.wave] == b)).fillna(False).to_numpy(dtype=bool)
+    if isinstance(getattr(weights, "by_member", None), pd.Series):   # LongitudinalWeights
+        weights = m.data[m.id].map(weights.by_member).fillna(0.0).to_numpy(dtype=float)
     w = _inputs.weights(m.data, weights, rows=two)
     w = np.ones(int(two.sum())) if w is None else w[two]
     df = m.data.loc[two]
