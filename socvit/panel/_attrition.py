@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import _inputs, disclosure, estimates, regression, survey
+from .. import _inputs, disclosure, estimates, survey
 from ..errors import DataError
 from ._members import members
 
@@ -169,6 +169,7 @@ def attrition(data, wave_from, wave_to, predictors, outcomes=(), weights=None, s
     stay = frame[m.id].map(both).astype("float64").where(rows_a)
     frame = frame.assign(**{_STAY: stay})
     formula = f"{_STAY} ~ {' + '.join(predictors)}"
+    from .. import regression            # statsmodels: imported when a model is fitted
     model = regression.fit(formula, frame, kind="logit", weights=w, strata=strata,
                            cluster=cluster, subset=subset, level=level)
     index_a = frame.index[rows_a]

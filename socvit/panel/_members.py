@@ -186,10 +186,12 @@ def members(data, id=None, wave=None, min_waves: int = 2) -> Members:
             f"once (up to {int(in_wave.max())} times){also}. A member answers a wave "
             f"once: remove the duplicate rows, or check that {id_col!r} is the member id and "
             f"{wave_col!r} the wave.")
-    presence = pd.crosstab(df[id_col], df[wave_col]).astype(bool)
-    presence = presence.reindex(columns=waves)
-    presence.columns.name = wave_col
-    presence.index.name = id_col
+    id_code, id_values = pd.factorize(df[id_col], sort=True)
+    wave_code = np.searchsorted(np.asarray(waves), df[wave_col].to_numpy())
+    table = np.zeros((len(id_values), len(waves)), dtype=bool)
+    table[id_code, wave_code] = True
+    presence = pd.DataFrame(table, index=pd.Index(id_values, name=id_col),
+                            columns=pd.Index(waves, name=wave_col))
     if len(waves) >= 2 and not (presence.sum(axis=1) > 1).any():
         raise DataError(
             f"No member id in {id_col!r} occurs in more than one wave ({_list(waves)}): the "
