@@ -2,7 +2,8 @@
 
 Reference values: tests/reference/panel/make_attrition_reference.R (run there with Rscript):
 svyglm(family = quasibinomial) on wave 2021 of the sample with a stratified, clustered,
-post-stratification-weighted design, and svyby/svyttest for the stayer/leaver means;
+post-stratification-weighted design (and as a domain of a design of all waves), and
+svyby/svyttest for the stayer/leaver means;
 1e-6 relative (the logit is iterative but converges to ~1e-10 on both sides).
 
 The sample's true mechanism (socvit/data/sample/README.md, socvit/sample.py): a member of
@@ -71,6 +72,25 @@ def test_logit_equals_svyglm(weighted):
             assert t.loc[term, c] == pytest.approx(ref.loc[r_term, c], rel=RTOL), (term, c)
     assert weighted.model.n == ref["n"].iloc[0]
     assert weighted.model.fit["df_resid"] == ref["df_resid"].iloc[0]
+
+
+def test_design_of_the_whole_panel_keeps_it(panel):
+    """A design of all waves: wave A is a domain of it (svyglm on subset(design, golf ==
+    2021)); its strata are every wave's gemeenten, so the errors differ from wave A's own
+    design while the estimates do not."""
+    d = panel.data
+    a = d[d["golf"] == 2021]
+    w = pd.Series(1.0, index=d.index)
+    w[a.index] = poststrat_weights(a, 2021)
+    des = sv.survey.design(d, weights=w, strata="gemeente", cluster="kern")
+    res = sv.panel.attrition(panel, 2021, 2023, PREDICTORS, weights=des)
+    ref = pd.read_csv(REF / "attrition_domain.csv").set_index("term")
+    t = res.table.set_index("term")
+    for term, r_term in R_TERMS.items():
+        for c in ("estimate", "se", "p"):
+            assert t.loc[term, c] == pytest.approx(ref.loc[r_term, c], rel=RTOL), (term, c)
+    assert res.base_weight.to_numpy() == pytest.approx(w[a.index].to_numpy())
+    assert len(res.propensity) == len(a)
 
 
 def test_stayers_and_leavers_equal_svyttest(weighted, panel):

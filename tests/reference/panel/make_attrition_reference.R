@@ -11,6 +11,7 @@
 #                    family = quasibinomial) on wave 2021 (blijft: also in 2023), design
 #                    svydesign(ids = ~kern, strata = ~gemeente, weights = ~w, nest = TRUE),
 #                    w = post-stratification weight N(gemeente, leeftijdsklasse) / n in 2021
+#   attrition_domain.csv  the same logit on subset(design of all waves, golf == 2021)
 #   stayers.csv      svyby(~y, ~blijft, design, svymean) and svyttest(y ~ blijft, design) for
 #                    y = rapportcijfer and ber_1 on the same design
 suppressPackageStartupMessages(library(survey))
@@ -86,3 +87,20 @@ for (y in c("rapportcijfer", "ber_1")) {
                          df = tt$parameter)
 }
 write.csv(do.call(rbind, out), "stayers.csv", row.names = FALSE)
+
+# ------------------------------------------------------------------ a design of the whole panel
+# the same logit on wave 2021 as a domain of a design of all waves (weights: wave 2021's
+# post-stratification weights, 1 in the other waves): svyglm on subset(design, golf == 2021)
+full <- p
+full$w <- 1
+full$w[full$golf == 2021] <- d$w[match(full$resp_id[full$golf == 2021], d$resp_id)]
+full$blijft <- NA
+full$blijft[full$golf == 2021] <- d$blijft[match(full$resp_id[full$golf == 2021], d$resp_id)]
+des_full <- svydesign(ids = ~kern, strata = ~gemeente, weights = ~w, data = full, nest = TRUE)
+m2 <- svyglm(blijft ~ leeftijd + factor(opleiding) + factor(geslacht) + rapportcijfer + ber_1,
+             design = subset(des_full, golf == 2021), family = quasibinomial(),
+             control = glm.control(epsilon = 1e-14, maxit = 100))
+s2 <- summary(m2)$coefficients
+write.csv(data.frame(term = rownames(s2), estimate = f17(s2[, 1]), se = f17(s2[, 2]),
+                     p = f17(s2[, 4]), n = nobs(m2), df_resid = m2$df.residual),
+          "attrition_domain.csv", row.names = FALSE)
