@@ -13,6 +13,20 @@ once and hand them to every estimate function (``rules=``). :func:`apply` works 
 table with a respondent count column; :mod:`socvit.estimates` calls it on every table it
 returns.
 
+Secondary suppression (:func:`secondary`): when a breakdown (the kernen of a gemeente) is
+published together with its total (the gemeente's respondents, its mean), the hidden cells
+can be recovered by subtracting the shown cells from the total. :func:`secondary` hides
+further cells until what the hidden cells hold together is nothing or at least ``min_n``
+respondents, as the threshold rule with secondary cell suppression of Hundepool et al.
+(2012) [1]_ requires.
+
+References
+----------
+.. [1] Hundepool, A., Domingo-Ferrer, J., Franconi, L., Giessing, S., Schulte Nordholt, E.,
+   Spicer, K. and de Wolf, P.-P. (2012). *Statistical Disclosure Control*. Wiley,
+   doi:10.1002/9781118348239. Ch. 4 (tabular data: primary and secondary cell suppression,
+   disclosure by differencing) and ch. 5 (frequency tables: the threshold rule).
+
 Example
 -------
 >>> import pandas as pd
@@ -33,11 +47,15 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 
-__all__ = ["Rules", "DEFAULT", "apply", "VALUE_COLUMNS"]
+__all__ = ["Rules", "DEFAULT", "apply", "secondary", "VALUE_COLUMNS", "SECONDARY_REASON"]
 
 #: Columns blanked when a row is suppressed (those present in the table).
 VALUE_COLUMNS = ("estimate", "se", "ci_lower", "ci_upper", "estimate_other", "difference",
                  "statistic", "p")
+
+
+#: ``reason`` of a cell hidden by :func:`secondary` (not itself too small)
+SECONDARY_REASON = "niet getoond: anders af te leiden uit de andere cijfers"
 
 
 @dataclass(frozen=True)
@@ -160,3 +178,144 @@ def _with_columns(frame: pd.DataFrame, columns: dict) -> pd.DataFrame:
         return frame
     return pd.concat([frame, pd.DataFrame({c: columns[c] for c in new}, index=frame.index)],
                      axis=1)
+
+
+def secondary(table: pd.DataFrame, total_n=None, n_col="n", rules=None, min_n=None,
+              columns=None) -> pd.DataFrame:
+    """Secondary suppression of a breakdown published beside its total.
+
+    The rows of ``table`` are the cells of one breakdown (the kernen of a gemeente, say)
+    whose total is also published (the gemeente's respondents, or its mean of a score with
+    its n). A cell is hidden first when it has fewer than ``min_n`` respondents (primary:
+    the ``suppressed`` column when present, else ``n < min_n``). Subtracting the shown cells
+    from the total then gives what the hidden cells hold together, the *residual*
+
+    .. math:: R_j = T_j - \\sum_{c\\ \\mathrm{shown}} n_{cj}
+
+    for each count column :math:`j` (``n_col``) and its published total :math:`T_j`
+    (``total_n``; respondents outside every cell, such as those without a kern, belong to
+    the residual too). With one hidden cell the residual *is* that cell; with means and n's
+    published, so is (nearly) its mean. Following the threshold rule with secondary cell
+    suppression [1]_, a residual must be 0 (nothing hidden) or at least ``min_n``: while a
+    residual lies in 1 .. ``min_n`` - 1, the shown cell with the fewest respondents (first
+    count column, ties in table order) is hidden as well. Hiding the smallest cells loses
+    the least information; the hidden cells together are then a group of at least ``min_n``
+    respondents, which the rules allow to be known. When every cell is hidden and a residual
+    is still too small, the total itself is below ``min_n`` and must not be published
+    (primary suppression of the total, the caller's task).
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per cell, with the count column(s).
+    total_n : number or sequence of numbers, optional
+        The published total for each column of ``n_col``; default the sum of the cells
+        (no respondents outside the cells).
+    n_col : str or list of str
+        Count column(s): e.g. ``["n", "n_y"]`` when the cells' means of two scores, each
+        with its own n, are published beside the gemeente's means and n's.
+    rules : Rules, optional
+        Thresholds (``min_n`` overrides); default :data:`DEFAULT`.
+    columns : sequence of str, optional
+        Columns blanked in every hidden row (primary and secondary); default those of
+        :data:`VALUE_COLUMNS` present and the count columns, so that no hidden cell's n is
+        left to subtract.
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``suppressed`` (bool, primary or secondary) and ``secondary`` (bool:
+        hidden only to protect another cell); ``reason`` is set to
+        :data:`SECONDARY_REASON` for secondary cells when the table has a ``reason`` column.
+        ``attrs["residual"]`` holds the final residuals (one per count column).
+
+    Example
+    -------
+    Four kernen of a gemeente of 82 respondents: hiding only D (5) would leave
+    82 - (40 + 25 + 12) = 5, D's n; C is hidden too, so the two hidden together hold 17.
+
+    >>> import pandas as pd
+    >>> from socvit import disclosure
+    >>> t = pd.DataFrame({"kern": ["A", "B", "C", "D"], "n": [40, 25, 12, 5],
+    ...                   "estimate": [6.1, 6.8, 7.0, 5.2]})
+    >>> out = disclosure.secondary(t, total_n=82)
+    >>> out[["kern", "n", "estimate", "suppressed", "secondary"]]   # doctest: +NORMALIZE_WHITESPACE
+      kern     n  estimate  suppressed  secondary
+    0    A  40.0       6.1       False      False
+    1    B  25.0       6.8       False      False
+    2    C   NaN       NaN        True       True
+    3    D   NaN       NaN        True      False
+    >>> out.attrs["residual"]
+    [17.0]
+    >>> # In R: GaussSuppression::SuppressSmallCounts(d, "kern", freqVar = "n", maxN = 9)
+    >>> # also protects such a one-way table by secondary cells (it only asks that no hidden
+    >>> # cell be determined exactly, so its choice can be smaller than this threshold rule's)
+    """
+    rules = resolve(rules, min_n)
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"disclosure.secondary expects a DataFrame, got {type(table).__name__}.")
+    n_cols = [n_col] if isinstance(n_col, str) else list(n_col)
+    missing = [c for c in n_cols if c not in table.columns]
+    if missing:
+        raise ValueError(f"disclosure.secondary: count column(s) {missing} not in the table "
+                         f"(columns: {', '.join(map(str, table.columns))}).")
+    counts = np.column_stack([pd.to_numeric(table[c], errors="coerce").to_numpy(
+        dtype=float, na_value=np.nan) for c in n_cols]) if len(table) else \
+        np.zeros((0, len(n_cols)))
+    counts = np.nan_to_num(counts, nan=0.0)
+    if total_n is None:
+        totals = counts.sum(axis=0)
+    else:
+        totals = np.atleast_1d(np.asarray(total_n, dtype=float))
+        if totals.shape != (len(n_cols),):
+            raise ValueError(f"disclosure.secondary: give one total per count column "
+                             f"({len(n_cols)}: {', '.join(n_cols)}), got {list(totals)}.")
+        short = totals < counts.sum(axis=0) - 1e-9
+        if short.any():
+            j = int(np.argmax(short))
+            raise ValueError(f"disclosure.secondary: the total of {n_cols[j]!r} "
+                             f"({totals[j]:g}) is smaller than the sum of its cells "
+                             f"({counts[:, j].sum():g}); the cells must be parts of the total.")
+    if "suppressed" in table.columns:
+        primary = table["suppressed"].fillna(False).to_numpy(dtype=bool)
+    else:
+        primary = counts.min(axis=1, initial=np.inf) < rules.min_n if len(table) else \
+            np.zeros(0, dtype=bool)
+    hidden = primary.copy()
+
+    def residual():
+        return totals - counts[~hidden].sum(axis=0)
+
+    def unsafe(res):
+        return bool(np.any((res > 1e-9) & (res < rules.min_n)))
+
+    order = np.argsort(counts[:, 0], kind="stable") if len(table) else np.zeros(0, dtype=int)
+    res = residual()
+    while unsafe(res) and not hidden.all():
+        nxt = next(i for i in order if not hidden[i])
+        hidden[nxt] = True
+        res = residual()
+    second = hidden & ~primary
+    out = table.copy()
+    if columns is None:
+        columns = [c for c in (*VALUE_COLUMNS, *n_cols) if c in out.columns]
+    for c in columns:
+        if hidden.any():
+            if pd.api.types.is_float_dtype(out[c]):
+                out.loc[hidden, c] = np.nan
+            elif pd.api.types.is_integer_dtype(out[c]) or pd.api.types.is_bool_dtype(out[c]):
+                out[c] = out[c].astype("float64")
+                out.loc[hidden, c] = np.nan
+            else:
+                out[c] = out[c].astype(object)
+                out.loc[hidden, c] = pd.NA
+    new = {"suppressed": hidden, "secondary": second}
+    if "indicative" in out.columns:
+        new["indicative"] = out["indicative"].fillna(False).to_numpy(dtype=bool) & ~hidden
+    if "reason" in out.columns:
+        reason = out["reason"].astype("string")
+        reason[second] = SECONDARY_REASON
+        new["reason"] = reason
+    out = _with_columns(out, new)
+    out.attrs["residual"] = [float(x) for x in res]
+    return out

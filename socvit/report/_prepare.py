@@ -706,7 +706,8 @@ def kaart(r: Rapport) -> pd.DataFrame | None:
 
     One row per gemeente of the province with respondents in the wave (``gemeente``,
     ``naam``, ``estimate``, ``se``, ``ci_lower``, ``ci_upper``, ``n``, ``n_eff``,
-    ``suppressed``, ``indicative``) from :func:`socvit.estimates.proportion` or
+    ``suppressed``, ``indicative``; a suppressed gemeente's ``n`` and ``n_eff`` missing
+    too) from :func:`socvit.estimates.proportion` or
     :func:`~socvit.estimates.mean` with the report's weights and rules; computed once per
     province, wave, indeling and rules and shared by the reports on the same prepared data.
     None when there is nothing to map (no boundaries for the indeling or the gemeente, no
@@ -743,5 +744,14 @@ def kaart(r: Rapport) -> pd.DataFrame | None:
             table["gemeente"] = table["gemeente"].astype(str)
             table.insert(1, "naam", [gemeenten.name(c) for c in table["gemeente"]])
             table = table.drop(columns=[c for c in ("column", "category") if c in table.columns])
+            # a hatched gemeente's respondent count is not published either, nor the
+            # interval method (an exact interval is chosen for a share of 0 or 1)
+            hide = table["suppressed"].astype(bool).to_numpy()
+            if hide.any():
+                table = table.astype({c: "float64" for c in ("n", "n_eff") if c in table})
+                table.loc[hide, [c for c in ("n", "n_eff") if c in table]] = float("nan")
+                if "method" in table:
+                    table["method"] = table["method"].astype(object)
+                    table.loc[hide, "method"] = None
         r.shared[key] = table
     return r.shared[key]

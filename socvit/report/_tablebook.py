@@ -189,7 +189,8 @@ def _frame(r, key, table):
         out, formats = _estimates(r, table, {"label": "Onderwerp", "group": "Groep"}, "score")
         return out, formats, notes
     if key == "kernen":
-        kcol = next(c for c in table.columns if c not in ("x", "y", "n", "suppressed", "indicative"))
+        kcol = next(c for c in table.columns
+                    if c not in ("x", "y", "n", "suppressed", "indicative", "secondary"))
         x_el, y_el = list(r.roles.elements)[:2]
         hidden = int(table["suppressed"].astype(bool).sum())
         rows = table[~table["suppressed"].astype(bool)].sort_values("y", ascending=False)
@@ -200,9 +201,9 @@ def _frame(r, key, table):
         for k, v in _flags(rows, r).items():
             out[k] = v
         if hidden:
-            notes.append(f"{hidden} {'dorp of wijk' if hidden == 1 else 'dorpen of wijken'} met "
-                         f"minder dan {r.rules.min_n} respondenten "
-                         f"{'is' if hidden == 1 else 'zijn'} niet getoond.")
+            from .texts import kernen_verborgen
+            secondary = bool(table["secondary"].astype(bool).any()) if "secondary" in table else False
+            notes.append(kernen_verborgen(hidden, r.rules.min_n, secondary))
         return out, {"Respondenten": "n", r.label(y_el) + " (0-10)": "score",
                      r.label(x_el) + " (0-10)": "score"}, notes
     if key == "verdeling":

@@ -558,6 +558,29 @@ def _by_group(r: Rapport, columns, frame=None) -> pd.DataFrame:
     return t.sort_values(["_a", "_b"]).drop(columns=["_a", "_b"]).reset_index(drop=True)
 
 
+def _kernen_secondary(r: Rapport, kern, ty, in_gem, scores, x_el, y_el) -> pd.DataFrame:
+    """The kernen table with secondary suppression (:func:`socvit.disclosure.secondary`).
+
+    The report publishes the gemeente's respondents (section 2) and its means and n's of the
+    two elements (the scores table), so the shown kernen subtracted from those totals give
+    what the hidden kernen hold together: their respondents, their n's on each element and
+    (weighted, nearly) their means. Further kernen, the smallest first, are hidden until each
+    of those three residuals is 0 or at least ``min_n``; respondents without a kern count in
+    the residual. The kern's ``n`` (respondents with a score on the first element) stays;
+    ``secondary`` marks the kernen hidden only to protect another."""
+    from .. import disclosure
+    kcol = r.kern_col
+    n_y = ty[[kcol, "n"]].rename(columns={"n": "_n_y"})
+    size = in_gem[kcol].value_counts(dropna=True)
+    kern = kern.merge(n_y, on=kcol, how="left")
+    kern["_n_resp"] = kern[kcol].map(size).fillna(0).to_numpy(dtype=float)
+    own = scores[scores["group"] == r.naam].set_index("column")["n"]
+    totals = [float(len(in_gem)), float(own.get(x_el, 0) or 0), float(own.get(y_el, 0) or 0)]
+    out = disclosure.secondary(kern, totals, n_col=["_n_resp", "n", "_n_y"], rules=r.rules,
+                               columns=["x", "y", "n", "_n_y", "_n_resp"])
+    return out.drop(columns=["_n_y", "_n_resp"])
+
+
 @_kept
 def organisatiekracht(r: Rapport) -> Section:
     """4. The four sub-scales and two elements; the kernen on the two elements."""
@@ -604,14 +627,14 @@ def organisatiekracht(r: Rapport) -> Section:
     kern["suppressed"] = kern["suppressed"].astype(bool) | kern["s2"].astype(bool)
     kern["indicative"] = (kern["indicative"].astype(bool) | kern["i2"].astype(bool)) & ~kern["suppressed"]
     kern = kern.drop(columns=["s2", "i2"])
-    kern.loc[kern["suppressed"], ["x", "y", "n"]] = np.nan
+    kern = _kernen_secondary(r, kern, ty, in_gem, table, x_el, y_el)
     sec.tables["kernen"] = kern
     shown = kern[~kern["suppressed"]]
     hidden = int(kern["suppressed"].sum())
     ref = {row["column"]: row["estimate"] for _, row in gem.iterrows()}
     if len(shown) < 2:
-        sec.text(f"De dorpen en wijken van {md(r.naam)} zijn niet afzonderlijk weergegeven: "
-                 f"minder dan twee ervan hebben {r.rules.min_n} of meer respondenten.")
+        sec.text(texts.kernen_niet_apart(md(r.naam), r.rules.min_n,
+                                         bool(kern["secondary"].any())))
         return sec
     sec.text(f"Figuur {r.counters['figuur'] + 1} plaatst de dorpen en wijken van {md(r.naam)} op "
              "de twee elementen van organisatiekracht. Rechtsboven staan kernen waar inwoners "
@@ -619,9 +642,7 @@ def organisatiekracht(r: Rapport) -> Section:
     fig = plots.quadrant(kern.rename(columns={kcol: "kern"}), x="x", y="y",
                          x_ref=ref.get(x_el), y_ref=ref.get(y_el),
                          xlabel=r.label(x_el) + " (0-10)", ylabel=r.label(y_el) + " (0-10)")
-    extra = (f" {hidden} {'dorp of wijk' if hidden == 1 else 'dorpen of wijken'} met minder dan "
-             f"{r.rules.min_n} respondenten {'is' if hidden == 1 else 'zijn'} niet getoond."
-             if hidden else "")
+    extra = texts.kernen_verborgen(hidden, r.rules.min_n, bool(kern["secondary"].any()))
     sec.figure(fig, r.figuur(f"Dorpen en wijken in {r.naam} naar de twee elementen van "
                              "organisatiekracht"), _bron(r, extra=extra.strip()),
                **_describe.kernen(kern.rename(columns={kcol: "kern"}), r.label(x_el),
@@ -822,7 +843,9 @@ def inzet(r: Rapport) -> Section:
         frame, waar = gem, f"in {md(r.naam)}"
     else:
         gebied = "provincie" if _one_province(wave) else "panel"
-        frame, waar = wave, f"in het hele {gebied}" if gebied == "panel" else "in de hele provincie"
+        # every gemeente but the hidden ones (Rapport.hidden): they count in no aggregate
+        frame = wave.loc[~r.in_hidden(wave)]
+        waar = f"in het hele {gebied}" if gebied == "panel" else "in de hele provincie"
         sec.text(f"{md(r.naam)} heeft te weinig respondenten (minder dan {INZET_MIN_N}) voor een "
                  "betrouwbare analyse; daarom is het model geschat voor alle respondenten in "
                  f"{'de provincie' if gebied == 'provincie' else 'het panel'}.")
@@ -1035,11 +1058,13 @@ def verantwoording(r: Rapport) -> Section:
         for s in r.scales.get(group, []):
             sc = r.codebook.scale(s)
             cells = {"schaal": sc.label, "items": len(sc.items)}
-            for key, mask in (("gem", gem), ("prov", pd.Series(True, index=wave.index))):
+            # "alle respondenten": every gemeente but the hidden ones (Rapport.hidden)
+            for key, mask in (("gem", gem), ("prov", ~r.in_hidden(wave))):
                 if mask.sum() < max(r.rules.warn_n, 2 * len(sc.items)):
                     cells[key] = fmt.NIET_GETOOND
                     continue
-                cache = ("alpha", r.golf, s, r.rules.warn_n) if key == "prov" else None
+                cache = (("alpha", r.golf, s, r.rules.warn_n, r.rules.min_n) if key == "prov"
+                         else None)
                 if cache not in r.shared:
                     with warnings.catch_warnings(record=True) as caught:
                         warnings.simplefilter("always", SocvitWarning)   # named in the text below
@@ -1078,14 +1103,15 @@ def verantwoording(r: Rapport) -> Section:
     total = r.codebook.scales.get(r.roles.total) if r.roles.total else None
     if total is not None and r.roles.scales:
         try:
-            if ("omega", r.golf) not in r.shared:
+            if ("omega", r.golf, r.rules.min_n) not in r.shared:
                 with warnings.catch_warnings():
                     # omega's notes (e.g. on Heywood cases) are for schaalconstructie
                     warnings.simplefilter("ignore", SocvitWarning)
-                    r.shared[("omega", r.golf)] = reliability.omega(
-                        wave[total.items].astype("float64"), n_factors=len(r.roles.scales),
+                    r.shared[("omega", r.golf, r.rules.min_n)] = reliability.omega(
+                        wave.loc[~r.in_hidden(wave), total.items].astype("float64"),
+                        n_factors=len(r.roles.scales),
                         reverse=total.reverse)
-            om = r.shared[("omega", r.golf)]
+            om = r.shared[("omega", r.golf, r.rules.min_n)]
             sec.text(texts.omega_zin(r.golf, om.omega_total, om.omega_h,
                                      deelschalen=len(r.roles.scales)))
         except (DataError, ValueError, np.linalg.LinAlgError):
@@ -1111,10 +1137,26 @@ def verantwoording(r: Rapport) -> Section:
         if paren:
             sec.text(texts.samengevoegd_zin(md(r.naam), golf, list(dict.fromkeys(paren))))
     sec.text(texts.onthulling_zin(r.rules.min_n, r.rules.warn_n))
+    vergelijking = _left_out(r)
+    if vergelijking:
+        sec.text(vergelijking)
     name = Path(r.source).name if r.source else "onbekend"
     sec.text(texts.gegevens_zin(name, r.data_hash, r.codebook.name, socvit.__version__,
                                 date.today()))
     return sec
+
+
+def _left_out(r: Rapport) -> str:
+    """The method section's sentence on what the run leaves out of every aggregate
+    (:meth:`Rapport.hidden_in` per wave, :meth:`Rapport.hidden_for` per measure); "" when
+    nothing is left out."""
+    waves = sorted(int(w) for w in r.data[r.wave_col].dropna().unique())
+    per_golf = {w: [gemeenten.name(c) for c in sorted(r.hidden_in(w))] for w in waves}
+    roles = r.roles
+    measures = [c for c in (roles.activity, roles.mark, *roles.scales, *roles.elements,
+                            *roles.actie, *roles.themes) if c and c in r.data.columns]
+    per_vraag = any(r.hidden_for(c, w) - r.hidden_in(w) for w in waves for c in measures)
+    return texts.onthulling_vergelijking(r.rules.min_n, per_golf, per_vraag)
 
 
 def headline(r: Rapport) -> dict:

@@ -28,7 +28,8 @@ __all__ = ["md", "waarde", "eens_zin", "vergelijk_zin", "te_weinig_zin", "opsomm
            "uitspraken_intro", "ondersteuning_kop", "ondersteuning_intro",
            "ODDS_RATIO_UITLEG", "ALFA_UITLEG", "alfa_waarschuwing", "omega_zin",
            "weging_diagnose", "meegeleverd_diagnose", "ongewogen_diagnose", "onthulling_zin",
-           "gegevens_zin", "kaart_onderschrift", "kaart_alt"]
+           "gegevens_zin", "kaart_onderschrift", "kaart_alt", "kernen_verborgen",
+           "kernen_niet_apart", "onthulling_vergelijking"]
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
 
@@ -465,4 +466,62 @@ def kaart_alt(provincie: str, n_gemeenten: int, wat: str, naam: str, waarde_gem:
                 f"{opsomming(verborgen)}.")
     if zonder:
         zin += f" Zonder respondenten (grijs): {opsomming(zonder)}."
+    return zin
+
+
+# --------------------------------------------------------------------------- disclosure
+def kernen_verborgen(aantal: int, min_n: int, secundair: bool = False) -> str:
+    """The note under the kernen's figure and table on the kernen not shown: too few
+    respondents, or (``secundair``) hidden as well so that the small ones cannot be worked
+    out from the gemeente's totals; "" when none is hidden.
+
+    >>> kernen_verborgen(1, 10)
+    '1 dorp of wijk met minder dan 10 respondenten is niet getoond.'
+    >>> kernen_verborgen(3, 10, secundair=True)
+    '3 dorpen of wijken zijn niet getoond: een deel heeft minder dan 10 respondenten, de andere zijn weggelaten zodat hun cijfers niet uit de totalen van de gemeente zijn terug te rekenen.'
+    """
+    if not aantal:
+        return ""
+    if secundair:
+        return (f"{aantal} dorpen of wijken zijn niet getoond: een deel heeft minder dan {min_n} "
+                "respondenten, de andere zijn weggelaten zodat hun cijfers niet uit de totalen "
+                "van de gemeente zijn terug te rekenen.")
+    return (f"{aantal} {'dorp of wijk' if aantal == 1 else 'dorpen of wijken'} met minder dan "
+            f"{min_n} respondenten {'is' if aantal == 1 else 'zijn'} niet getoond.")
+
+
+def kernen_niet_apart(naam: str, min_n: int, secundair: bool = False) -> str:
+    """Why the kernen of a gemeente are not shown one by one."""
+    if secundair:
+        return (f"De dorpen en wijken van {naam} zijn niet afzonderlijk weergegeven: te weinig "
+                f"ervan hebben {min_n} of meer respondenten om ze te tonen zonder dat de cijfers "
+                "van de kleinste uit de totalen van de gemeente zijn af te leiden.")
+    return (f"De dorpen en wijken van {naam} zijn niet afzonderlijk weergegeven: minder dan "
+            f"twee ervan hebben {min_n} of meer respondenten.")
+
+
+def onthulling_vergelijking(min_n: int, per_golf: dict, per_vraag: bool = False) -> str:
+    """The method section's sentence on the gemeenten left out of every comparison figure
+    (secondary suppression across the reports of a run): ``per_golf`` maps a wave to the
+    names of its gemeenten with fewer than ``min_n`` respondents; ``per_vraag`` adds that the
+    same holds per question. "" when nothing was left out.
+
+    >>> onthulling_vergelijking(10, {2023: ["Pekela"]})
+    'De antwoorden uit gemeenten met minder dan 10 respondenten (in 2023: Pekela) tellen ook niet mee in de vergelijkingscijfers, de cijfers voor alle respondenten en het model voor de hele provincie of het hele panel, zodat hun uitkomsten niet uit de cijfers van andere gemeenten zijn terug te rekenen.'
+    """
+    per_golf = {g: list(v) for g, v in per_golf.items() if v}
+    if not per_golf and not per_vraag:
+        return ""
+    zin = ""
+    if per_golf:
+        waar = "; ".join(f"in {g}: {opsomming(sorted(v))}" for g, v in sorted(per_golf.items(),
+                                                                              reverse=True))
+        zin = (f"De antwoorden uit gemeenten met minder dan {min_n} respondenten ({waar}) tellen "
+               "ook niet mee in de vergelijkingscijfers, de cijfers voor alle respondenten en "
+               "het model voor de hele provincie of het hele panel, zodat hun uitkomsten niet "
+               "uit de cijfers van andere gemeenten zijn terug te rekenen.")
+    if per_vraag:
+        zin += ((" " if zin else "") + f"Zo tellen ook de antwoorden op een vraag uit een "
+                f"gemeente met minder dan {min_n} antwoorden op die vraag niet mee in de "
+                "vergelijkingscijfers.")
     return zin
