@@ -194,6 +194,7 @@ def test_scale_names_and_other_panel(tmp_path):
         np.sum((w * score)[ok & ~s]) / w[ok & ~s].sum(), rel=1e-12)
     assert (comp["n_stayers"], comp["n_leavers"]) == (int((ok & s).sum()), int((ok & ~s).sum()))
     assert "Attrition from wave 2019 to 2021" in res.summary()
+    assert "<td>inzetbereidheid</td>" in res._repr_html_()
 
 
 def test_bad_input(panel):

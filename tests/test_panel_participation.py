@@ -107,6 +107,7 @@ def test_participation_equals_pandas(panel, raw):
         assert r["n_first"] == int((first[list(ids_in(raw, w))] == w).sum())
         assert r["n_first"] + r["n_returning"] == r["n"]
     assert "1072 answered every wave" in res.summary()
+    assert "<td>XXXX</td>" in res._repr_html_()
 
 
 # ---------------------------------------------------------------------- retention

@@ -129,6 +129,23 @@ def test_trimming_and_reusing_the_model(setup):
     assert "Raking: 2234 rows" in lw.summary() and "propensity adjustment" in lw.summary()
 
 
+def test_strata_and_clusters_carry_into_the_design(setup, lw):
+    panel, _, cross, m23 = setup
+    des = sv.panel.longitudinal_weights(panel, 2021, 2023, m23, PREDICTORS, base_weight=cross,
+                                        by="gemeente", classes=None if lw.classes is None
+                                        else len(lw.classes), strata="gemeente", cluster="kern")
+    assert des.design.describe() == ("Taylor-linearised, strata, clusters, calibrated "
+                                     "(raking)")
+    rows = panel.data.loc[des.weights.index]
+    assert des.design.H == rows["gemeente"].nunique()
+    # the propensity model's point estimates do not depend on the design; the weights neither
+    assert des.weights.to_numpy() == pytest.approx(lw.weights.to_numpy(), rel=1e-10)
+    t = sv.estimates.mean(rows, "rapportcijfer", weights=des.design)
+    assert t["estimate"].iloc[0] == pytest.approx(
+        np.average(rows["rapportcijfer"].dropna(), weights=des.weights[
+            rows["rapportcijfer"].notna()]), rel=1e-12)
+
+
 def test_other_panel(tmp_path):
     """Renamed columns (respondent/jaar/gem_code/lftkl/sekse) and a delivered weight."""
     other = sv.load_panel(op.write(tmp_path))
@@ -143,6 +160,7 @@ def test_other_panel(tmp_path):
     for (g, cat), total in got.items():
         assert total == pytest.approx(m23[g]["lftkl"][cat], rel=1e-8)
     assert lw.by_member.index.name == "respondent"
+    assert "4 propensity classes" in lw._repr_html_() and "<td>4</td>" in lw._repr_html_()
 
 
 def test_bad_input(setup):

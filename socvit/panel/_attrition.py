@@ -68,6 +68,13 @@ class AttritionResult:
     def __repr__(self):
         return self.summary()
 
+    def _repr_html_(self):
+        import html
+        n, k = len(self.stayed), int(self.stayed.sum())
+        return (f"<p>Attrition from wave {html.escape(str(self.wave_from))} to "
+                f"{html.escape(str(self.wave_to))}: {k} of {n} members stayed.</p>"
+                + self.model._repr_html_() + self.comparison.to_html(index=False))
+
 
 def attrition(data, wave_from, wave_to, predictors, outcomes=(), weights=None, strata=None,
               cluster=None, id=None, wave=None, level=0.95, min_n=None, warn_n=None,

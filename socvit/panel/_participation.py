@@ -52,6 +52,10 @@ class Participation:
     def __repr__(self):
         return self.summary()
 
+    def _repr_html_(self):
+        return (f"<p>Participation of {len(self.member)} members</p>"
+                + self.per_wave.to_html(index=False) + self.patterns.to_html(index=False))
+
 
 def participation(data, id=None, wave=None) -> Participation:
     """Which waves each member answered: patterns per member and their frequencies.

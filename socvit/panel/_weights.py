@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import weighting
+from .. import survey, weighting
 from ..errors import DataError
 from ._attrition import AttritionResult, attrition
 from ._members import members
@@ -79,6 +79,11 @@ class LongitudinalWeights:
     def __repr__(self):
         return self.summary()
 
+    def _repr_html_(self):
+        import html
+        body = f"<pre>{html.escape(self.summary())}</pre>"
+        return body + (self.classes.to_html(index=False) if self.classes is not None else "")
+
 
 def longitudinal_weights(data, wave_from, wave_to, margins, predictors=None, base_weight=None,
                          by=None, classes=None, bounds=None, strata=None, cluster=None,
@@ -110,11 +115,14 @@ def longitudinal_weights(data, wave_from, wave_to, margins, predictors=None, bas
         Adjust within that many propensity classes (quantiles of the fitted propensity in
         wave A; 5 is customary) by the weighted stay rate of the class, instead of by each
         member's own fitted propensity. Classes are robust to a misspecified logit and keep
-        extreme propensities from making extreme weights.
+        extreme propensities from making extreme weights. Tied propensities can give fewer
+        classes (``.classes`` lists those made).
     bounds : (low, high), optional
         Trimming bounds of the raking (relative to the mean weight of the group).
     strata, cluster : str, optional
-        Design of the propensity model (see :func:`attrition`).
+        Strata and PSU columns: of the propensity model (see :func:`attrition`) and, given
+        as column names, of the final design of wave B's rows (``.design``: these strata
+        and clusters, calibrated to the raking margins).
     attrition_model : AttritionResult, optional
         A fitted :func:`attrition` of the same waves to take the propensities from.
     id, wave : str, optional
@@ -143,6 +151,9 @@ def longitudinal_weights(data, wave_from, wave_to, margins, predictors=None, bas
     [4]_, so that the balanced panel reproduces wave B's population while the propensity
     step restores what attrition took from wave A's composition. Members whose propensity
     cannot be fitted (a missing predictor) get the weighted stay rate of those members.
+    Standard errors from ``.design`` treat the propensity step as fixed (its estimation
+    is not in the variance), as is usual for weighting-class and propensity adjustments
+    [2]_.
 
     References
     ----------
@@ -219,7 +230,10 @@ def longitudinal_weights(data, wave_from, wave_to, margins, predictors=None, bas
     frame_b = frame_b.loc[frame_b[m.id].map(both).astype(bool).to_numpy()]
     adjusted = frame_b[m.id].map(member_adj).astype(float).rename("gewicht")
     src = frame_b if m.codebook is None else _panel(frame_b, m.codebook)
-    rk = weighting.rake(src, margins, base_weight=adjusted, by=by, bounds=bounds,
+    start = adjusted
+    if isinstance(strata, str) or isinstance(cluster, str):     # wave B's rows keep them
+        start = survey.design(src, weights=adjusted, strata=strata, cluster=cluster)
+    rk = weighting.rake(src, margins, base_weight=start, by=by, bounds=bounds,
                         collapse=collapse, max_iter=max_iter, tol=tol,
                         on_nonconvergence=on_nonconvergence)
     final = rk.weights.rename(_NAME)
