@@ -198,8 +198,10 @@ def secondary(table: pd.DataFrame, total_n=None, n_col="n", rules=None, min_n=No
     published, so is (nearly) its mean. Following the threshold rule with secondary cell
     suppression [1]_, a residual must be 0 (nothing hidden) or at least ``min_n``: while a
     residual lies in 1 .. ``min_n`` - 1, the shown cell with the fewest respondents (first
-    count column, ties in table order) is hidden as well. Hiding the smallest cells loses
-    the least information; the hidden cells together are then a group of at least ``min_n``
+    count column, ties in table order) is hidden as well. Smallest-first keeps the large,
+    reliable cells and is deterministic (every report of a run finds the same pattern); it
+    is a heuristic, not the least-loss pattern a linear program (tau-argus, sdcTable)
+    would find. The hidden cells together are then a group of at least ``min_n``
     respondents, which the rules allow to be known. When every cell is hidden and a residual
     is still too small, the total itself is below ``min_n`` and must not be published
     (primary suppression of the total, the caller's task).
@@ -228,6 +230,12 @@ def secondary(table: pd.DataFrame, total_n=None, n_col="n", rules=None, min_n=No
         hidden only to protect another cell); ``reason`` is set to
         :data:`SECONDARY_REASON` for secondary cells when the table has a ``reason`` column.
         ``attrs["residual"]`` holds the final residuals (one per count column).
+
+    References
+    ----------
+    .. [1] Hundepool, A. et al. (2012). *Statistical Disclosure Control*. Wiley,
+       doi:10.1002/9781118348239, ch. 4 (secondary cell suppression, disclosure by
+       differencing) and ch. 5 (frequency tables: the threshold rule).
 
     Example
     -------

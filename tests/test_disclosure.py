@@ -90,3 +90,94 @@ def test_added_columns_as_if_set_one_by_one(labels):
     got = disclosure.apply(t)
     pd.testing.assert_frame_equal(got, want, check_exact=True)
     assert got.columns.dtype == want.columns.dtype
+
+
+# --------------------------------------------------------------------------- secondary
+def _kernen():
+    return pd.DataFrame({"kern": ["A", "B", "C", "D"], "n": [40, 25, 12, 5],
+                         "estimate": [6.1, 6.8, 7.0, 5.2]})
+
+
+def test_secondary_hides_the_next_smallest_until_the_hidden_hold_min_n():
+    t = _kernen()
+    out = disclosure.secondary(t, total_n=82)
+    assert out["suppressed"].tolist() == [False, False, True, True]
+    assert out["secondary"].tolist() == [False, False, True, False]
+    assert out.loc[2:, ["n", "estimate"]].isna().all(axis=None)
+    # the attack: the total minus the shown cells is the hidden ones together, >= min_n
+    assert 82 - out["n"].sum() == 17 == out.attrs["residual"][0]
+    assert "suppressed" not in t.columns and t.loc[3, "n"] == 5          # input kept
+
+
+def test_secondary_leaves_a_safe_table_alone():
+    t = _kernen().assign(n=[40, 25, 6, 5])               # two hidden: 11 together
+    out = disclosure.secondary(t)
+    assert out["suppressed"].tolist() == [False, False, True, True]
+    assert not out["secondary"].any()
+    none = disclosure.secondary(_kernen().assign(n=[40, 25, 12, 11]))
+    assert not none["suppressed"].any() and none.attrs["residual"] == [0.0]
+
+
+def test_secondary_counts_respondents_outside_every_cell():
+    """3 respondents without a kern: the total minus all the kernen would give their mean,
+    so the smallest kern is hidden with them."""
+    t = _kernen().assign(n=[40, 25, 12, 11])
+    out = disclosure.secondary(t, total_n=91)
+    assert out["suppressed"].tolist() == [False, False, False, True]
+    assert out.attrs["residual"] == [14.0]
+
+
+def test_secondary_checks_every_published_total():
+    """Respondents per kern are safe, but the n's on a second score (``n_y``) leave 4."""
+    t = pd.DataFrame({"kern": list("ABCD"), "n": [40, 25, 12, 12], "n_y": [40, 25, 12, 4]})
+    primary = t.assign(suppressed=[False, False, False, True])
+    out = disclosure.secondary(primary, total_n=[89, 81], n_col=["n", "n_y"])
+    assert out["suppressed"].tolist() == [False, False, True, True]
+    assert out["secondary"].tolist() == [False, False, True, False]
+    assert out.loc[3, ["n", "n_y"]].isna().all()
+    assert all(x == 0 or x >= 10 for x in out.attrs["residual"])
+
+
+def test_secondary_hides_everything_when_the_total_itself_is_too_small():
+    t = pd.DataFrame({"kern": list("AB"), "n": [6, 2]})
+    out = disclosure.secondary(t)
+    assert out["suppressed"].all() and out.attrs["residual"] == [8.0]
+
+
+def test_secondary_marks_reason_and_clears_indicative():
+    t = disclosure.apply(_kernen().assign(n=[40, 25, 12, 5]))
+    out = disclosure.secondary(t, total_n=82)
+    assert out.loc[2, "reason"] == disclosure.SECONDARY_REASON
+    assert out.loc[3, "reason"] == "minder dan 10 respondenten"
+    assert not out.loc[2, "indicative"] and out.loc[1, "indicative"]
+
+
+def test_secondary_on_random_tables_never_leaves_a_small_residual():
+    """Random breakdowns and totals: whatever the shown cells, the total minus them is 0 or
+    at least min_n (or every cell is hidden); hidden cells are primary or the smallest."""
+    rng = np.random.default_rng(14)
+    for _ in range(300):
+        k = int(rng.integers(1, 12))
+        n = rng.integers(0, 60, size=k)
+        extra = int(rng.integers(0, 4)) * int(rng.integers(0, 2))
+        min_n = int(rng.integers(2, 20))
+        out = disclosure.secondary(pd.DataFrame({"n": n}), total_n=n.sum() + extra,
+                                   min_n=min_n)
+        hidden = out["suppressed"].to_numpy()
+        left = n.sum() + extra - n[~hidden].sum()
+        assert left == 0 or left >= min_n or hidden.all()
+        assert (hidden[n < min_n]).all()
+        sec = out["secondary"].to_numpy()
+        if sec.any() and (~hidden).any():
+            assert n[sec].max() <= n[~hidden].min()
+
+
+def test_secondary_bad_input():
+    with pytest.raises(ValueError, match="aantal"):
+        disclosure.secondary(_kernen(), n_col="aantal")
+    with pytest.raises(ValueError, match="one total per count column"):
+        disclosure.secondary(_kernen(), total_n=[82, 80])
+    with pytest.raises(ValueError, match="smaller than the sum"):
+        disclosure.secondary(_kernen(), total_n=50)
+    with pytest.raises(TypeError):
+        disclosure.secondary([1, 2])
