@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NB = ROOT / "notebooks"
 #: the report notebook ships inside the package; the researchers' notebooks live in notebooks/
 PATHS = {"gemeente_rapport": sv.report.notebook_path().parent, "verkenning": NB,
-         "schaalconstructie": NB}
+         "schaalconstructie": NB, "panelanalyse": NB}
 NOTEBOOKS = list(PATHS)
 EVIL = "<script>alert(1)</script>"
 
@@ -141,13 +141,13 @@ def test_report_runs_from_the_notebooks_folder_for_a_former_gemeente(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["verkenning", "schaalconstructie"])
+@pytest.mark.parametrize("name", ["verkenning", "schaalconstructie", "panelanalyse"])
 def test_research_notebooks_run(tmp_path, name):
     nb = _run(tmp_path, name)
     assert not [o for o in _errors(nb) if o.output_type == "error"]
     images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if "image/png" in o.get("data", {})]
-    assert len(images) >= (5 if name == "verkenning" else 0)
+    assert len(images) >= {"verkenning": 5, "panelanalyse": 1}.get(name, 0)
 
 
 @pytest.mark.slow
@@ -235,3 +235,23 @@ def test_schaalconstructie_on_another_panel(tmp_path, other_panels, which):
     want_gem = sv.reliability.alpha(rows, sc.items, reverse=sc.reverse).total["raw_alpha"]
     got_gem = _number(r"Vermogen in Westerkwartier: alfa (\d+,\d+)", text)
     assert got_gem == pytest.approx(want_gem, abs=5e-3)
+
+
+@pytest.mark.slow
+def test_panelanalyse_on_another_panel(tmp_path, other_panels):
+    """Member id, wave, scales and the delivered weight from the other bureau's codebook (no
+    population margins: no longitudinal weights); the printed number of members in both
+    waves is that of sv.panel.change on the same panel."""
+    import other_panel as op
+    folder = other_panels["full"]
+    nb = _run(tmp_path, "panelanalyse", data=str(folder / "panel.csv"))
+    assert not _errors(nb)
+    text = _stdout(nb)
+    assert op.NAME in text and "Geen longitudinale gewichten" in text and "weegfactor" in text
+    panel = sv.load_panel(folder / "panel.csv")
+    t = sv.panel.change(panel, "vrijwilliger", 2021, 2023, weights="weegfactor",
+                        kind="proportion", categories=[1])
+    n = int(t.set_index("basis").loc["paired", "n"])
+    got = _number(r"dezelfde (\d+(?:\.\d+)?) leden", text.replace(".", ""))
+    assert got == n > 1000
+    assert "Vermogen: ICC(3,1) 0," in text
