@@ -1019,7 +1019,7 @@ def _run_plan(plan: ReportPlan, out: Path, *, jobs, force, timeout, progress, ke
                                 stop, kernel_name=kernel_name, cwd=os.getcwd(), preload=preload)
                    for _ in range(n_workers)]
         by_code = {j.gemeente: j for j in todo}
-        bar = _progress(len(todo), progress)
+        bar = _NoBar()              # shown once the data passed their check
         try:
             for w in workers:       # the kernels boot (~4 s) while this thread reads the notebook
                 w.start()
@@ -1040,6 +1040,7 @@ def _run_plan(plan: ReportPlan, out: Path, *, jobs, force, timeout, progress, ke
                     for w in workers:
                         w.kill()
                     raise
+            bar = _progress(len(todo), progress)
             for job in todo + [None] * len(workers):      # None: a worker's signal to stop
                 job_q.put(job)
             notebook_to_html(cfg.base_nb)   # compile the HTML templates before a report waits
