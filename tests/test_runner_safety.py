@@ -160,6 +160,19 @@ def test_a_failed_remake_keeps_the_good_report_marked_stale(panel, tmp_path):
     assert "verouderd:" not in (out / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
+def test_failed_notebooks_of_earlier_versions_move_to_the_private_folder(panel, tmp_path):
+    out = tmp_path / "out"
+    legacy = out / "2023" / "failed"
+    legacy.mkdir(parents=True)
+    (legacy / "GM0765-pekela.ipynb").write_text("{}")
+    nb = notebook(tmp_path / "nb.ipynb", "pass")
+    run_reports(panel, gemeenten=["Eemsdelta"], out=out, notebook=nb, jobs=1, progress=False,
+                preload=LIGHT)
+    assert not legacy.exists()
+    assert (out / ".socvit" / "failed" / "2023" / "GM0765-pekela.ipynb").read_text() == "{}"
+
+
 def test_manifest_never_says_ok_for_a_missing_file(tmp_path):
     folder = tmp_path / "2023"
     folder.mkdir()
@@ -169,6 +182,8 @@ def test_manifest_never_says_ok_for_a_missing_file(tmp_path):
     _run._check_entries(folder, entries)
     assert entries["GM1979"]["status"] == "missing" and entries["GM1979"]["file"] is None
     assert entries["GM0014"]["status"] == "ok" and entries["GM0014"]["pdf"] is None
+    page = _run.index_html([{"dir": "2023", "golf": 2023, "reports": entries}])
+    assert "rapport ontbreekt" in page and "GM1979-eemsdelta.html" not in page
 
 
 @pytest.mark.slow

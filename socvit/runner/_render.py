@@ -408,7 +408,7 @@ def index_html(sets: list[dict], generated: datetime | None = None) -> str:
             if stale:
                 files.append("verouderd: opnieuw maken mislukt")
             if not ok:
-                files.append("rapport mislukt")
+                files.append("rapport ontbreekt" if e.get("status") == "missing" else "rapport mislukt")
             cls = ' class="verouderd"' if stale else "" if ok else ' class="mislukt"'
             parts.append(f'<tr{cls}><td class="naam">{cell}</td>{nums}'
                          f'<td class="bestanden">{" · ".join(files)}</td></tr>')

@@ -935,6 +935,13 @@ def _run_plan(plan: ReportPlan, out: Path, *, jobs, force, timeout, progress, ke
                         f"Give a folder you can write to with --out.") from None
     for place in (folder, private, out):
         remove_stale_temp(place)
+    legacy = folder / _FAILED            # where earlier versions kept failed notebooks: public
+    if legacy.is_dir():
+        private.mkdir(parents=True, exist_ok=True)
+        for kept in legacy.glob("*.ipynb"):
+            os.replace(kept, private / kept.name)
+        with contextlib.suppress(OSError):
+            legacy.rmdir()
 
     summary = RunSummary(folder, out / "index.html", folder / _MANIFEST)
     chromium = None
