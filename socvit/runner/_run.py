@@ -305,6 +305,13 @@ def plan_reports(data=None, gemeenten=None, golf=None, indeling=None, *, codeboo
                 )
             if c not in chosen:
                 chosen.append(c)
+    for c in chosen:        # a name is one line in the title, the index and the progress bar
+        if _CONTROL.search(gm.name(c)):
+            where = registry if registry.exists() else "the gemeenten registry"
+            raise DataError(f"The name of gemeente {c} in {where} holds a line break or control "
+                            f"character ({gm.name(c)!r}); a report's title, the index and the "
+                            f"progress bar show it on one line. Correct the name there. No report "
+                            f"was started or changed.")
 
     data_key = _file_key(data)
     data_sha = sha256_file(data)
