@@ -400,3 +400,28 @@ def test_secondary_in_the_table_book_and_the_note(panel):
     shown = set(kern.loc[~kern["suppressed"].astype(bool), "kern"].astype(str))
     assert shown == {"Stadskanaal", "Musselkanaal", "Onstwedde"}
     assert G in r.wave().columns
+
+
+def test_same_people_beside_all_respondents_do_not_give_away_a_few_newcomers(panel):
+    """Pekela 2023 with only 5 respondents new since 2021: all respondents' share (the
+    trend) and the same people's share (the panel change) would give the 5 newcomers'
+    share by subtraction, so the same-people figures are not shown; with 44 newcomers (the
+    sample) they are."""
+    data = panel.data
+    pek = data[(data["gemeente"] == PEKELA)]
+    before = set(pek.loc[pek["golf"] == 2021, "resp_id"])
+    now = pek[pek["golf"] == 2023]
+    new = now.index[~now["resp_id"].isin(before)]
+    few = data.drop(index=new[5:])
+    full = sections.trends(sections.prepare(PEKELA, 2023, data=panel))
+    assert "die aan beide golven meededen, ging" in full.markdown()
+    assert "verandering" in full.tables
+    r = sections.prepare(PEKELA, 2023, data=_panel(few, panel))
+    sec = sections.trends(r)
+    assert "die aan beide golven meededen, ging" not in sec.markdown()
+    table = sec.tables.get("verandering")
+    if table is not None:
+        paired = table[table["vergelijking"] == "dezelfde respondenten"]
+        assert paired["suppressed"].astype(bool).all() and paired["estimate"].isna().all()
+    import matplotlib.pyplot as plt
+    plt.close("all")

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import fmt, gemeenten, plots
+from .. import disclosure, fmt, gemeenten, plots
 from . import _comparison, _describe, texts
 from ._headline import HEADLINE_KEYS, HEADLINE_MIMETYPE
 from ._prepare import (_CACHE, _CACHE_SIZE, REGIOS, G, Rapport, W, _build,  # noqa: F401
@@ -1004,11 +1004,21 @@ def _verandering(r: Rapport, sec: Section, panel: dict) -> None:
     intervals; a measure whose paired count is below min_n is "niet getoond"."""
     vorige, rows, tidy = panel["vorige"], [], []
     naam = {"paired": "dezelfde respondenten", "cross-sectional": "alle respondenten"}
+    # all respondents minus the same people leave the newcomers (and the leavers of the
+    # previous wave): with fewer than min_n of them, the paired figures beside the trend
+    # would give theirs away (secondary suppression, as disclosure.secondary)
+    n_now, ook = panel["overlap"].get(r.gemeente, (0, 0))
+    protect = any(0 < k < r.rules.min_n for k in (n_now - ook, r.n(vorige) - ook))
     for col, (kind, t) in panel["change"].items():
         mine = {row["basis"]: row for row in
                 t[t[G].astype(str) == r.gemeente].to_dict("records")}
         if "paired" not in mine:
             continue
+        if protect:
+            mine["paired"] = {**mine["paired"], "suppressed": True, "indicative": False,
+                              "reason": disclosure.SECONDARY_REASON,
+                              **{k: np.nan for k in ("estimate", "se", "ci_lower", "ci_upper",
+                                                      "estimate_from", "estimate_to")}}
         cells = {}
         for basis, row in mine.items():
             shown = not bool(row["suppressed"])
