@@ -409,9 +409,10 @@ class _Checker:
         self.rows(name, row_status == 1, lambda v: f"{_value(v)} is not a CBS gemeente code "
                                                    f"(GM followed by four digits, e.g. GM0014).")
         self.rows(name, row_status == 2,
-                  lambda v: f"{'the gemeente code' if v is _HIDDEN else f'gemeente code {v!r}'} is unknown. Use a CBS code of the "
-                            f"province (see sv.gemeenten.table()), or register it in a "
-                            f"gemeenten.csv beside the data file.")
+                  lambda v: f"{'the gemeente code' if v is _HIDDEN else f'gemeente code {v!r}'}"
+                            f" is unknown. Use a CBS code of the province (see "
+                            f"sv.gemeenten.table()), or register it in a gemeenten.csv beside "
+                            f"the data file.")
 
         def msg(v):
             if v is _HIDDEN:

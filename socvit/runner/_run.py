@@ -999,15 +999,19 @@ def _run_plan(plan: ReportPlan, out: Path, *, jobs, force, timeout, progress, ke
         if not ok and (folder / job.html).exists():
             # never lose a good report: the earlier one stays, linked and marked stale
             kept = outcome.headline is None         # the new one never reached its HTML
+
+            def there(*names):
+                return next((n for n in names if n and (folder / n).exists()), None)
             entry.update(status="stale", file=job.html, stamp=None,
-                         pdf=next((n for n in (old.get("pdf"), job.pdf) if n and (folder / n).exists()), None),
-                         xlsx=next((n for n in (old.get("xlsx"), job.xlsx) if n and (folder / n).exists()), None))
+                         pdf=there(old.get("pdf"), job.pdf), xlsx=there(old.get("xlsx"), job.xlsx))
             if kept:
-                entry.update(headline=old.get("headline"), parameters=old.get("parameters", job.parameters),
-                             data=old.get("data"), data_sha256=old.get("data_sha256"),
+                entry.update(headline=old.get("headline"), data=old.get("data"),
+                             parameters=old.get("parameters", job.parameters),
+                             data_sha256=old.get("data_sha256"),
                              made=old.get("made") or old.get("finished"))
             outcome.note = ("the earlier report is kept, marked stale in the manifest and the index"
-                            if kept else "the new HTML report is kept, marked stale (its other files are not current)")
+                            if kept else "the new HTML report is kept, marked stale (its other "
+                            "files are not current)")
         elif ok:
             entry["made"] = entry["finished"]
         entries[job.gemeente] = entry
