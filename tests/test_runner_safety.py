@@ -365,3 +365,26 @@ def test_public_error_and_error_line():
     assert _run.error_line(nbclient_text).startswith("An error occurred")
     assert _run.error_line(None) == "unknown error"
     assert len(_run.error_line("x" * 5000)) == 300
+
+
+@pytest.mark.slow
+def test_validation_once_on_another_panel(tmp_path):
+    """The other panel (renamed columns, a 7-point scale, a delivered weight): clean, it
+    passes the run's check; one negative weight stops the run before any kernel, naming
+    its own column and the row, not the respondent or the value (as load_panel says it
+    on this panel in tests/test_other_panel.py, there with the id and value)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    import other_panel as op
+
+    path = op.write(tmp_path / "ander")
+    plan = _run.plan_reports(path, out=tmp_path / "out", golf=2023)
+    _run._validate_once(plan)                                    # clean: no error
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    raw.loc[5, "weegfactor"] = "-1"
+    raw.to_csv(path, index=False)
+    with pytest.raises(DataError) as err:    # the kernels were booting: stopped, never used
+        run_reports(path, out=tmp_path / "out", progress=False, validate=True, preload=LIGHT)
+    msg = str(err.value)
+    assert "panel.csv, line 7, column weegfactor: the value is outside the valid range" in msg
+    assert raw.loc[5, "respondent"] not in msg and "'-1'" not in msg
+    assert not list((tmp_path / "out").rglob("*.html"))
