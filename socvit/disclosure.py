@@ -130,28 +130,15 @@ def apply(table: pd.DataFrame, n_col="n", min_n=None, warn_n=None, rules=None,
         when the number is shown without remark) columns.
     """
     rules = resolve(rules, min_n, warn_n)
-    if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"disclosure.apply expects a DataFrame, got {type(table).__name__}.")
-    n_cols = [n_col] if isinstance(n_col, str) else list(n_col)
-    missing = [c for c in n_cols if c not in table.columns]
-    if missing:
-        raise ValueError(f"disclosure.apply: count column(s) {missing} not in the table "
-                         f"(columns: {', '.join(map(str, table.columns))}).")
+    n_cols = _count_columns(table, n_col, "apply")
     out = table.copy()
-    n = np.min([pd.to_numeric(out[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-                for c in n_cols], axis=0)     # NaN when any count is missing
+    n = _counts(out, n_cols).min(axis=1, initial=np.inf)     # NaN when any count is missing
     n = np.nan_to_num(n, nan=0.0)
     suppressed = n < rules.min_n
     indicative = ~suppressed & (n < rules.warn_n)
     if columns is None:
         columns = [c for c in VALUE_COLUMNS if c in out.columns]
-    for c in columns:
-        if suppressed.any():
-            if pd.api.types.is_float_dtype(out[c]):
-                out.loc[suppressed, c] = np.nan
-            else:
-                out[c] = out[c].astype(object)
-                out.loc[suppressed, c] = pd.NA
+    _blank(out, suppressed, columns)
     if "suppressed" in out.columns:   # rules applied twice: keep earlier suppressions
         suppressed = suppressed | out["suppressed"].fillna(False).to_numpy(dtype=bool)
         indicative = indicative & ~suppressed
@@ -159,6 +146,37 @@ def apply(table: pd.DataFrame, n_col="n", min_n=None, warn_n=None, rules=None,
                       np.where(indicative, rules.indicative_reason, ""))
     return _with_columns(out, {"suppressed": suppressed, "indicative": indicative,
                                "reason": pd.Series(reason, index=out.index, dtype="string")})
+
+
+def _count_columns(table, n_col, who: str) -> list:
+    """The count column(s) ``n_col`` as a list, checked against ``table``."""
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"disclosure.{who} expects a DataFrame, got {type(table).__name__}.")
+    n_cols = [n_col] if isinstance(n_col, str) else list(n_col)
+    missing = [c for c in n_cols if c not in table.columns]
+    if missing:
+        raise ValueError(f"disclosure.{who}: count column(s) {missing} not in the table "
+                         f"(columns: {', '.join(map(str, table.columns))}).")
+    return n_cols
+
+
+def _counts(table: pd.DataFrame, n_cols: list) -> np.ndarray:
+    """The counts as floats, one column per count column (NaN where missing)."""
+    return np.column_stack([pd.to_numeric(table[c], errors="coerce").to_numpy(
+        dtype=float, na_value=np.nan) for c in n_cols]).reshape(len(table), len(n_cols))
+
+
+def _blank(out: pd.DataFrame, rows, columns) -> None:
+    """Blank ``columns`` of ``out`` in ``rows`` (in place): NaN in float columns, NA in
+    others (made object columns)."""
+    if not np.any(rows):
+        return
+    for c in columns:
+        if pd.api.types.is_float_dtype(out[c]):
+            out.loc[rows, c] = np.nan
+        else:
+            out[c] = out[c].astype(object)
+            out.loc[rows, c] = pd.NA
 
 
 def _with_columns(frame: pd.DataFrame, columns: dict) -> pd.DataFrame:
@@ -260,17 +278,8 @@ def secondary(table: pd.DataFrame, total_n=None, n_col="n", rules=None, min_n=No
     >>> # cell be determined exactly, so its choice can be smaller than this threshold rule's)
     """
     rules = resolve(rules, min_n)
-    if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"disclosure.secondary expects a DataFrame, got {type(table).__name__}.")
-    n_cols = [n_col] if isinstance(n_col, str) else list(n_col)
-    missing = [c for c in n_cols if c not in table.columns]
-    if missing:
-        raise ValueError(f"disclosure.secondary: count column(s) {missing} not in the table "
-                         f"(columns: {', '.join(map(str, table.columns))}).")
-    counts = np.column_stack([pd.to_numeric(table[c], errors="coerce").to_numpy(
-        dtype=float, na_value=np.nan) for c in n_cols]) if len(table) else \
-        np.zeros((0, len(n_cols)))
-    counts = np.nan_to_num(counts, nan=0.0)
+    n_cols = _count_columns(table, n_col, "secondary")
+    counts = np.nan_to_num(_counts(table, n_cols), nan=0.0)
     if total_n is None:
         totals = counts.sum(axis=0)
     else:
@@ -307,16 +316,11 @@ def secondary(table: pd.DataFrame, total_n=None, n_col="n", rules=None, min_n=No
     out = table.copy()
     if columns is None:
         columns = [c for c in (*VALUE_COLUMNS, *n_cols) if c in out.columns]
-    for c in columns:
-        if hidden.any():
-            if pd.api.types.is_float_dtype(out[c]):
-                out.loc[hidden, c] = np.nan
-            elif pd.api.types.is_integer_dtype(out[c]) or pd.api.types.is_bool_dtype(out[c]):
-                out[c] = out[c].astype("float64")
-                out.loc[hidden, c] = np.nan
-            else:
-                out[c] = out[c].astype(object)
-                out.loc[hidden, c] = pd.NA
+    if hidden.any():       # counts and numbers as floats, so a hidden one is NaN
+        out = out.astype({c: "float64" for c in columns
+                          if pd.api.types.is_integer_dtype(out[c])
+                          or pd.api.types.is_bool_dtype(out[c])})
+    _blank(out, hidden, columns)
     new = {"suppressed": hidden, "secondary": second}
     if "indicative" in out.columns:
         new["indicative"] = out["indicative"].fillna(False).to_numpy(dtype=bool) & ~hidden
