@@ -477,8 +477,10 @@ def kernen_verborgen(aantal: int, min_n: int, secundair: bool = False) -> str:
 
     >>> kernen_verborgen(1, 10)
     '1 dorp of wijk met minder dan 10 respondenten is niet getoond.'
-    >>> kernen_verborgen(3, 10, secundair=True)
-    '3 dorpen of wijken zijn niet getoond: een deel heeft minder dan 10 respondenten, de andere zijn weggelaten zodat hun cijfers niet uit de totalen van de gemeente zijn terug te rekenen.'
+    >>> print(kernen_verborgen(3, 10, secundair=True))   # doctest: +NORMALIZE_WHITESPACE
+    3 dorpen of wijken zijn niet getoond: een deel heeft minder dan 10 respondenten, de
+    andere zijn weggelaten zodat hun cijfers niet uit de totalen van de gemeente zijn terug
+    te rekenen.
     """
     if not aantal:
         return ""
@@ -506,8 +508,11 @@ def onthulling_vergelijking(min_n: int, per_golf: dict, per_vraag: bool = False)
     names of its gemeenten with fewer than ``min_n`` respondents; ``per_vraag`` adds that the
     same holds per question. "" when nothing was left out.
 
-    >>> onthulling_vergelijking(10, {2023: ["Pekela"]})
-    'De antwoorden uit gemeenten met minder dan 10 respondenten (in 2023: Pekela) tellen ook niet mee in de vergelijkingscijfers, de cijfers voor alle respondenten en het model voor de hele provincie of het hele panel, zodat hun uitkomsten niet uit de cijfers van andere gemeenten zijn terug te rekenen.'
+    >>> print(onthulling_vergelijking(10, {2023: ["Pekela"]}))   # doctest: +NORMALIZE_WHITESPACE
+    De antwoorden uit gemeenten met minder dan 10 respondenten (in 2023: Pekela) tellen ook
+    niet mee in de vergelijkingscijfers, de cijfers voor alle respondenten en het model voor
+    de hele provincie of het hele panel, zodat hun uitkomsten niet uit de cijfers van andere
+    gemeenten zijn terug te rekenen.
     """
     per_golf = {g: list(v) for g, v in per_golf.items() if v}
     if not per_golf and not per_vraag:
