@@ -163,6 +163,17 @@ def test_recovers_the_true_attrition_mechanism():
     for k, term in enumerate(["age_z", "hoog", "laag"], start=1):
         est, se = t.loc[term, "estimate"], t.loc[term, "se"]
         assert abs(est - implied[k]) < 3 * se, (term, est, implied[k], se)
+    # with the earlier answer behind it (bereidheid_z at wave A, true value) as predictor
+    res_b = sv.panel.attrition(d, A, B, ["age_z", "hoog", "laag", "true_bereidheid_z"],
+                               id="resp_id", wave="golf")
+    tb = res_b.table.set_index("term")
+    Xb = np.column_stack([X, a["true_bereidheid_z"].to_numpy()[ok]])
+    implied_b = smapi.GLM(p_stay(c)[ok], Xb, family=smapi.families.Binomial()).fit().params
+    for k, term in enumerate(["age_z", "hoog", "laag", "true_bereidheid_z"], start=1):
+        est, se = tb.loc[term, "estimate"], tb.loc[term, "se"]
+        assert abs(est - implied_b[k]) < 3 * se, (term, est, implied_b[k], se)
+    assert tb.loc["true_bereidheid_z", "ci_lower"] > 0
+    assert implied_b[4] < sample.RHO * C["bereidheid_z"]      # 0.25 x 0.8, attenuated
     # older and higher educated stay more, lower educated less; attenuated against the
     # response coefficients (0.60, 0.50, -0.40) by the 0.86 of staying in the panel
     assert t.loc["age_z", "ci_lower"] > 0 and t.loc["hoog", "ci_lower"] > 0
