@@ -33,4 +33,6 @@ from ._participation import Participation, participation, retention
 from ._weights import LongitudinalWeights, longitudinal_weights
 from ._stability import StabilityResult, stability
 
-__all__ = ["Members", "members", "change", "stability", "StabilityResult", "Participation", "participation", "retention"]
+__all__ = ["Members", "members", "Participation", "participation", "retention",
+           "AttritionResult", "attrition", "LongitudinalWeights", "longitudinal_weights",
+           "change", "stability", "StabilityResult"]
