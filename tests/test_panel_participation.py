@@ -221,3 +221,11 @@ def test_retention_plot(panel):
     assert len(drawn) <= (~by["suppressed"]).sum() * 2         # suppressed kernen not drawn
     with pytest.raises(DataError, match="lacks column"):
         sv.plots.retention(t.drop(columns="retention"))
+
+
+def test_public_names():
+    """The panel package names its public functions (`from socvit.panel import *`)."""
+    names = {"members", "Members", "participation", "Participation", "retention", "attrition",
+             "AttritionResult", "longitudinal_weights", "LongitudinalWeights"}
+    assert names <= set(sv.panel.__all__)
+    assert all(hasattr(sv.panel, n) for n in sv.panel.__all__)
