@@ -35,7 +35,8 @@ RTOL = 1e-6
 PREDICTORS = ["leeftijd", "opleiding", "geslacht", "rapportcijfer", "ber_1"]
 #: R's term names for socvit's
 R_TERMS = {"Intercept": "(Intercept)", "leeftijd": "leeftijd",
-           "opleiding[T.middelbaar]": "factor(opleiding)2", "opleiding[T.hoog]": "factor(opleiding)3",
+           "opleiding[T.middelbaar]": "factor(opleiding)2",
+           "opleiding[T.hoog]": "factor(opleiding)3",
            "geslacht[T.vrouw]": "factor(geslacht)2", "rapportcijfer": "rapportcijfer",
            "ber_1": "ber_1"}
 

@@ -60,7 +60,8 @@ def test_members_bad_input_names_the_waves(raw):
         sv.panel.members(dup, id="resp_id", wave="golf")
     assert not any(i in str(e.value) for i in raw["resp_id"])        # counts, never ids
     fresh = raw.assign(resp_id=raw["resp_id"] + "-" + raw["golf"].astype(str))
-    with pytest.raises(DataError, match="more than one wave .2017, 2019, 2021, 2023.: the waves have no persistent member id"):
+    with pytest.raises(DataError, match="more than one wave .2017, 2019, 2021, 2023.: the "
+                                        "waves have no persistent member id"):
         sv.panel.members(fresh, id="resp_id", wave="golf")
     gap = raw.copy()
     gap.loc[gap.index[:3], "resp_id"] = np.nan

@@ -193,9 +193,10 @@ def longitudinal_weights(data, wave_from, wave_to, margins, predictors=None, bas
     else:
         att = attrition_model
         if not isinstance(att, AttritionResult) or (att.wave_from, att.wave_to) != (a, b):
+            got = (f"waves {att.wave_from} and {att.wave_to}" if isinstance(att, AttritionResult)
+                   else type(att).__name__)
             raise DataError(f"attrition_model must be the sv.panel.attrition result of waves "
-                            f"{a} and {b}; got "
-                            f"{type(att).__name__ if not isinstance(att, AttritionResult) else f'waves {att.wave_from} and {att.wave_to}'}.")
+                            f"{a} and {b}; got {got}.")
     d, r = att.base_weight.to_numpy(float), att.stayed.to_numpy(float)
     p = att.propensity.to_numpy(float)
     table = None
