@@ -18,6 +18,12 @@ pairs that overlap, each failure a DataError naming the waves.
 - :func:`longitudinal_weights`: weights for the members in waves A and B: wave A's weight
   over the estimated response propensity (or its class), raked to wave B's margins
   (``_weights``).
+- :func:`change`: the change of a mean or share between two waves for the members who
+  answered both (errors clustered on the member, as ``svycontrast`` in R) beside the
+  difference of the two cross-sections, by group with the disclosure rules (``_change``);
+- :func:`stability`: test-retest intraclass correlations of scale scores, ICC(2,1)
+  agreement and ICC(3,1) consistency (pingouin, as ``psych::ICC``), with the test of equal
+  alphas for the same people (``_stability``).
 
 Example
 -------
