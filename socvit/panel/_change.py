@@ -149,21 +149,22 @@ def change(data, column, wave_from, wave_to, by=None, weights=None, kind="mean",
     key, groups, by_cols = estimates._groups(df, by, cb)
     D = len(groups)
     in_b = (df[m.wave] == b).to_numpy(dtype=bool)
-    ids = df[m.id].to_numpy()
+    member = pd.factorize(df[m.id])[0]          # member codes 0..M-1 (the clusters)
+    M = int(member.max()) + 1
 
     # cross-sections: every row of the two waves is in the design
-    cross = _contrast(ids, y, w, key, in_b, D)
+    cross = _contrast(member, y, w, key, in_b, D)
     # paired: the members with a value in both waves; their group is that of wave B
     valid = ~np.isnan(y) & (w > 0)
-    seen = pd.Series(in_b[valid]).groupby(ids[valid]).agg(["min", "max"])
-    both = seen.index[(seen["min"] == 0) & (seen["max"] == 1)]
-    rows = valid & pd.Series(ids).isin(both).to_numpy()
+    both = ((np.bincount(member[valid & ~in_b], minlength=M) > 0)
+            & (np.bincount(member[valid & in_b], minlength=M) > 0))
+    rows = valid & both[member]
     if not rows.any():
         raise DataError(f"No member has a value of {column!r} in both wave {a} and wave {b}; "
                         f"the change within persons needs members who answered it twice.")
-    key_b = pd.Series(key[rows & in_b], index=ids[rows & in_b])
-    paired_key = key_b.reindex(ids[rows]).to_numpy()
-    paired = _contrast(ids[rows], y[rows], w[rows], paired_key, in_b[rows], D)
+    key_b = np.full(M, -1, dtype=np.int64)
+    key_b[member[rows & in_b]] = key[rows & in_b]
+    paired = _contrast(member[rows], y[rows], w[rows], key_b[member[rows]], in_b[rows], D)
 
     q = stats.norm.ppf(1 - (1 - level) / 2)
     parts = []
@@ -186,11 +187,11 @@ def change(data, column, wave_from, wave_to, by=None, weights=None, kind="mean",
     return out
 
 
-def _contrast(ids, y, w, key, in_b, D):
+def _contrast(member, y, w, key, in_b, D):
     """Per domain: the wave-A and wave-B means, their difference, its standard error on a
-    design whose clusters are the members, and the numbers of rows with a value."""
-    design = survey.Design(pd.DataFrame(index=pd.RangeIndex(len(ids))), weights=w,
-                           cluster=pd.factorize(ids)[0])
+    design whose clusters are the members (codes), and the numbers of rows with a value."""
+    design = survey.Design(pd.DataFrame(index=pd.RangeIndex(len(member))), weights=w,
+                           cluster=member)
     wave_key = np.where(key >= 0, 2 * key + in_b, -1)
     est, _, n, _, _, z = estimates._domain_means(design, y, wave_key, 2 * D)
     est_a, est_b = est[0::2], est[1::2]
