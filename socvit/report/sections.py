@@ -991,9 +991,12 @@ def _panel_tables(r: Rapport, vorige: int) -> dict | None:
                 kind="proportion" if pct else "mean", categories=[1] if pct else None))
     except DataError:              # no persistent id, no member in both waves
         return None
-    now = two.loc[(two[wcol] == r.golf).to_numpy()]
-    ook = now[idc].isin(two.loc[(two[wcol] == vorige).to_numpy(), idc]).to_numpy()
-    counts = pd.DataFrame({"n": 1, "ook": ook.astype(int), G: now[G].to_numpy()}).groupby(G).sum()
+    is_now = (two[wcol] == r.golf).to_numpy()
+    member = pd.factorize(two[idc])[0]          # ids as codes: faster than isin on strings
+    before = np.zeros(int(member.max()) + 1, dtype=bool)
+    before[member[~is_now]] = True
+    counts = pd.DataFrame({"n": 1, "ook": before[member[is_now]].astype(int),
+                           G: two.loc[is_now, G].to_numpy()}).groupby(G).sum()
     overlap = {str(g): (int(row.n), int(row.ook)) for g, row in counts.iterrows()}
     return {"vorige": vorige, "overlap": overlap, "change": change}
 
