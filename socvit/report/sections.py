@@ -998,7 +998,11 @@ def _panel_tables(r: Rapport, vorige: int) -> dict | None:
     counts = pd.DataFrame({"n": 1, "ook": before[member[is_now]].astype(int),
                            G: two.loc[is_now, G].to_numpy()}).groupby(G).sum()
     overlap = {str(g): (int(row.n), int(row.ook)) for g, row in counts.iterrows()}
-    return {"vorige": vorige, "overlap": overlap, "change": change}
+    rows = {col: {} for col in change}          # column -> gemeente -> basis -> row
+    for col, (_, t) in change.items():
+        for row in t.to_dict("records"):
+            rows[col].setdefault(str(row[G]), {})[row["basis"]] = row
+    return {"vorige": vorige, "overlap": overlap, "change": change, "rows": rows}
 
 
 def _verandering(r: Rapport, sec: Section, panel: dict) -> None:
@@ -1012,9 +1016,8 @@ def _verandering(r: Rapport, sec: Section, panel: dict) -> None:
     # would give theirs away (secondary suppression, as disclosure.secondary)
     n_now, ook = panel["overlap"].get(r.gemeente, (0, 0))
     protect = any(0 < k < r.rules.min_n for k in (n_now - ook, r.n(vorige) - ook))
-    for col, (kind, t) in panel["change"].items():
-        mine = {row["basis"]: row for row in
-                t[t[G].astype(str) == r.gemeente].to_dict("records")}
+    for col, (kind, _) in panel["change"].items():
+        mine = dict(panel["rows"][col].get(r.gemeente, {}))
         if "paired" not in mine:
             continue
         if protect:
