@@ -147,3 +147,64 @@ def test_sums_are_kept_per_prepared_panel():
     sections._compare_many(other, ["betrokkenheid"])
     assert other.shared["_comparison_cells"] is cells
     assert ("betrokkenheid", None) in cells.columns
+
+
+# --------------------------------------------------------------------------- shared data
+def _copy_sample(folder):
+    import shutil
+
+    import socvit as sv
+    for name in ("panel.csv", "codebook.yaml", "bevolking.csv"):
+        shutil.copyfile(sv.io.SAMPLE_DIR / name, folder / name)
+    return folder / "panel.csv"
+
+
+def test_prepared_once_and_shared(tmp_path, monkeypatch):
+    from socvit.report import _prepare
+    monkeypatch.setattr(_prepare, "SHARE_MIN_BYTES", 0)
+    monkeypatch.setattr(_prepare, "_shared_dir", lambda: tmp_path / "prepared")
+    path = _copy_sample(tmp_path)
+    _prepare._CACHE.clear()
+    own = report.prepare("GM1979", 2023, data=path)          # prepared in this process
+    _prepare._CACHE.clear()
+    folder = _prepare.share_prepared(path, golf=2023)
+    assert folder is not None and (folder / "data.feather").is_file()
+    reads = []
+    real = _prepare._read_feather
+    monkeypatch.setattr(_prepare, "_read_feather", lambda p: reads.append(p) or real(p))
+    monkeypatch.setattr(_prepare, "_build", lambda *a, **k: pytest.fail("prepared again"))
+    shared = report.prepare("GM1979", 2023, data=path)
+    assert len(reads) == 1
+    pd.testing.assert_frame_equal(shared.data, own.data)
+    assert shared.data_hash == own.data_hash and shared.weging_methode == own.weging_methode
+    assert report.prepare("GM0014", 2023, data=path).data is shared.data   # kept, not re-read
+    own.counters.clear(), own.counters.update({"figuur": 0, "tabel": 0})
+    assert [getattr(sections, s)(shared).markdown() for s in ("kerncijfers", "trends")] == \
+        [getattr(sections, s)(own).markdown() for s in ("kerncijfers", "trends")]
+    _prepare.unshare_prepared(folder)
+    assert not folder.exists()
+
+
+def test_shared_data_of_a_changed_file_are_not_used(tmp_path, monkeypatch):
+    import os
+
+    from socvit.report import _prepare
+    monkeypatch.setattr(_prepare, "SHARE_MIN_BYTES", 0)
+    monkeypatch.setattr(_prepare, "_shared_dir", lambda: tmp_path / "prepared")
+    path = _copy_sample(tmp_path)
+    folder = _prepare.share_prepared(path, golf=2023)
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))     # the file changed since
+    _prepare._CACHE.clear()
+    monkeypatch.setattr(_prepare, "_read_feather", lambda p: pytest.fail("stale data read"))
+    r = report.prepare("GM1979", 2023, data=path)
+    assert len(r.data) > 0
+    _prepare.unshare_prepared(folder)
+
+
+def test_small_files_are_not_shared(tmp_path, monkeypatch):
+    from socvit.report import _prepare
+    monkeypatch.setattr(_prepare, "_shared_dir", lambda: tmp_path / "prepared")
+    path = _copy_sample(tmp_path)                  # 1.6 MB: a kernel prepares it faster
+    assert _prepare.share_prepared(path, golf=2023) is None
+    assert not (tmp_path / "prepared").exists()

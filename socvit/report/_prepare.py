@@ -13,6 +13,7 @@ are re-exported by :mod:`socvit.sections` (``sections.prepare``, ``sections.Rapp
 
 from __future__ import annotations
 
+import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,8 @@ from .._files import sha256_file
 from ..errors import DataError, SocvitWarning
 from .texts import md
 
-__all__ = ["Rapport", "prepare", "resolve_path", "REGIOS", "W", "G", "kaart", "kaart_spec"]
+__all__ = ["Rapport", "prepare", "resolve_path", "REGIOS", "W", "G", "kaart", "kaart_spec",
+           "share_prepared", "unshare_prepared"]
 
 #: comparison areas by name (indeling 2023 codes); "provincie" is every gemeente in the data
 REGIOS = {
@@ -360,8 +362,12 @@ def prepare(gemeente, golf: int, indeling: int | None = None, data=None, codeboo
         if base is not None and _file_key(base["bevolking_path"]) != base["bevolking_key"]:
             base = None                      # the population file changed
         if base is None:
-            panel = io.load_sample() if data is None and cbpath is None else io.load_panel(path, cbpath)
-            base = _build(panel, path, bevolking, golf, indeling)
+            # prepared once for the run (share_prepared), else here
+            base = None if isinstance(bevolking, pd.DataFrame) else _read_shared(key, path)
+            if base is None:
+                panel = io.load_sample() if data is None and cbpath is None else \
+                    io.load_panel(path, cbpath)
+                base = _build(panel, path, bevolking, golf, indeling)
             if not isinstance(bevolking, pd.DataFrame):
                 _CACHE[key] = base
                 while len(_CACHE) > _CACHE_SIZE:
@@ -409,6 +415,114 @@ def _file_key(path):
     except OSError:
         return (str(p), None)
     return (str(p.resolve()), st.st_mtime_ns, st.st_size)
+
+
+# --------------------------------------------------------------------------- shared
+#: data files at least this large are prepared once per run and shared (smaller ones are
+#: prepared faster by each kernel than read back)
+SHARE_MIN_BYTES = 5_000_000
+
+
+def _shared_dir() -> Path:
+    import tempfile
+    uid = os.getuid() if hasattr(os, "getuid") else "user"
+    return Path(tempfile.gettempdir()) / f"socvit-{uid}" / "prepared"
+
+
+#: the modules whose code shapes the prepared data (reading, typing, indeling, weighting,
+#: scoring): a change to one of them never finds data prepared before
+_PREPARING = ("report/_prepare.py", "io/*.py", "codebook.py", "gemeenten.py", "weighting.py",
+              "survey.py", "_variance.py", "_inputs.py", "scales.py")
+
+
+def _shared_name(key) -> str:
+    """A folder name for the prepared data of ``key`` (the files' paths, modification times
+    and sizes, wave and indeling) and of the code that prepares them (socvit's version, the
+    times and sizes of :data:`_PREPARING`)."""
+    import hashlib
+
+    from .. import __version__
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256(f"{key!r}:{__version__}".encode())
+    for f in sorted(f for pattern in _PREPARING for f in root.glob(pattern)):
+        st = f.stat()
+        h.update(f"{f.relative_to(root)}:{st.st_mtime_ns}:{st.st_size}".encode())
+    return h.hexdigest()[:32]
+
+
+def share_prepared(data, codebook=None, bevolking=None, golf: int | None = None,
+                   indeling=None, check: bool = True) -> Path | None:
+    """Prepare the panel once for every report of a run and write it where each kernel's
+    :func:`prepare` finds it (the batch runner calls this before the kernels start on the
+    reports, with the reports' own parameters).
+
+    A kernel then reads the prepared data (waves, indeling, weights, scale scores: about 1 s
+    and a quarter of the memory for a national panel) instead of loading, validating,
+    weighting and scoring the whole panel itself. Only for data files of at least
+    :data:`SHARE_MIN_BYTES`; returns the folder written (remove it with
+    :func:`unshare_prepared` after the run), or None when nothing was shared. ``check``:
+    validate the data while loading them (False when the caller validated them already).
+    """
+    import pickle
+    import shutil
+    from .. import io
+    if data is None or isinstance(bevolking, pd.DataFrame) or golf is None:
+        return None
+    path = resolve_path(data)
+    if not path.is_file() or path.stat().st_size < SHARE_MIN_BYTES:
+        return None
+    cbpath = None if codebook is None else resolve_path(codebook)
+    if bevolking is not None:
+        bevolking = resolve_path(bevolking)
+    golf = int(golf)
+    key = (_file_key(path), _file_key(cbpath), _file_key(bevolking), golf, indeling)
+    base = _build(io.load_panel(path, cbpath, check=check), path, bevolking, golf, indeling)
+    folder = _shared_dir() / _shared_name(key)
+    tmp = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    base["data"].to_feather(tmp / "data.feather")
+    rest = {k: v for k, v in base.items() if k not in ("data", "shared")}
+    (tmp / "base.pickle").write_bytes(pickle.dumps(rest, protocol=pickle.HIGHEST_PROTOCOL))
+    shutil.rmtree(folder, ignore_errors=True)
+    tmp.rename(folder)
+    return folder
+
+
+def unshare_prepared(folder) -> None:
+    """Remove what :func:`share_prepared` wrote (nothing when ``folder`` is None)."""
+    import shutil
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _read_feather(path: Path) -> pd.DataFrame:
+    """A frame written by ``DataFrame.to_feather``, with its pandas dtypes, converted column
+    by column while the Arrow table is released (half the peak memory of read_feather)."""
+    import pyarrow.feather as pf
+    table = pf.read_table(path, memory_map=False, use_threads=False)
+    return table.to_pandas(split_blocks=True, self_destruct=True, use_threads=False)
+
+
+def _read_shared(key, path) -> dict | None:
+    """The prepared data of ``key`` written by :func:`share_prepared`, or None (also when it
+    cannot be read: the caller then prepares the data itself)."""
+    import pickle
+    if path is None or not path.is_file() or path.stat().st_size < SHARE_MIN_BYTES:
+        return None
+    folder = _shared_dir() / _shared_name(key)
+    if not (folder / "base.pickle").is_file():
+        return None
+    from ..io._read import _registry_beside
+    try:
+        _registry_beside(path)               # gemeenten registered beside the data
+        base = pickle.loads((folder / "base.pickle").read_bytes())
+        base["data"] = _read_feather(folder / "data.feather")
+    except Exception:                        # removed or half-written meanwhile: prepare anew
+        return None
+    base["shared"] = _wave_slices(base["data"], base["codebook"].column("wave"))
+    _release_arrow_memory()
+    return base
 
 
 def _bevolking_path(panel, path, bevolking):

@@ -20,6 +20,7 @@ from pathlib import Path
 from .._files import atomic_write, folder_lock, remove_stale_temp, sha256_file
 from ..errors import DataError
 from ..report import notebook_path
+from . import _shared
 from ._render import (
     CHROMIUM_HINT, find_chromium, html_to_pdf, index_html, keep_failed_notebook,
     notebook_to_html, parameterize, pop_headline, quick_nbformat_import, slug,
@@ -1038,6 +1039,7 @@ def _run_plan(plan: ReportPlan, out: Path, *, jobs, force, timeout, progress, ke
                    for _ in range(n_workers)]
         by_code = {j.gemeente: j for j in todo}
         bar = _NoBar()              # shown once the data passed their check
+        shared = None               # the panel prepared once for the kernels (_shared)
         try:
             for w in workers:       # the kernels boot (~4 s) while this thread reads the notebook
                 w.start()
@@ -1058,6 +1060,7 @@ def _run_plan(plan: ReportPlan, out: Path, *, jobs, force, timeout, progress, ke
                     for w in workers:
                         w.kill()
                     raise
+            shared = _shared.share(plan, checked=validate)   # large data only
             bar = _progress(len(todo), progress)
             for job in todo + [None] * len(workers):      # None: a worker's signal to stop
                 job_q.put(job)
@@ -1089,6 +1092,7 @@ def _run_plan(plan: ReportPlan, out: Path, *, jobs, force, timeout, progress, ke
             for w in workers:
                 w.join(timeout=30)
             cfg.finisher.shutdown(wait=True)
+            _shared.unshare(shared)
         summary.kernel_starts = sum(w.kernel.starts for w in workers if w.kernel is not None)
         for job in todo:  # a job no worker reported (a worker died): count it as failed
             if not any(o.gemeente == job.gemeente for o in summary.outcomes):
