@@ -208,3 +208,15 @@ def test_small_files_are_not_shared(tmp_path, monkeypatch):
     path = _copy_sample(tmp_path)                  # 1.6 MB: a kernel prepares it faster
     assert _prepare.share_prepared(path, golf=2023) is None
     assert not (tmp_path / "prepared").exists()
+
+
+def test_shared_data_readable_by_the_user_only(tmp_path, monkeypatch):
+    import stat
+
+    from socvit.report import _prepare
+    monkeypatch.setattr(_prepare, "SHARE_MIN_BYTES", 0)
+    monkeypatch.setattr(_prepare, "_shared_dir", lambda: tmp_path / "socvit" / "prepared")
+    folder = _prepare.share_prepared(_copy_sample(tmp_path), golf=2023)
+    for d in (folder, folder.parent, folder.parent.parent):
+        assert stat.S_IMODE(d.stat().st_mode) & 0o077 == 0, d
+    _prepare.unshare_prepared(folder)

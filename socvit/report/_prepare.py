@@ -477,16 +477,38 @@ def share_prepared(data, codebook=None, bevolking=None, golf: int | None = None,
     golf = int(golf)
     key = (_file_key(path), _file_key(cbpath), _file_key(bevolking), golf, indeling)
     base = _build(io.load_panel(path, cbpath, check=check), path, bevolking, golf, indeling)
+    if not _private(_shared_dir()):
+        return None
     folder = _shared_dir() / _shared_name(key)
     tmp = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
+    tmp.mkdir(mode=0o700)
     base["data"].to_feather(tmp / "data.feather")
     rest = {k: v for k, v in base.items() if k not in ("data", "shared")}
     (tmp / "base.pickle").write_bytes(pickle.dumps(rest, protocol=pickle.HIGHEST_PROTOCOL))
     shutil.rmtree(folder, ignore_errors=True)
     tmp.rename(folder)
     return folder
+
+
+def _private(folder: Path) -> bool:
+    """Make ``folder`` (and its parent) readable by this user only; False when that is not
+    so (another user's folder, or a link): respondent-level data are then not written."""
+    import stat
+    for d in (folder.parent, folder):
+        try:
+            d.mkdir(mode=0o700, exist_ok=True)
+            st = d.lstat()
+        except OSError:
+            return False
+        if not stat.S_ISDIR(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+            return False
+        if st.st_mode & 0o077:
+            try:
+                d.chmod(0o700)
+            except OSError:
+                return False
+    return True
 
 
 def unshare_prepared(folder) -> None:
@@ -511,7 +533,7 @@ def _read_shared(key, path) -> dict | None:
     if path is None or not path.is_file() or path.stat().st_size < SHARE_MIN_BYTES:
         return None
     folder = _shared_dir() / _shared_name(key)
-    if not (folder / "base.pickle").is_file():
+    if not (folder / "base.pickle").is_file() or not _private(_shared_dir()):
         return None
     from ..io._read import _registry_beside
     try:
