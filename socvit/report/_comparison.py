@@ -224,20 +224,31 @@ def _vergelijking(r):
     return label(r)
 
 
-# --------------------------------------------------------------------------- estimates
-def compare(r: Rapport, columns, kind: str = "mean", categories=None) -> pd.DataFrame | None:
-    """The gemeente against its comparison area for each of ``columns`` in the report's
-    wave: the table of :func:`socvit.estimates.compare` on the stacked rows (``schaal``,
-    ``_groep`` = the gemeente's name, against "rest", ...) as ``sections._compare_many``
-    asks for it; None when the fast path does not apply."""
-    found = _parts(r, columns, r.golf, categories if kind == "proportion" else None)
+def _stacked(r: Rapport, columns, by, categories=None):
+    """For ``columns`` stacked as the sections stack them (report's wave): the domains
+    (:func:`_parts`), the design's number of rows, the group table for ``by`` and the
+    design; None when the fast path does not apply."""
+    found = _parts(r, columns, r.golf, categories)
     if found is None:
         return None
     parts, n_own, n_comp = found
     N = len(columns) * (n_own + n_comp)
     if N < 2:
         return None
-    groups, design = _groups(columns, [(r.naam, n_own), (_vergelijking(r), n_comp)], "schaal")
+    groups, design = _groups(columns, [(r.naam, n_own), (_vergelijking(r), n_comp)], by)
+    return parts, N, groups, design
+
+
+# --------------------------------------------------------------------------- estimates
+def compare(r: Rapport, columns, kind: str = "mean", categories=None) -> pd.DataFrame | None:
+    """The gemeente against its comparison area for each of ``columns`` in the report's
+    wave: the table of :func:`socvit.estimates.compare` on the stacked rows (``schaal``,
+    ``_groep`` = the gemeente's name, against "rest", ...) as ``sections._compare_many``
+    asks for it; None when the fast path does not apply."""
+    found = _stacked(r, columns, "schaal", categories if kind == "proportion" else None)
+    if found is None:
+        return None
+    parts, N, groups, design = found
     if len(groups) != len(columns):
         return None
     a = [p[0] for p in parts]
@@ -282,16 +293,11 @@ def means(r: Rapport, columns) -> pd.DataFrame | None:
     report's wave: the table of :func:`socvit.estimates.mean` by ``["schaal", "_groep"]``
     on the stacked rows, as ``sections._by_group`` asks for it; None when the fast path
     does not apply."""
-    found = _parts(r, columns, r.golf)
+    found = _stacked(r, columns, ["schaal", "_groep"])
     if found is None:
         return None
-    parts, n_own, n_comp = found
-    N = len(columns) * (n_own + n_comp)
-    if N < 2:
-        return None
+    parts, N, groups, design = found
     names = {r.naam: 0, _vergelijking(r): 1}
-    groups, design = _groups(columns, [(r.naam, n_own), (_vergelijking(r), n_comp)],
-                             ["schaal", "_groep"])
     pos = {c: k for k, c in enumerate(columns)}
     domains = [parts[pos[s]][names[g]] for s, g in zip(groups["schaal"].astype(str),
                                                          groups["_groep"])]
