@@ -9,8 +9,9 @@ Three layers, imports running one way (runner -> report -> library):
 
 - the library, this package's top level: ``codebook``, ``io``, ``gemeenten``, ``scales``,
   ``reliability``, ``survey`` (the design object), ``weighting``, ``estimates``,
-  ``regression``, ``disclosure``, ``geo`` (gemeente boundaries for maps), ``plots``, ``fmt``,
-  ``sample``;
+  ``regression``, ``disclosure``, ``panel`` (participation, attrition, longitudinal
+  weights, change within persons), ``geo`` (gemeente boundaries for maps), ``plots``,
+  ``fmt``, ``sample``;
 - ``socvit.report``: the gemeente report (data preparation, sections, Dutch texts);
 - ``socvit.runner``: ``socvit reports`` (planning, warm kernels, rendering, manifest, index).
 
