@@ -406,8 +406,12 @@ def test_kernen_on_the_other_panel(tmp_path):
 def test_secondary_in_the_table_book_and_the_note(panel):
     """The kern note says that some kernen are hidden to protect others."""
     r = sections.prepare(STADSKANAAL, 2023, data=panel)
-    text = sections.organisatiekracht(r).markdown()
+    sec = sections.organisatiekracht(r)
+    text = sec.markdown()
     assert "2 dorpen of wijken zijn niet getoond" in text and "terug te rekenen" in text
+    kern_alt = [a for a in sec.alt if a.startswith("Spreidingsdiagram")]
+    assert len(kern_alt) == 1 and "2 niet getoond" in kern_alt[0]
+    assert "terug te rekenen" in kern_alt[0] and "met te weinig respondenten" not in kern_alt[0]
     from socvit.report import _tablebook
     kern = r.counters["secties"]["organisatiekracht"].tables["kernen"]
     _, _, notes = _tablebook._frame(r, "kernen", kern)

@@ -118,7 +118,10 @@ def kernen(table: pd.DataFrame, xlabel: str, ylabel: str, kern: str = "kern") ->
            f"{xlabel.lower()}, verticaal {ylabel.lower()}. "
            + " ".join(f"{r[kern]}: {_value(r, key='y')} en {_value(r, key='x')}." for r in rows))
     hidden = int(table["suppressed"].astype(bool).sum())
-    if hidden:
+    if hidden and "secondary" in table and table["secondary"].astype(bool).any():
+        alt += (f" {hidden} niet getoond: te weinig respondenten, of weggelaten zodat de "
+                "kleinste niet uit de totalen van de gemeente zijn terug te rekenen.")
+    elif hidden:
         alt += f" {hidden} met te weinig respondenten niet getoond."
     frame = pd.DataFrame({"kern": [str(r[kern]) for r in rows],
                           "n": [fmt.aantal(r["n"]) for r in rows],
