@@ -121,12 +121,9 @@ uitval.comparison
 # het notebook het meegeleverde gewicht (of geen).
 
 # %%
-if bevolking is None and cb.panel.bevolking:
-    base = Path(cb.source).parent if cb.source else source.parent
-    bevolking = base / cb.panel.bevolking
-elif bevolking is None:
-    bevolking = source.parent / "bevolking.csv"
-bevolking = Path(bevolking) if Path(bevolking).exists() else None
+if bevolking is None:
+    bevolking = panel.population_file()       # named by the codebook, else beside the data
+bevolking = Path(bevolking) if bevolking is not None and Path(bevolking).exists() else None
 gewicht = roles.weight                         # a delivered weight, or None
 lw = None
 if bevolking is not None and not gewicht:

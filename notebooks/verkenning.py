@@ -71,12 +71,9 @@ pd.crosstab(panel.data[GEM].map(sv.gemeenten.name), panel.data[GOLF]).rename_axi
 # codeboek, met het design effect en de effectieve n per gemeente); anders ongewogen.
 
 # %%
-if bevolking is None and cb.panel.bevolking:
-    base = Path(cb.source).parent if cb.source else source.parent
-    bevolking = base / cb.panel.bevolking
-elif bevolking is None:
-    bevolking = source.parent / "bevolking.csv"
-bevolking = Path(bevolking) if Path(bevolking).exists() else None
+if bevolking is None:
+    bevolking = panel.population_file()       # named by the codebook, else beside the data
+bevolking = Path(bevolking) if bevolking is not None and Path(bevolking).exists() else None
 
 
 def weeg(part, w):

@@ -45,6 +45,21 @@ class Panel:
         """A Panel of the rows where ``mask`` is True."""
         return Panel(self.data.loc[mask], self.codebook, self.source)
 
+    def population_file(self, data_path=None) -> Path | None:
+        """Where the panel's population margins are expected: the file the codebook names
+        (``panel.bevolking``, relative to the codebook file), else ``bevolking.csv`` beside
+        the data file (``data_path``, default :attr:`source`); None without either. The file
+        need not exist: check before reading it."""
+        data = Path(data_path) if data_path is not None else (
+            Path(self.source) if self.source else None)
+        named = self.codebook.panel.bevolking
+        if named:
+            cb_src = self.codebook.source
+            base = (Path(cb_src).parent if cb_src
+                    else data.parent if data is not None else Path.cwd())
+            return base / named          # an absolute name stays itself
+        return None if data is None else data.parent / "bevolking.csv"
+
 
 def _as_float(s: pd.Series) -> pd.Series:
     if isinstance(s.dtype, pd.CategoricalDtype):

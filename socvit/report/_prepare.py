@@ -555,16 +555,10 @@ def _bevolking_path(panel, path, bevolking):
     if bevolking is not None:
         return bevolking, False
     named = panel.codebook.panel.bevolking
-    if named:
-        cb_src = panel.codebook.source
-        base = Path(cb_src).parent if cb_src else (path.parent if path is not None else Path.cwd())
-        p = Path(named) if Path(named).is_absolute() else base / named
-        if not p.exists():
-            return None, named            # reported: unweighted, the file named is missing
-        return p, True
-    if path is not None and (path.parent / "bevolking.csv").exists():
-        return path.parent / "bevolking.csv", False
-    return None, False
+    p = panel.population_file(path)
+    if p is None or not p.exists():
+        return None, named or False       # reported: unweighted (the file named is missing)
+    return p, bool(named)
 
 
 def _read_bevolking(bevolking, cb) -> pd.DataFrame:
